@@ -1,0 +1,1 @@
+"""Aggregator: normalised records, works with holdings, and the search engine behind one interface."""

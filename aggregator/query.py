@@ -1,0 +1,72 @@
+"""The backend-neutral query model: what a search asks and what it answers.
+
+Both engines (tantivy, Elasticsearch) take a ``SearchQuery`` and return a
+``SearchResult``; the embedded engine's tests pin down what each field means, and the
+same contract suite runs against both backends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from aggregator.model import Work
+
+FACETS = ("library", "district", "material_type", "language", "year", "subject")
+"""Facet names, in display order; ``filters`` keys use the same names."""
+
+Sort = Literal["relevance", "newest", "title"]
+SORTS: tuple[Sort, ...] = ("relevance", "newest", "title")
+MAX_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A patron's search: words, exact-value filters per facet, sort and page."""
+
+    text: str = ""
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    year_from: int | None = None
+    year_to: int | None = None
+    sort: Sort = "relevance"
+    page: int = 1
+    size: int = 20
+    facets: tuple[str, ...] = FACETS
+    highlight: bool = True
+    search_after: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    """One value of a facet with how many works carry it (``label`` is for display)."""
+
+    value: str
+    count: int
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One work in the result list, with matched terms marked in ``highlights``.
+
+    ``highlights`` maps a field (title, creators, description) to an HTML fragment whose
+    only markup is ``<mark>``; everything else in it is already escaped.
+    """
+
+    work: Work
+    score: float = 0.0
+    highlights: dict[str, str] = field(default_factory=dict)
+    sort_key: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """A page of works, the facet counts over all matches, and a spelling suggestion."""
+
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    page: int
+    size: int
+    suggestion: str | None = None
+    took_ms: float = 0.0

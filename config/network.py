@@ -1,0 +1,67 @@
+"""The network registry: every library (OAI-PMH source) the province harvests.
+
+Sources come from ``[[sources]]`` tables in the configuration file. Library details
+(address, hours, WhatsApp, coordinates) travel with the source so that the patron site
+can show them without asking the node.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from config.settings import ConfigError, Settings
+
+LIBRARY_TYPES = ("provinsi", "kabupaten", "kota", "sekolah", "perguruan-tinggi", "taman-baca")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One harvestable library and what the patron site shows about it."""
+
+    id: str
+    name: str
+    base_url: str
+    type: str = "kabupaten"
+    district: str = ""
+    metadata_prefix: str = ""
+    sets: tuple[str, ...] = ()
+    schedule: str = "every 6h"
+    quirks: str = "generic"
+    enabled: bool = True
+    address: str = ""
+    phone: str = ""
+    whatsapp: str = ""
+    email: str = ""
+    website: str = ""
+    opening_hours: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @classmethod
+    def from_table(cls, table: dict[str, Any]) -> Source:
+        """Build from one ``[[sources]]`` table, rejecting what would break later."""
+        known = {f.name for f in fields(cls)} - {"extra"}
+        for key in ("id", "name", "base_url"):
+            if not str(table.get(key, "")).strip():
+                raise ConfigError(f"[[sources]] entry {table.get('id', '?')!r} needs '{key}'")
+        if table.get("type", "kabupaten") not in LIBRARY_TYPES:
+            raise ConfigError(
+                f"source {table['id']!r}: type must be one of {', '.join(LIBRARY_TYPES)}"
+            )
+        values = {k: v for k, v in table.items() if k in known}
+        values["sets"] = tuple(table.get("sets", ()))
+        extra = {k: v for k, v in table.items() if k not in known}
+        return cls(**values, extra=extra)
+
+
+def load_sources(settings: Settings) -> list[Source]:
+    """Return the configured sources in file order, ids unique."""
+    sources = [Source.from_table(t) for t in settings.tables("sources")]
+    seen: set[str] = set()
+    for source in sources:
+        if source.id in seen:
+            raise ConfigError(f"source id {source.id!r} appears twice")
+        seen.add(source.id)
+    return sources

@@ -1,0 +1,1 @@
+"""The ``jala`` command: gathers each component's click commands; no logic of its own."""

@@ -1,0 +1,78 @@
+"""The bibliographic record a node publishes: shared by intake, the catalogue and formats.
+
+Intake turns rows and MARC into ``BibRecord``; the catalogue stores them with timestamps
+and tombstones; the OAI formats serialise them. Values are already cleaned (stripped,
+ISBNs validated and hyphen-free); validation lives in intake, not here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+MATERIAL_TYPES = (
+    "buku", "e-book", "majalah", "surat-kabar", "skripsi", "tesis", "disertasi",
+    "audio-visual", "peta", "referensi", "lainnya",
+)
+COPY_STATUSES = ("tersedia", "dipinjam", "dipesan", "dalam-proses", "rusak", "hilang")
+
+
+@dataclass
+class Copy:
+    """One physical copy (eksemplar) held by the library."""
+
+    barcode: str
+    location: str = ""
+    call_number: str = ""
+    status: str = "tersedia"
+
+
+@dataclass
+class BibRecord:
+    """One catalogue record with its copies, as the library describes it."""
+
+    local_id: str
+    title: str
+    subtitle: str = ""
+    creators: list[str] = field(default_factory=list)
+    contributors: list[str] = field(default_factory=list)
+    publisher: str = ""
+    place: str = ""
+    year: int | None = None
+    isbn: list[str] = field(default_factory=list)
+    issn: list[str] = field(default_factory=list)
+    language: str = "ind"
+    subjects: list[str] = field(default_factory=list)
+    classification: str = ""
+    call_number: str = ""
+    material_type: str = "buku"
+    collection: str = ""
+    description: str = ""
+    digital_url: str = ""
+    copies: list[Copy] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict for JSON storage."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BibRecord:
+        """Rebuild from ``to_dict`` output (unknown keys are an error, not silently lost)."""
+        copies = [Copy(**c) for c in data.get("copies", [])]
+        return cls(**{**data, "copies": copies})
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """A stored record: its content (None once deleted) and its UTC timestamps."""
+
+    local_id: str
+    record: BibRecord | None
+    created: datetime
+    updated: datetime
+
+    @property
+    def deleted(self) -> bool:
+        """A tombstone keeps the id and the time of deletion, never the content."""
+        return self.record is None

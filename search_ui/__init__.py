@@ -1,0 +1,1 @@
+"""Provincial search site for patrons, the agency dashboard and reading-corner registration."""

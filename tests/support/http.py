@@ -1,0 +1,44 @@
+"""Run a WSGI app on a real loopback port (waitress, in a thread) for HTTP tests."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import waitress
+from waitress.server import BaseWSGIServer
+
+
+class LiveServer:
+    """A waitress server on 127.0.0.1 with a free port; ``url`` is its base address."""
+
+    def __init__(self, app: Callable[..., Any], threads: int = 4) -> None:
+        self._server: BaseWSGIServer = waitress.create_server(
+            app, host="127.0.0.1", port=0, threads=threads, clear_untrusted_proxy_headers=True
+        )
+        self.port: int = self._server.effective_port
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+
+    def start(self) -> LiveServer:
+        """Begin serving in the background."""
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Close the listening socket and the worker threads."""
+        self._server.close()
+        self._server.task_dispatcher.shutdown()
+        self._thread.join(timeout=5)
+
+
+@contextmanager
+def live_server(app: Callable[..., Any], threads: int = 4) -> Iterator[LiveServer]:
+    """Serve ``app`` for the duration of the block."""
+    server = LiveServer(app, threads=threads).start()
+    try:
+        yield server
+    finally:
+        server.stop()
