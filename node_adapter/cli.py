@@ -1,7 +1,13 @@
-"""Command-line commands of this component, gathered by ``jala.cli``."""
+"""Command-line commands of the node adapter: ``jala node ...``."""
 
 from __future__ import annotations
 
 import click
 
-commands: list[click.Command] = []
+
+@click.group()
+def node() -> None:
+    """A library node: import its catalogue and publish it over OAI-PMH."""
+
+
+commands: list[click.Command] = [node]

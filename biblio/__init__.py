@@ -1,0 +1,1 @@
+"""Bibliographic identifiers and conventions shared by the node adapter and the aggregator."""
