@@ -1,0 +1,378 @@
+"""The node's durable catalogue: one SQLite file (WAL) with records, tombstones and XML.
+
+Each record keeps its ``BibRecord`` as canonical JSON, created/updated UTC timestamps with
+microseconds (the OAI datestamp is ``updated`` cut to the second; the extra precision
+makes ``(updated, local_id)`` a strictly growing key for paging) and its XML fragment per
+metadata format, rendered once when the content changes. A deleted record becomes a
+tombstone: its id, its sets and the time of deletion stay; its content goes.
+
+Errors: ``sqlite3.Error`` from a broken file or disk propagates unchanged; a failing
+``upsert_many`` (including an iterable that raises) rolls back and changes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import secrets
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import islice
+from pathlib import Path
+from types import TracebackType
+
+from node_adapter.oai.formats import FORMATS
+from node_adapter.oai.sets import set_names
+from node_adapter.records import BibRecord, CatalogueEntry
+
+STAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+_CHUNK = 500
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (
+    local_id TEXT PRIMARY KEY,
+    content TEXT,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    sets TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX IF NOT EXISTS records_by_change ON records (updated, local_id);
+CREATE TABLE IF NOT EXISTS fragments (
+    local_id TEXT NOT NULL, prefix TEXT NOT NULL, xml TEXT NOT NULL,
+    PRIMARY KEY (local_id, prefix)
+);
+CREATE TABLE IF NOT EXISTS isbns (
+    isbn TEXT NOT NULL, local_id TEXT NOT NULL, PRIMARY KEY (isbn, local_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS isbns_by_record ON isbns (local_id);
+CREATE TABLE IF NOT EXISTS set_members (
+    set_spec TEXT NOT NULL, updated TEXT NOT NULL, local_id TEXT NOT NULL,
+    PRIMARY KEY (set_spec, updated, local_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS set_names (set_spec TEXT PRIMARY KEY, name TEXT NOT NULL);
+"""
+
+Renderer = Callable[[BibRecord], str]
+PageRow = tuple[str, str, str, str | None]
+"""``(updated, local_id, leaf set specs space-separated, xml or None when deleted)``.
+
+Its first two items are the paging key that ``page(after=...)`` takes."""
+
+
+def stamp(moment: datetime | None = None) -> str:
+    """The stored form of a UTC time: sortable text with microseconds."""
+    moment = moment or datetime.now(UTC)
+    if moment.tzinfo is None:
+        raise ValueError("catalogue times must be timezone-aware")
+    return moment.astimezone(UTC).strftime(STAMP_FORMAT)
+
+
+def parse_stamp(text: str) -> datetime:
+    """Back from the stored form to an aware UTC datetime."""
+    return datetime.strptime(text, STAMP_FORMAT).replace(tzinfo=UTC)
+
+
+@dataclass
+class UpsertSummary:
+    """What one ``upsert_many`` did; a revived tombstone counts as added."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+
+
+@dataclass
+class _Stored:
+    """A record row as the chunk being merged sees it."""
+
+    content: str | None
+    updated: str
+    sets: str
+    record: BibRecord | None = None
+    names: tuple[tuple[str, str], ...] = ()
+
+
+class Catalogue:
+    """A node's catalogue file; thread-safe (one connection behind a lock)."""
+
+    def __init__(self, path: Path, renderers: Mapping[str, Renderer] | None = None) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._renderers = dict(renderers or {p: f.render for p, f in FORMATS.items()})
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA busy_timeout = 30000")
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = NORMAL")
+        self._db.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} COMMIT;")
+        with self._transaction():
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('created', ?)", (stamp(),))
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('secret', ?)",
+                             (secrets.token_hex(32),))
+
+    def __enter__(self) -> Catalogue:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the file."""
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write transaction, taken up front so readers in other processes never block it."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def upsert_many(self, records: Iterable[BibRecord], *, replace: bool = False,
+                    now: datetime | None = None) -> UpsertSummary:
+        """Merge records by local id, else by a shared ISBN, in one all-or-nothing transaction."""
+        when = stamp(now)
+        summary = UpsertSummary()
+        seen: set[str] = set()
+        iterator = iter(records)
+        with self._transaction():
+            while chunk := list(islice(iterator, _CHUNK)):
+                self._merge_chunk(chunk, when, summary, seen)
+            if replace:
+                live = self._db.execute("SELECT local_id FROM records WHERE content IS NOT NULL")
+                gone = [local_id for (local_id,) in live.fetchall() if local_id not in seen]
+                for local_id in gone:
+                    self._tombstone(local_id, when)
+                summary.deleted = len(gone)
+        return summary
+
+    def _merge_chunk(self, chunk: list[BibRecord], when: str, summary: UpsertSummary,
+                     seen: set[str]) -> None:
+        """Look a chunk's matches up in bulk, decide each record, then write with executemany."""
+        by_isbn = self._isbn_owners({isbn for record in chunk for isbn in record.isbn})
+        stored = self._stored({r.local_id for r in chunk} | set(by_isbn.values()))
+        planned: dict[str, _Stored] = {}
+        for incoming in chunk:
+            target = incoming.local_id
+            if target not in stored and target not in planned:
+                target = next((by_isbn[i] for i in incoming.isbn if i in by_isbn), target)
+            record = dataclasses.replace(incoming, local_id=target)
+            content = _canonical_json(record)
+            prior = planned.get(target) or stored.get(target)
+            seen.add(target)
+            if prior is not None and prior.content == content:
+                summary.unchanged += 1
+                continue
+            if prior is None or prior.content is None:
+                summary.added += 1
+            else:
+                summary.updated += 1
+            names = tuple(set_names(record))
+            leaves = " ".join(spec for spec, _ in names if ":" in spec)
+            planned[target] = _Stored(content, when, leaves, record, names)
+            by_isbn.update((isbn, target) for isbn in record.isbn)
+        self._write(planned, stored, when)
+
+    def _isbn_owners(self, isbns: set[str]) -> dict[str, str]:
+        """Live records holding any of these ISBNs."""
+        owners: dict[str, str] = {}
+        for batch in _batches(sorted(isbns)):
+            marks = ",".join("?" * len(batch))
+            rows = self._db.execute(
+                f"SELECT isbn, local_id FROM isbns WHERE isbn IN ({marks})", batch)
+            for isbn, local_id in rows:
+                owners.setdefault(isbn, local_id)
+        return owners
+
+    def _stored(self, local_ids: set[str]) -> dict[str, _Stored]:
+        """Current rows (live or tombstone) for these ids."""
+        found: dict[str, _Stored] = {}
+        for batch in _batches(sorted(local_ids)):
+            marks = ",".join("?" * len(batch))
+            rows = self._db.execute("SELECT local_id, content, updated, sets FROM records"
+                                    f" WHERE local_id IN ({marks})", batch)
+            for local_id, content, updated, sets in rows:
+                found[local_id] = _Stored(content, updated, sets)
+        return found
+
+    def _write(self, planned: dict[str, _Stored], stored: dict[str, _Stored], when: str) -> None:
+        """Store content, fragments, ISBNs and set memberships of changed records."""
+        if not planned:
+            return
+        ids = [(local_id,) for local_id in planned]
+        old_members = [(spec, stored[i].updated, i) for i in planned if i in stored
+                       for spec in _specs(stored[i].sets)]
+        self._db.executemany("DELETE FROM set_members WHERE set_spec = ? AND updated = ?"
+                             " AND local_id = ?", old_members)
+        self._db.executemany("DELETE FROM isbns WHERE local_id = ?", ids)
+        self._db.executemany(
+            "INSERT INTO records (local_id, content, created, updated, sets)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (local_id) DO UPDATE SET"
+            " content = excluded.content, updated = excluded.updated, sets = excluded.sets",
+            [(i, s.content, when, when, s.sets) for i, s in planned.items()])
+        records = [(i, s.record) for i, s in planned.items() if s.record is not None]
+        self._db.executemany(
+            "INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)",
+            [(i, prefix, render(r)) for i, r in records
+             for prefix, render in self._renderers.items()])
+        self._db.executemany("INSERT OR IGNORE INTO isbns VALUES (?, ?)",
+                             [(isbn, i) for i, r in records for isbn in r.isbn])
+        self._db.executemany("INSERT INTO set_members VALUES (?, ?, ?)",
+                             [(spec, when, i) for i, s in planned.items()
+                              for spec in _specs(s.sets)])
+        self._db.executemany("INSERT OR IGNORE INTO set_names VALUES (?, ?)",
+                             {pair for s in planned.values() for pair in s.names})
+
+    def _tombstone(self, local_id: str, when: str) -> None:
+        """Drop content, keep id, sets and the time of deletion."""
+        row = self._db.execute("SELECT updated, sets FROM records WHERE local_id = ?",
+                               (local_id,)).fetchone()
+        updated, sets = row
+        self._db.execute("UPDATE records SET content = NULL, updated = ? WHERE local_id = ?",
+                         (when, local_id))
+        self._db.execute("UPDATE set_members SET updated = ? WHERE updated = ? AND local_id = ?"
+                         f" AND set_spec IN ({','.join('?' * len(_specs(sets)))})",
+                         (when, updated, local_id, *_specs(sets)))
+        self._db.execute("DELETE FROM fragments WHERE local_id = ?", (local_id,))
+        self._db.execute("DELETE FROM isbns WHERE local_id = ?", (local_id,))
+
+    def delete(self, local_id: str, now: datetime | None = None) -> bool:
+        """Tombstone a live record; False when it is unknown or already deleted."""
+        with self._transaction():
+            row = self._db.execute("SELECT content FROM records WHERE local_id = ?",
+                                   (local_id,)).fetchone()
+            if row is None or row[0] is None:
+                return False
+            self._tombstone(local_id, stamp(now))
+            return True
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, local_id: str) -> CatalogueEntry | None:
+        """The stored record or its tombstone."""
+        with self._lock:
+            row = self._db.execute("SELECT content, created, updated FROM records"
+                                   " WHERE local_id = ?", (local_id,)).fetchone()
+        if row is None:
+            return None
+        content, created, updated = row
+        record = BibRecord.from_dict(json.loads(content)) if content is not None else None
+        return CatalogueEntry(local_id, record, parse_stamp(created), parse_stamp(updated))
+
+    def count(self, include_deleted: bool = False) -> int:
+        """Number of live records (and tombstones when asked)."""
+        where = "" if include_deleted else " WHERE content IS NOT NULL"
+        with self._lock:
+            return self._db.execute(f"SELECT count(*) FROM records{where}").fetchone()[0]
+
+    def secret(self) -> str:
+        """A random key made with the file: signs resumption tokens when none is configured."""
+        with self._lock:
+            return self._db.execute("SELECT value FROM meta WHERE key = 'secret'").fetchone()[0]
+
+    def earliest_datestamp(self) -> datetime:
+        """The oldest change still answerable (the file's creation when it holds nothing)."""
+        with self._lock:
+            row = self._db.execute("SELECT min(updated) FROM records").fetchone()
+            if row[0] is None:
+                row = self._db.execute("SELECT value FROM meta WHERE key = 'created'").fetchone()
+        return parse_stamp(row[0])
+
+    def sets(self) -> list[tuple[str, str]]:
+        """``(setSpec, setName)`` of every set with at least one record, sorted by spec."""
+        with self._lock:
+            return self._db.execute(
+                "SELECT set_spec, name FROM set_names n WHERE EXISTS"
+                " (SELECT 1 FROM set_members m WHERE m.set_spec = n.set_spec)"
+                " ORDER BY set_spec").fetchall()
+
+    def has_set(self, set_spec: str) -> bool:
+        """Whether any record (live or deleted) belongs to this set."""
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM set_members WHERE set_spec = ? LIMIT 1",
+                                    (set_spec,)).fetchone() is not None
+
+    def header(self, local_id: str, prefix: str | None = None) -> PageRow | None:
+        """One record's paging row (with its fragment in ``prefix``), for GetRecord."""
+        with self._lock:
+            return self._db.execute(
+                "SELECT r.updated, r.local_id, r.sets, f.xml FROM records r LEFT JOIN"
+                " fragments f ON f.local_id = r.local_id AND f.prefix = ?"
+                " WHERE r.local_id = ?", (prefix, local_id)).fetchone()
+
+    def page(self, *, prefix: str | None, limit: int, after: tuple[str, str] | None = None,
+             start: str | None = None, end: str | None = None,
+             set_spec: str | None = None) -> list[PageRow]:
+        """Rows in ``(updated, local_id)`` order past ``after``, with ``start <= updated < end``."""
+        where, args = _filters(after, start, end, set_spec)
+        source = "set_members s JOIN records r ON r.local_id = s.local_id" if set_spec \
+            else "records r"
+        key = "s" if set_spec else "r"
+        fragment = "f.xml" if prefix else "NULL"
+        join = " LEFT JOIN fragments f ON f.local_id = r.local_id AND f.prefix = ?" \
+            if prefix else ""
+        sql = (f"SELECT r.updated, r.local_id, r.sets, {fragment} FROM {source}{join}"
+               f"{where} ORDER BY {key}.updated, {key}.local_id LIMIT ?")
+        params = ([prefix] if prefix else []) + args + [limit]
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def count_matching(self, *, start: str | None = None, end: str | None = None,
+                       set_spec: str | None = None) -> int:
+        """How many rows ``page`` would return in all: the list's ``completeListSize``."""
+        where, args = _filters(None, start, end, set_spec)
+        source = "set_members s" if set_spec else "records r"
+        with self._lock:
+            return self._db.execute(f"SELECT count(*) FROM {source}{where}", args).fetchone()[0]
+
+
+def _filters(after: tuple[str, str] | None, start: str | None, end: str | None,
+             set_spec: str | None) -> tuple[str, list[str]]:
+    """The WHERE clause shared by paging and counting, on the table that carries the key."""
+    key = "s" if set_spec else "r"
+    clauses: list[str] = []
+    args: list[str] = []
+    if set_spec:
+        clauses.append("s.set_spec = ?")
+        args.append(set_spec)
+    if after:
+        clauses.append(f"({key}.updated, {key}.local_id) > (?, ?)")
+        args.extend(after)
+    if start:
+        clauses.append(f"{key}.updated >= ?")
+        args.append(start)
+    if end:
+        clauses.append(f"{key}.updated < ?")
+        args.append(end)
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
+
+
+def _canonical_json(record: BibRecord) -> str:
+    """The stored content: comparing these strings tells whether a record changed."""
+    data = {**vars(record), "copies": [vars(copy) for copy in record.copies]}
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _specs(leaves: str) -> list[str]:
+    """Every set a record with these leaf specs belongs to, parents included."""
+    specs = leaves.split()
+    return specs + sorted({spec.split(":", 1)[0] for spec in specs if ":" in spec})
+
+
+def _batches(values: list[str], size: int = 900) -> Iterator[list[str]]:
+    """Slices small enough for SQLite's bound-parameter limit."""
+    for offset in range(0, len(values), size):
+        yield values[offset:offset + size]
