@@ -26,6 +26,9 @@ class Holding:
     available: int = 0
     statuses: list[str] = field(default_factory=list)
     url: str = ""
+    copies_known: bool = True
+    """False when the record says nothing about copies (no MARC 852, oai_dc): the
+    library catalogues the work, but ``copies`` and ``available`` are then 0, not facts."""
 
 
 @dataclass
