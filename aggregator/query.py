@@ -34,6 +34,8 @@ class SearchQuery:
     facets: tuple[str, ...] = FACETS
     highlight: bool = True
     search_after: tuple[str, ...] | None = None
+    facet_size: int = 20
+    """How many values each facet lists at most (most frequent first)."""
 
 
 @dataclass(frozen=True)

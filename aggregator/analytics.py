@@ -1,0 +1,154 @@
+"""Search analytics: what patrons look for and what they do not find, for the dashboard.
+
+Each query's text, filters, sort, hit count and latency go to SQLite
+(``<data_dir>/analytics.sqlite3``). Nothing about the person is kept: no address, no
+cookie, no session. The hot path only appends to an in-memory queue; a background thread
+writes batches, so a search never waits on the disk.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from aggregator.query import SearchQuery
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS queries (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    text TEXT NOT NULL,
+    filters TEXT NOT NULL,
+    sort TEXT NOT NULL,
+    page INTEGER NOT NULL,
+    hits INTEGER NOT NULL,
+    took_ms REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS queries_at ON queries (at);
+"""
+_BATCH = 500
+
+
+@dataclass(frozen=True)
+class QueryCount:
+    """A normalised query text, how often it was asked, and its latest hit count."""
+
+    text: str
+    count: int
+    hits: int
+
+
+class QueryLog:
+    """Append-only log of searches with the reads the dashboard needs."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as conn:
+            conn.executescript(_SCHEMA)
+        self._queue: queue.Queue[tuple | None] = queue.Queue()
+        self._writer = threading.Thread(target=self._drain, name="query-log", daemon=True)
+        self._writer.start()
+
+    def record(self, query: SearchQuery, hits: int, took_ms: float) -> None:
+        """Queue one search for writing (cheap: no disk on the caller's thread)."""
+        filters = {k: list(v) for k, v in sorted(query.filters.items()) if v}
+        if query.year_from is not None or query.year_to is not None:
+            filters["year_range"] = [str(query.year_from or ""), str(query.year_to or "")]
+        self._queue.put((
+            datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            " ".join(query.text.lower().split())[:500],
+            json.dumps(filters, ensure_ascii=False, sort_keys=True),
+            query.sort,
+            query.page,
+            hits,
+            round(took_ms, 3),
+        ))
+
+    def flush(self) -> None:
+        """Wait until every queued search is on disk."""
+        if self._writer.is_alive():
+            self._queue.join()
+
+    def top_queries(self, limit: int = 20, days: int = 30) -> list[QueryCount]:
+        """The most asked query texts over the last ``days`` (empty text left out)."""
+        return self._counts("", limit, days)
+
+    def zero_result_queries(self, limit: int = 20, days: int = 30) -> list[QueryCount]:
+        """The most asked query texts that found nothing: the collection's gaps."""
+        return self._counts("AND hits = 0", limit, days)
+
+    def summary(self, days: int = 30) -> dict[str, float]:
+        """Searches, share with no result and median latency over the last ``days``."""
+        self.flush()
+        with self._connect() as conn:
+            total, zero = conn.execute(
+                "SELECT COUNT(*), COALESCE(SUM(hits = 0), 0) FROM queries WHERE at >= ?",
+                (_since(days),),
+            ).fetchone()
+            median = conn.execute(
+                "SELECT took_ms FROM queries WHERE at >= ? ORDER BY took_ms "
+                "LIMIT 1 OFFSET ?", (_since(days), max(0, (total - 1) // 2)),
+            ).fetchone()
+        return {"searches": total, "zero_result_share": zero / total if total else 0.0,
+                "median_ms": median[0] if median else 0.0}
+
+    def close(self) -> None:
+        """Write what is queued and stop the writer thread."""
+        self._queue.put(None)
+        self._writer.join(timeout=10)
+
+    def _counts(self, condition: str, limit: int, days: int) -> list[QueryCount]:
+        """Group query texts over a window, most frequent first."""
+        self.flush()
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT text, COUNT(*) AS n, MAX(id) FROM queries "
+                f"WHERE at >= ? AND text != '' {condition} "
+                "GROUP BY text ORDER BY n DESC, text LIMIT ?",
+                (_since(days), limit),
+            ).fetchall()
+            latest = {text: conn.execute("SELECT hits FROM queries WHERE id = ?", (last,))
+                      .fetchone()[0] for text, _, last in rows}
+        return [QueryCount(text, n, latest[text]) for text, n, _ in rows]
+
+    def _drain(self) -> None:
+        """Background writer: batch queued searches into one transaction each."""
+        conn = self._connect()
+        while True:
+            item = self._queue.get()
+            batch = [item] if item is not None else []
+            while item is not None and len(batch) < _BATCH:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is not None:
+                    batch.append(item)
+            if batch:
+                with conn:
+                    conn.executemany(
+                        "INSERT INTO queries (at, text, filters, sort, page, hits, took_ms) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)", batch)
+            for _ in range(len(batch) + (item is None)):
+                self._queue.task_done()
+            if item is None:
+                conn.close()
+                return
+
+    def _connect(self) -> sqlite3.Connection:
+        """A connection in WAL mode so the dashboard reads while searches are written."""
+        conn = sqlite3.connect(self.path, timeout=10, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
+
+
+def _since(days: int) -> str:
+    """The UTC timestamp ``days`` ago, in the stored format."""
+    return (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,42 @@
+"""Search engines behind one interface; ``open_engine`` picks the configured backend.
+
+``[aggregator] engine = "tantivy"`` (embedded, default) or ``"elasticsearch"``.
+"""
+
+from __future__ import annotations
+
+from aggregator.config import aggregator_settings
+from aggregator.engine.base import (
+    BackendUnavailableError,
+    EngineError,
+    IndexLockedError,
+    IndexTotals,
+    QueryError,
+    SearchEngine,
+)
+from config.settings import ConfigError, Settings
+
+__all__ = [
+    "BackendUnavailableError",
+    "EngineError",
+    "IndexLockedError",
+    "IndexTotals",
+    "QueryError",
+    "SearchEngine",
+    "open_engine",
+]
+
+
+def open_engine(settings: Settings, writer: bool = False) -> SearchEngine:
+    """Open the configured backend; ``writer=True`` takes the index writer lock."""
+    options = aggregator_settings(settings)
+    backend = options["engine"]
+    if backend == "tantivy":
+        from aggregator.engine.tantivy_engine import TantivyEngine
+
+        return TantivyEngine.from_settings(settings, writer=writer)
+    if backend == "elasticsearch":
+        from aggregator.engine.elasticsearch_engine import ElasticsearchEngine
+
+        return ElasticsearchEngine.from_settings(settings, writer=writer)
+    raise ConfigError(f"[aggregator] engine must be 'tantivy' or 'elasticsearch', not {backend!r}")

@@ -1,0 +1,83 @@
+"""What both backends index from a work: facet values, boosts, year buckets, title keys.
+
+Keeping these in one place is what makes the two engines answer the same query the same
+way: the contract suite checks that they do.
+"""
+
+from __future__ import annotations
+
+import re
+
+from aggregator.engine.analysis import fold
+from aggregator.engine.base import QueryError
+from aggregator.model import Work
+from aggregator.query import FACETS
+
+BOOSTS = {"title": 4.0, "creators": 3.0, "subjects": 2.0, "description": 1.0, "other": 0.5}
+"""Field weights: a word in the title counts most, one in the description least."""
+
+YEAR_BUCKET = 10
+"""The year facet groups works by decade."""
+
+_YEAR_VALUE = re.compile(r"^(\d{1,4})(?:-(\d{1,4}))?$")
+
+
+def facet_values(work: Work) -> dict[str, list[str]]:
+    """The exact values a work carries for each facet except ``year`` (a number)."""
+    return {
+        "library": _unique(h.library_id for h in work.holdings),
+        "district": _unique(h.district for h in work.holdings),
+        "material_type": _unique([work.material_type]),
+        "language": _unique([work.language]),
+        "subject": _unique(work.subjects),
+    }
+
+
+def other_text(work: Work) -> str:
+    """Searchable text that is not title, creators, subjects or description."""
+    return " ".join([*work.contributors, work.publisher, *work.isbns, *work.issns,
+                     work.classification])
+
+
+def title_key(work: Work) -> str:
+    """The title as sorted: folded, leading punctuation dropped."""
+    return " ".join(re.findall(r"\w+", fold(work.title))) or "~"
+
+
+def year_bucket(year: int) -> str:
+    """The decade facet value of a year, such as ``2010-2019``."""
+    start = year - year % YEAR_BUCKET
+    return f"{start}-{start + YEAR_BUCKET - 1}"
+
+
+def year_bucket_label(value: str) -> str:
+    """Display form of a decade value (``2010–2019``)."""
+    return value.replace("-", "–")
+
+
+def parse_year_filter(value: str) -> tuple[int, int]:
+    """Turn a ``year`` filter value (``2015`` or ``2010-2019``) into inclusive bounds."""
+    match = _YEAR_VALUE.match(value.strip())
+    if not match:
+        raise QueryError(f"year filter {value!r} must be YYYY or YYYY-YYYY")
+    low = int(match.group(1))
+    high = int(match.group(2) or low)
+    if high < low:
+        raise QueryError(f"year filter {value!r} ends before it starts")
+    return low, high
+
+
+def check_facets(names: tuple[str, ...] | list[str]) -> None:
+    """Reject facet or filter names outside ``FACETS``."""
+    unknown = sorted(set(names) - set(FACETS))
+    if unknown:
+        raise QueryError(f"unknown facet {', '.join(unknown)}; known: {', '.join(FACETS)}")
+
+
+def _unique(values) -> list[str]:
+    """Non-empty values, first occurrence kept, order preserved."""
+    seen: dict[str, None] = {}
+    for value in values:
+        if value and value.strip():
+            seen.setdefault(value.strip(), None)
+    return list(seen)

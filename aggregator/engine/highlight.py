@@ -1,0 +1,68 @@
+"""Mark matched words in the original text, as safe HTML whose only markup is ``<mark>``.
+
+Engines index stemmed terms, so their own snippets would show stems; instead each word
+of the original text is analysed the same way as the query and marked when its stem is
+one of the query's terms. Everything else is escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from html import escape
+
+from aggregator.engine.analysis import STOPWORDS, Analyzer, words
+from aggregator.model import Work
+
+SNIPPET_CHARS = 240
+"""Longest description fragment shown under a hit."""
+
+
+def mark(text: str, terms: Collection[str], analyzer: Analyzer) -> tuple[str, bool]:
+    """Escape ``text`` and wrap words matching ``terms``; also say whether any matched."""
+    parts: list[str] = []
+    cursor = 0
+    matched = False
+    for word, start, end in words(text):
+        if word in STOPWORDS or analyzer.stem(word) not in terms:
+            continue
+        parts.append(escape(text[cursor:start]))
+        parts.append(f"<mark>{escape(text[start:end])}</mark>")
+        cursor = end
+        matched = True
+    parts.append(escape(text[cursor:]))
+    return "".join(parts), matched
+
+
+def snippet(text: str, terms: Collection[str], analyzer: Analyzer) -> str | None:
+    """A marked window of ``text`` around its first matching word, or None without one."""
+    first = next((start for word, start, _ in words(text)
+                  if word not in STOPWORDS and analyzer.stem(word) in terms), None)
+    if first is None:
+        return None
+    begin = max(0, first - SNIPPET_CHARS // 3)
+    if begin:
+        space = text.find(" ", begin, first)
+        begin = space + 1 if space != -1 else begin
+    end = min(len(text), begin + SNIPPET_CHARS)
+    if end < len(text):
+        space = text.rfind(" ", first, end)
+        end = space if space > first else end
+    fragment, _ = mark(text[begin:end], terms, analyzer)
+    return ("…" if begin else "") + fragment + ("…" if end < len(text) else "")
+
+
+def highlight_work(work: Work, terms: Collection[str], analyzer: Analyzer) -> dict[str, str]:
+    """Highlights of a hit: title, creators and a description snippet, where they match."""
+    if not terms:
+        return {}
+    result: dict[str, str] = {}
+    title, matched = mark(work.title, terms, analyzer)
+    if matched:
+        result["title"] = title
+    creators, matched = mark("; ".join(work.creators), terms, analyzer)
+    if matched:
+        result["creators"] = creators
+    description = snippet(work.description, terms, analyzer) if work.description else None
+    if description:
+        result["description"] = description
+    return result

@@ -1,0 +1,44 @@
+"""Pick the indexed word a misspelled one was meant to be: fewest edits, then most common."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+MAX_EDITS_SHORT = 1
+MAX_EDITS_LONG = 2
+SHORT_WORD = 4
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Damerau-free Levenshtein distance, giving up (``limit + 1``) once it exceeds ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i]
+        for j, char_b in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1,
+                               previous[j - 1] + (char_a != char_b)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def edit_limit(word: str) -> int:
+    """How many edits a correction of ``word`` may make: one for short words, else two."""
+    return MAX_EDITS_LONG if len(word) > SHORT_WORD else MAX_EDITS_SHORT
+
+
+def closest_word(word: str, candidates: Iterable[str], frequency: Callable[[str], int]
+                 ) -> str | None:
+    """The candidate within the edit limit with fewest edits, then highest ``frequency``."""
+    limit = edit_limit(word)
+    scored = []
+    for candidate in set(candidates):
+        if candidate == word:
+            continue
+        distance = edit_distance(word, candidate, limit)
+        if distance <= limit:
+            scored.append((distance, -frequency(candidate), candidate))
+    return min(scored)[2] if scored else None

@@ -1,0 +1,301 @@
+"""The embedded search engine: a tantivy index in the data directory, no server needed.
+
+Readers open the index and reload when a writer commits (they watch ``meta.json``);
+exactly one writer at a time holds ``WriterLock``. Text is analysed in Python
+(``analysis``) on both sides; each query word must match (in any field, best field
+boosted per ``fields.BOOSTS``); facets are tantivy's ES-style aggregations.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+import tantivy
+from tantivy import Occur, Query
+
+from aggregator.config import aggregator_settings, index_path
+from aggregator.engine.analysis import STOPWORDS, Analyzer, shared_analyzer, words
+from aggregator.engine.base import EngineError, IndexTotals, QueryError, SearchEngine
+from aggregator.engine.fields import (
+    BOOSTS,
+    YEAR_BUCKET,
+    check_facets,
+    parse_year_filter,
+    year_bucket,
+    year_bucket_label,
+)
+from aggregator.engine.highlight import highlight_work
+from aggregator.engine.spelling import closest_word, edit_limit
+from aggregator.engine.tantivy_schema import COMPLETION_SEPARATOR, SCHEMA, from_stored, to_document
+from aggregator.engine.writer_lock import WriterLock
+from aggregator.model import Work
+from aggregator.query import FacetValue, Hit, SearchQuery, SearchResult
+from config.settings import Settings
+
+RESUME_SLACK = 50
+"""How far around its recorded position a ``search_after`` cursor's work is looked for."""
+_SORTS = {"newest": ("sort_year", tantivy.Order.Desc), "title": ("title_sort", tantivy.Order.Asc)}
+
+
+class TantivyEngine(SearchEngine):
+    """Search over a tantivy index folder; a writer when opened with ``writer=True``."""
+
+    name = "tantivy"
+
+    def __init__(self, path: Path, writer: bool = False, heap_mb: int = 256, threads: int = 0,
+                 analyzer: Analyzer | None = None) -> None:
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._analyzer = analyzer or shared_analyzer()
+        self._lock = WriterLock(self.path.with_name(self.path.name + ".lock")).acquire() \
+            if writer else None
+        try:
+            self._index = tantivy.Index(SCHEMA, str(self.path), reuse=True)
+            self._writer = self._index.writer(heap_mb * 1_000_000, threads) if writer else None
+        except ValueError as exc:
+            self.close()
+            raise EngineError(f"cannot open index {self.path}: {exc}") from exc
+        self._seen_meta = self._meta_stamp()
+        self._reload_lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, writer: bool = False) -> TantivyEngine:
+        """Open the index folder configured under the data directory."""
+        options = aggregator_settings(settings)
+        return cls(index_path(settings), writer=writer, heap_mb=int(options["writer_heap_mb"]),
+                   threads=int(options["writer_threads"]),
+                   analyzer=shared_analyzer(int(options["stem_cache_size"])))
+
+    # -- writing -------------------------------------------------------------------------
+
+    def upsert(self, works: Iterable[Work]) -> int:
+        """Replace each work by id (delete the old document, add the new one)."""
+        writer = self._require_writer()
+        sent = 0
+        for work in works:
+            writer.delete_documents_by_term("id", work.id)
+            writer.add_document(to_document(work, self._analyzer))
+            sent += 1
+        return sent
+
+    def delete(self, work_ids: Iterable[str]) -> int:
+        """Delete works by id."""
+        writer = self._require_writer()
+        sent = 0
+        for work_id in work_ids:
+            writer.delete_documents_by_term("id", work_id)
+            sent += 1
+        return sent
+
+    def commit(self) -> None:
+        """Make writes durable and visible to every reader."""
+        self._require_writer().commit()
+        self._index.reload()
+
+    def clear(self) -> None:
+        """Delete every document (visible after ``commit``)."""
+        self._require_writer().delete_all_documents()
+
+    # -- reading -------------------------------------------------------------------------
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        """Run a query: hits of the page, facet counts, and a spelling suggestion at zero."""
+        check_facets([*query.filters, *query.facets])
+        if query.size < 0 or query.page < 1:
+            raise QueryError("page must be at least 1 and size at least 0")
+        searcher = self._searcher()
+        terms = self._analyzer.terms(query.text) or [
+            self._analyzer.stem(w) for w, _, _ in words(query.text)]
+        compiled = self._compile(terms, query)
+        order = _SORTS.get(query.sort)
+        sort_args = {"order_by_field": order[0], "order": order[1]} if order else {}
+        offset = (query.page - 1) * query.size
+        if query.search_after:
+            offset = self._resume(searcher, compiled, sort_args, query.search_after)
+        found = searcher.search(compiled, max(1, query.size), count=True, offset=offset,
+                                **sort_args)
+        hits = []
+        term_set = frozenset(terms)
+        for position, (value, address) in enumerate(found.hits[:query.size], start=offset):
+            work = from_stored(searcher.doc(address))
+            score = float(value) if not order else 0.0
+            highlights = highlight_work(work, term_set, self._analyzer) if query.highlight else {}
+            hits.append(Hit(work, score, highlights, (str(value), work.id, str(position))))
+        suggestion = None
+        if found.count == 0 and query.text.strip():
+            suggestion = self._did_you_mean(searcher, query.text)
+        return SearchResult(total=found.count, hits=hits,
+                            facets=self._facets(searcher, compiled, query),
+                            page=query.page, size=query.size, suggestion=suggestion)
+
+    def get(self, work_id: str) -> Work | None:
+        """Load one work by id."""
+        searcher = self._searcher()
+        found = searcher.search(Query.term_query(SCHEMA, "id", work_id), 1).hits
+        return from_stored(searcher.doc(found[0][1])) if found else None
+
+    def suggest(self, prefix: str, size: int = 8) -> list[str]:
+        """Titles and creators starting with ``prefix``, those in most works first."""
+        folded = " ".join(w for w, _, _ in words(prefix))
+        if not folded:
+            return []
+        if not prefix.rstrip()[-1:].isalnum() or prefix.endswith(" "):
+            folded += " "
+        terms = self._searcher().terms_with_prefix("complete", folded, limit=max(200, size * 20))
+        ranked = sorted(terms, key=lambda item: (-item[1], item[0]))
+        shown: dict[str, str] = {}
+        for term, _ in ranked:
+            key, _, original = term.partition(COMPLETION_SEPARATOR)
+            shown.setdefault(key, original)
+            if len(shown) == size:
+                break
+        return list(shown.values())
+
+    def count(self) -> int:
+        """Documents searchable now."""
+        return self._searcher().num_docs
+
+    def totals(self) -> IndexTotals:
+        """Sum holdings and copies over every work with one aggregation."""
+        searcher = self._searcher()
+        sums = searcher.aggregate(Query.all_query(), {
+            name: {"sum": {"field": name}} for name in ("holdings", "copies", "available")})
+        return IndexTotals(works=searcher.num_docs,
+                           **{name: int(sums[name]["value"] or 0) for name in sums})
+
+    def describe(self) -> dict[str, object]:
+        """Backend, documents, segments, folder and size on disk."""
+        searcher = self._searcher()
+        size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
+        return {"backend": self.name, "documents": searcher.num_docs,
+                "segments": searcher.num_segments, "path": str(self.path), "bytes": size}
+
+    def close(self) -> None:
+        """Finish merges, drop the writer and release the lock."""
+        writer, self._writer = getattr(self, "_writer", None), None
+        if writer is not None:
+            writer.wait_merging_threads()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _require_writer(self) -> tantivy.IndexWriter:
+        """The writer, or a clear error when this engine was opened for reading."""
+        if self._writer is None:
+            raise EngineError("this engine was opened read-only; open it with writer=True")
+        return self._writer
+
+    def _meta_stamp(self) -> int:
+        """Modification time of ``meta.json``: it changes on every commit."""
+        try:
+            return (self.path / "meta.json").stat().st_mtime_ns
+        except FileNotFoundError:
+            return 0
+
+    def _searcher(self) -> tantivy.Searcher:
+        """A searcher on the latest commit (reloading when another process committed)."""
+        stamp = self._meta_stamp()
+        if stamp != self._seen_meta:
+            with self._reload_lock:
+                self._index.reload()
+                self._seen_meta = stamp
+        return self._index.searcher()
+
+    def _compile(self, terms: list[str], query: SearchQuery) -> Query:
+        """The tantivy query: every term in some field (boosted), and every filter."""
+        clauses: list[tuple[Occur, Query]] = []
+        for term in terms:
+            per_field = [Query.boost_query(Query.term_query(SCHEMA, field, term), boost)
+                         for field, boost in BOOSTS.items()]
+            clauses.append((Occur.Must, Query.disjunction_max_query(per_field, 0.2)))
+        for facet, values in sorted(query.filters.items()):
+            if not values:
+                continue
+            if facet == "year":
+                ranges = [self._year_range(*parse_year_filter(v)) for v in values]
+                clauses.append((Occur.Must, Query.boolean_query(
+                    [(Occur.Should, r) for r in ranges])))
+            else:
+                clauses.append((Occur.Must, Query.term_set_query(SCHEMA, facet, list(values))))
+        if query.year_from is not None or query.year_to is not None:
+            clauses.append((Occur.Must, self._year_range(query.year_from, query.year_to)))
+        if not clauses:
+            return Query.all_query()
+        if not terms:
+            clauses.append((Occur.Must, Query.all_query()))
+        return Query.boolean_query(clauses)
+
+    @staticmethod
+    def _year_range(low: int | None, high: int | None) -> Query:
+        """Works published between ``low`` and ``high`` inclusive (either may be open)."""
+        if low is not None and high is not None and high < low:
+            raise QueryError(f"year_to {high} is before year_from {low}")
+        return Query.range_query(SCHEMA, "year", tantivy.FieldType.Integer, low, high)
+
+    def _facets(self, searcher: tantivy.Searcher, compiled: Query, query: SearchQuery
+                ) -> dict[str, list[FacetValue]]:
+        """Facet counts over all matches, most frequent first (decades newest first)."""
+        if not query.facets:
+            return {}
+        aggs = {}
+        for facet in query.facets:
+            if facet == "year":
+                aggs[facet] = {"histogram": {"field": "year", "interval": YEAR_BUCKET,
+                                             "min_doc_count": 1}}
+            else:
+                aggs[facet] = {"terms": {"field": facet, "size": query.facet_size}}
+        answer = searcher.aggregate(compiled, aggs)
+        facets: dict[str, list[FacetValue]] = {}
+        for facet in query.facets:
+            buckets = answer.get(facet, {}).get("buckets", [])
+            if facet == "year":
+                values = [year_bucket(int(b["key"])) for b in buckets if b["doc_count"]]
+                counts = [b["doc_count"] for b in buckets if b["doc_count"]]
+                facets[facet] = sorted(
+                    (FacetValue(v, c, year_bucket_label(v)) for v, c in zip(values, counts,
+                                                                             strict=True)),
+                    key=lambda fv: fv.value, reverse=True)[:query.facet_size]
+            else:
+                facets[facet] = sorted((FacetValue(str(b["key"]), b["doc_count"])
+                                        for b in buckets), key=lambda fv: (-fv.count, fv.value))
+        return facets
+
+    def _resume(self, searcher: tantivy.Searcher, compiled: Query, sort_args: dict,
+                cursor: tuple[str, ...]) -> int:
+        """Where the page after ``cursor`` (value, work id, position) starts now."""
+        if len(cursor) != 3 or not cursor[2].isdigit():
+            raise QueryError("search_after must be a hit's sort_key (value, id, position)")
+        position = int(cursor[2])
+        start = max(0, position - RESUME_SLACK)
+        window = searcher.search(compiled, 2 * RESUME_SLACK + 1, count=False, offset=start,
+                                 **sort_args).hits
+        for index, (_, address) in enumerate(window):
+            if searcher.doc(address).get_first("id") == cursor[1]:
+                return start + index + 1
+        return position + 1
+
+    def _did_you_mean(self, searcher: tantivy.Searcher, text: str) -> str | None:
+        """The query with each unknown word replaced by its closest indexed word."""
+        corrected: list[str] = []
+        changed = False
+        for word, _, _ in words(text):
+            if word in STOPWORDS or not word.isalpha() or searcher.doc_freq("spell", word):
+                corrected.append(word)
+                continue
+            fuzzy = Query.fuzzy_term_query(SCHEMA, "spell", word, distance=edit_limit(word))
+            neighbours = {w for _, address in searcher.search(fuzzy, 20).hits
+                          for w in _words_of(from_stored(searcher.doc(address)))}
+            best = closest_word(word, neighbours, lambda w: searcher.doc_freq("spell", w))
+            corrected.append(best or word)
+            changed = changed or best is not None
+        return " ".join(corrected) if changed else None
+
+
+def _words_of(work: Work) -> set[str]:
+    """Folded words of a work's title, creators and subjects."""
+    return {w for w, _, _ in words(" ".join([work.title, work.subtitle, *work.creators,
+                                             *work.subjects]))}

@@ -1,0 +1,89 @@
+"""The tantivy index layout and how a ``Work`` becomes one tantivy document.
+
+Text fields hold terms already analysed in Python (``analysis.Analyzer``), split on
+whitespace by tantivy; facet fields hold exact values in fast columns for aggregations;
+the whole work is stored as JSON so a hit needs no second lookup.
+"""
+
+from __future__ import annotations
+
+import json
+
+import tantivy
+
+from aggregator.engine.analysis import STOPWORDS, Analyzer, fold, words
+from aggregator.engine.fields import facet_values, other_text, title_key
+from aggregator.model import Work
+
+TEXT_FIELDS = ("title", "creators", "subjects", "description", "other")
+FACET_FIELDS = ("library", "district", "material_type", "language", "subject")
+COMPLETION_SEPARATOR = "\x1f"
+"""Splits a completion term into its folded (matched) and original (shown) halves."""
+COMPLETION_MAX_CHARS = 120
+
+
+def build_schema() -> tantivy.Schema:
+    """The index schema: id, stored JSON, analysed text, facet columns, sort columns."""
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw", fast=True)
+    builder.add_bytes_field("work", stored=True)
+    for name in TEXT_FIELDS:
+        builder.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
+    builder.add_text_field("spell", tokenizer_name="whitespace", index_option="basic")
+    builder.add_text_field("complete", tokenizer_name="raw", index_option="basic")
+    for name in FACET_FIELDS:
+        builder.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
+    builder.add_text_field("title_sort", tokenizer_name="raw", index_option="basic", fast=True)
+    builder.add_integer_field("year", indexed=True, fast=True)
+    builder.add_integer_field("sort_year", fast=True)
+    for name in ("holdings", "copies", "available"):
+        builder.add_integer_field(name, fast=True)
+    return builder.build()
+
+
+SCHEMA = build_schema()
+
+
+def to_document(work: Work, analyzer: Analyzer) -> tantivy.Document:
+    """Flatten a work into its tantivy document."""
+    fields: dict[str, object] = {
+        "id": work.id,
+        "work": [json.dumps(work.to_dict(), ensure_ascii=False, separators=(",", ":"))
+                 .encode()],
+        "title": analyzer.analyze(f"{work.title} {work.subtitle}"),
+        "creators": analyzer.analyze(" ".join(work.creators)),
+        "subjects": analyzer.analyze(" ".join(work.subjects)),
+        "description": analyzer.analyze(work.description),
+        "other": analyzer.analyze(other_text(work)),
+        "spell": " ".join(spelling_words(work)),
+        "complete": completions(work),
+        "title_sort": title_key(work),
+        "sort_year": work.year or 0,
+        "holdings": len(work.holdings),
+        "copies": max(0, work.total_copies),
+        "available": max(0, work.available_copies),
+    }
+    if work.year is not None:
+        fields["year"] = work.year
+    for name, values in facet_values(work).items():
+        if values:
+            fields[name] = values
+    return tantivy.Document(**fields)
+
+
+def spelling_words(work: Work) -> list[str]:
+    """Distinct folded words of title, creators and subjects: the "did you mean" vocabulary."""
+    text = " ".join([work.title, work.subtitle, *work.creators, *work.subjects])
+    return list(dict.fromkeys(w for w, _, _ in words(text) if w.isalpha() and w not in STOPWORDS))
+
+
+def completions(work: Work) -> list[str]:
+    """Autocomplete terms: each title and creator, folded for matching, original for display."""
+    shown = [work.title, *work.creators]
+    return [f"{fold(text)}{COMPLETION_SEPARATOR}{text}"
+            for text in (s.strip()[:COMPLETION_MAX_CHARS] for s in shown) if text]
+
+
+def from_stored(document: tantivy.Document) -> Work:
+    """Rebuild the work from its stored JSON."""
+    return Work.from_dict(json.loads(document.get_first("work")))
