@@ -1,0 +1,192 @@
+"""One contract, every backend: what each field of the query model means.
+
+Runs on a real tantivy index in a temporary folder, and on a live Elasticsearch cluster
+when ``ELASTICSEARCH_URL`` is set (skipped otherwise).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from aggregator.engine.base import QueryError
+from aggregator.model import Work
+from aggregator.query import SearchQuery
+from tests.support.engines import WORKS, elasticsearch_pair, tantivy_pair
+
+BACKENDS = [
+    pytest.param(tantivy_pair, id="tantivy"),
+    pytest.param(elasticsearch_pair, id="elasticsearch", marks=pytest.mark.skipif(
+        not os.environ.get("ELASTICSEARCH_URL"), reason="ELASTICSEARCH_URL not set")),
+]
+
+
+@pytest.fixture(params=BACKENDS)
+def engines(request, tmp_path):
+    """(writer, reader) with the sample works indexed and committed."""
+    with request.param(tmp_path) as (writer, reader):
+        writer.upsert(WORKS)
+        writer.commit()
+        yield writer, reader
+
+
+@pytest.fixture
+def engine(engines):
+    """The reader side: a separate engine that sees the writer's commits."""
+    return engines[1]
+
+
+def ids(result) -> list[str]:
+    """Work ids of a result page, in order."""
+    return [hit.work.id for hit in result.hits]
+
+
+def test_stemming_finds_root_and_affixed_forms(engine):
+    assert set(ids(engine.search(SearchQuery(text="membaca")))) == {"w-baca", "w-sejarah"}
+    assert "w-sejarah" in ids(engine.search(SearchQuery(text="baca")))
+    assert ids(engine.search(SearchQuery(text="sekolah"))) == ["w-laskar"]
+    assert len(ids(engine.search(SearchQuery(text="pendidik")))) == 3, "pendidikan → didik"
+    assert ids(engine.search(SearchQuery(text="kalimantanisasi"))) == []
+
+
+def test_every_word_must_match_and_stopwords_are_ignored(engine):
+    assert ids(engine.search(SearchQuery(text="andrea hirata pelangi"))) == ["w-laskar"]
+    assert ids(engine.search(SearchQuery(text="laskar yang pelangi"))) == ["w-laskar"]
+
+
+def test_diacritics_and_case_fold(engine):
+    assert ids(engine.search(SearchQuery(text="LÁSKAR"))) == ["w-laskar"]
+
+
+def test_title_outranks_creators_outranks_subjects_outranks_description(engine):
+    result = engine.search(SearchQuery(text="pendidikan"))
+    assert ids(result)[0] in {"w-baca", "w-laskar", "w-english"}
+    hirata = ids(engine.search(SearchQuery(text="hirata")))
+    assert set(hirata) == {"w-laskar", "w-hirata"}
+    ranked = ids(engine.search(SearchQuery(text="anak")))
+    assert ranked == ["w-baca", "w-laskar"], "title match first, description match last"
+
+
+def test_filters_are_or_within_a_facet_and_and_across(engine):
+    kotim = engine.search(SearchQuery(filters={"library": ("kotim",)}))
+    assert set(ids(kotim)) == {"w-baca", "w-laskar", "w-ebook"}
+    either = engine.search(SearchQuery(filters={"library": ("kota", "kotim")}))
+    assert set(ids(either)) == {"w-baca", "w-laskar", "w-ebook", "w-hirata"}
+    both = engine.search(SearchQuery(filters={"library": ("kotim",), "material_type": ("ebook",)}))
+    assert ids(both) == ["w-ebook"]
+    assert engine.search(SearchQuery(text="novel", filters={"language": ("eng",)})).total == 0
+
+
+def test_facet_counts_cover_all_matches_not_just_the_page(engine):
+    result = engine.search(SearchQuery(size=1))
+    assert result.total == len(WORKS) and len(result.hits) == 1
+    libraries = {v.value: v.count for v in result.facets["library"]}
+    assert libraries == {"prov": 4, "kota": 2, "kotim": 3}
+    assert {v.value: v.count for v in result.facets["district"]} == {
+        "Kota Palangka Raya": 5, "Kabupaten Kotawaringin Timur": 3}
+    assert result.facets["subject"][0].value == "Pendidikan"
+    assert result.facets["subject"][0].count == 3
+    decades = [(v.value, v.count) for v in result.facets["year"]]
+    assert decades == [("2020-2029", 1), ("2010-2019", 1), ("2000-2009", 2),
+                       ("1990-1999", 1), ("1950-1959", 1)]
+    only = engine.search(SearchQuery(text="hirata", facets=("material_type",)))
+    assert set(only.facets) == {"material_type"}
+    assert only.facets["material_type"][0].count == 2
+
+
+def test_year_range_and_decade_filter(engine):
+    assert set(ids(engine.search(SearchQuery(year_from=2005, year_to=2015)))) == {
+        "w-baca", "w-laskar", "w-hirata"}
+    assert set(ids(engine.search(SearchQuery(year_to=1993)))) == {"w-sejarah", "w-english"}
+    decade = engine.search(SearchQuery(filters={"year": ("2000-2009", "1958")}))
+    assert set(ids(decade)) == {"w-laskar", "w-hirata", "w-sejarah"}
+    with pytest.raises(QueryError):
+        engine.search(SearchQuery(filters={"year": ("soon",)}))
+    with pytest.raises(QueryError):
+        engine.search(SearchQuery(year_from=2000, year_to=1990))
+
+
+def test_sorts(engine):
+    newest = ids(engine.search(SearchQuery(sort="newest")))
+    assert newest == ["w-ebook", "w-baca", "w-hirata", "w-laskar", "w-english", "w-sejarah"]
+    titles = [h.work.title for h in engine.search(SearchQuery(sort="title")).hits]
+    assert titles == sorted(titles, key=str.lower)
+
+
+@pytest.mark.parametrize("sort", ["relevance", "newest", "title"])
+def test_pages_and_search_after_walk_every_match_once(engine, sort):
+    pages = [ids(engine.search(SearchQuery(sort=sort, page=p, size=2))) for p in (1, 2, 3, 4)]
+    assert pages[3] == []
+    walked = [i for page in pages for i in page]
+    assert sorted(walked) == sorted(w.id for w in WORKS)
+    cursor, after = None, []
+    while True:
+        result = engine.search(SearchQuery(sort=sort, size=2, search_after=cursor))
+        if not result.hits:
+            break
+        after += ids(result)
+        cursor = result.hits[-1].sort_key
+    assert after == walked
+
+
+def test_highlights_mark_original_words_and_escape_the_rest(engine):
+    hit = engine.search(SearchQuery(text="membaca dayak")).hits[0]
+    assert hit.work.id == "w-sejarah"
+    description = hit.highlights["description"]
+    assert "<mark>Dayak</mark>" in description and "<mark>membaca</mark>" in description
+    assert "&lt;" in description and "&amp;" in description
+    assert re.sub(r"</?mark>", "", description).count("<") == 0
+    forest = engine.search(SearchQuery(text="forest")).hits[0]
+    assert forest.highlights["title"] == "Reading the &lt;<mark>Forest</mark>&gt; &amp; Rivers"
+    assert engine.search(SearchQuery(text="forest", highlight=False)).hits[0].highlights == {}
+
+
+def test_did_you_mean_for_misspelled_words(engine):
+    result = engine.search(SearchQuery(text="laskar pelangy"))
+    assert result.total == 0
+    assert result.suggestion == "laskar pelangi"
+    assert engine.search(SearchQuery(text="pelangi")).suggestion is None
+
+
+def test_autocomplete_titles_and_authors(engine):
+    assert engine.suggest("lask") == ["Laskar Pelangi"]
+    assert engine.suggest("Andrea") == ["Andrea Hirata"]
+    assert set(engine.suggest("s")) >= {"Sejarah Kalimantan Tengah", "Sang Pemimpi",
+                                         "Siti Rahmawati"}
+    assert engine.suggest("zzz") == []
+
+
+def test_get_count_and_totals(engine):
+    work = engine.get("w-laskar")
+    assert work is not None and work.title == "Laskar Pelangi"
+    assert [h.library_id for h in work.holdings] == ["prov", "kota", "kotim"]
+    assert engine.get("nope") is None
+    assert engine.count() == len(WORKS)
+    totals = engine.totals()
+    assert (totals.works, totals.holdings) == (6, 9)
+    assert totals.copies == sum(w.total_copies for w in WORKS)
+
+
+def test_upsert_replaces_delete_removes_and_readers_see_commits(engines):
+    writer, reader = engines
+    writer.upsert([Work(id="w-laskar", title="Laskar Pelangi (edisi baru)",
+                        creators=["Andrea Hirata"], year=2020)])
+    writer.delete(["w-sejarah", "not-there"])
+    assert reader.count() == len(WORKS), "nothing visible before commit"
+    writer.commit()
+    assert reader.count() == len(WORKS) - 1
+    assert reader.get("w-sejarah") is None
+    assert reader.get("w-laskar").year == 2020
+    assert ids(reader.search(SearchQuery(text="laskar"))) == ["w-laskar"]
+    writer.clear()
+    writer.commit()
+    assert reader.count() == 0
+
+
+def test_unknown_facets_are_query_errors(engine):
+    with pytest.raises(QueryError):
+        engine.search(SearchQuery(filters={"colour": ("red",)}))
+    with pytest.raises(QueryError):
+        engine.search(SearchQuery(facets=("colour",)))
