@@ -39,16 +39,17 @@ class Checkpoint:
     mode: str
     metadata_prefix: str
     from_: str | None = None
-    sets: list[str] = field(default_factory=list)
+    sets: list[str] = field(default_factory=lambda: [""])
     token: str | None = None
     response_date: str | None = None
     generation: int = 0
     restarts: int = 0
+    unidentified_rejections: int = 0
 
     @property
     def current_set(self) -> str | None:
         """The set being listed (None: the whole repository)."""
-        return self.sets[0] if self.sets else None
+        return self.sets[0] or None if self.sets else None
 
     def to_json(self) -> str:
         """Serialise for the state table."""
@@ -113,12 +114,17 @@ def update(store: RecordStore, state: SourceState) -> None:
         save(db, state)
 
 
-def commit_page(store: RecordStore, state: SourceState,
-                records: Iterable[StoredRecord]) -> PageOutcome:
-    """Store one page and the state's checkpoint atomically; return what changed."""
-    generation = state.checkpoint.generation if state.checkpoint else 0
+def commit_page(store: RecordStore, state: SourceState, records: Iterable[StoredRecord],
+                generation: int = 0, seen: Iterable[str] = ()) -> PageOutcome:
+    """Store one page and the state's checkpoint atomically; return what changed.
+
+    ``generation`` stamps the records and the ``seen`` identifiers (listed but rejected),
+    so the sweep after a complete listing never deletes what the provider still has.
+    """
     with store.transaction() as db:
         outcome = store.write_records(db, records, generation)
+        if generation:
+            store.touch(db, state.source, seen, generation)
         save(db, state)
     return outcome
 

@@ -220,7 +220,7 @@ class RecordStore:
             old = existing.get(record.identifier)
             if old is not None and tuple(old) == values:
                 outcome.unchanged += 1
-                touches.append((generation, source, record.identifier))
+                touches.append(record.identifier)
                 continue
             if record.deleted:
                 outcome.deleted += 0 if old is not None and old[1] else 1
@@ -238,11 +238,17 @@ class RecordStore:
             "metadata=excluded.metadata, set_specs=excluded.set_specs, "
             "harvested_at=excluded.harvested_at, seq=excluded.seq, "
             "generation=excluded.generation", writes)
-        if generation and touches:
-            db.executemany("UPDATE records SET generation=? WHERE source=? AND identifier=?",
-                           touches)
+        if generation:
+            self.touch(db, source, touches, generation)
         db.execute("UPDATE counters SET value=? WHERE name='seq'", (seq,))
         return outcome
+
+    @staticmethod
+    def touch(db: sqlite3.Connection, source: str, identifiers: Iterable[str],
+              generation: int) -> None:
+        """Mark records as seen by listing ``generation`` without changing them."""
+        db.executemany("UPDATE records SET generation=? WHERE source=? AND identifier=?",
+                       [(generation, source, i) for i in identifiers])
 
     @staticmethod
     def last_seq_in(db: sqlite3.Connection) -> int:

@@ -1,0 +1,129 @@
+"""HTTP for one source: a requests session with timeouts, gzip, retries and a size cap.
+
+The retry decision is the pure function ``retry_delay`` so that it can be tested alone:
+connection errors, timeouts, 408, 429 and 5xx are retried with exponential backoff, and a
+``Retry-After`` (seconds or an HTTP date) is honoured up to a cap. Bodies are streamed and
+abandoned past ``response_size_cap`` (counted after gzip decoding, so bombs stop too).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import requests
+
+from harvester.errors import ResponseTooLarge, TransportError
+
+log = logging.getLogger(__name__)
+
+RETRYABLE_STATUS = frozenset({408, 429, *range(500, 600)})
+CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to wait before asking a failing provider again."""
+
+    retries: int = 4
+    backoff_base: float = 1.0
+    backoff_max: float = 60.0
+    retry_after_cap: float = 300.0
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds asked by a ``Retry-After`` header (delta or HTTP date); None if absent/bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def retry_delay(policy: RetryPolicy, attempt: int, status: int | None,
+                retry_after: str | None = None) -> float | None:
+    """Seconds to wait before retrying failed ``attempt`` (0-based), or None to give up.
+
+    ``status`` is None for a connection error or a timeout.
+    """
+    if attempt >= policy.retries:
+        return None
+    if status is not None and status not in RETRYABLE_STATUS:
+        return None
+    asked = parse_retry_after(retry_after)
+    if asked is not None:
+        return asked if asked <= policy.retry_after_cap else None
+    return min(policy.backoff_base * 2 ** attempt, policy.backoff_max)
+
+
+class Transport:
+    """Fetches OAI-PMH responses from one provider; counts the bytes it read."""
+
+    def __init__(self, options: Mapping[str, Any],
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.policy = RetryPolicy(options["retries"], options["backoff_base"],
+                                  options["backoff_max"], options["retry_after_cap"])
+        self.timeout = (options["connect_timeout"], options["read_timeout"])
+        self.size_cap = int(options["response_size_cap"])
+        self.session = requests.Session()
+        self.session.headers.update({"User-Agent": options["user_agent"],
+                                     "Accept-Encoding": "gzip, deflate",
+                                     "Accept": "text/xml, application/xml;q=0.9, */*;q=0.1"})
+        self.sleep = sleep
+        self.bytes_read = 0
+
+    def close(self) -> None:
+        """Release the session's connections."""
+        self.session.close()
+
+    def fetch(self, url: str, params: Mapping[str, str]) -> bytes:
+        """GET ``url?params`` and return the body, retrying what the policy allows."""
+        attempt = 0
+        while True:
+            status, retry_after, problem = None, None, ""
+            try:
+                with self.session.get(url, params=dict(params), timeout=self.timeout,
+                                      stream=True) as response:
+                    if response.status_code == 200:
+                        return self._read(response)
+                    status = response.status_code
+                    retry_after = response.headers.get("Retry-After")
+                    problem = f"HTTP {status} {response.reason or ''}".strip()
+            except (requests.ConnectionError, requests.Timeout,
+                    requests.exceptions.ChunkedEncodingError,
+                    requests.exceptions.ContentDecodingError) as exc:
+                problem = f"{type(exc).__name__}: {exc}"
+            delay = retry_delay(self.policy, attempt, status, retry_after)
+            if delay is None:
+                raise TransportError(f"{url}: {problem} (after {attempt + 1} attempts)", status)
+            log.warning("%s: %s; retrying in %.1fs", url, problem, delay)
+            self.sleep(delay)
+            attempt += 1
+
+    def _read(self, response: requests.Response) -> bytes:
+        """Stream the body, stopping as soon as it passes the size cap."""
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and not response.headers.get("Content-Encoding") \
+                and int(declared) > self.size_cap:
+            raise ResponseTooLarge(f"{response.url}: Content-Length {declared} exceeds the "
+                                   f"{self.size_cap}-byte cap")
+        body = bytearray()
+        for chunk in response.iter_content(CHUNK):
+            body += chunk
+            if len(body) > self.size_cap:
+                raise ResponseTooLarge(f"{response.url}: response exceeds the "
+                                       f"{self.size_cap}-byte cap")
+        self.bytes_read += len(body)
+        return bytes(body)
