@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import click
 
+from node_adapter.intake.commands import import_command, template_command
+
 
 @click.group()
 def node() -> None:
     """A library node: import its catalogue and publish it over OAI-PMH."""
 
+
+node.add_command(import_command)
+node.add_command(template_command)
 
 commands: list[click.Command] = [node]

@@ -1,0 +1,84 @@
+"""``jala node import`` and ``jala node template``: the librarian's side of intake.
+
+Exit codes of import: 0 everything imported; 1 some rows were rejected (the valid ones
+were imported); 3 a file was refused whole (nothing of it imported). Usage errors are
+click's 2.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from config.settings import Settings, settings_options
+from node_adapter.catalogue import Catalogue, UpsertSummary
+from node_adapter.intake.config import intake_options
+from node_adapter.intake.importer import FileReport, import_files
+from node_adapter.intake.template_files import write_template
+
+EXIT_REJECTED_ROWS = 1
+EXIT_REFUSED_FILE = 3
+
+
+def _print_reports(reports: list[FileReport], summary: UpsertSummary) -> None:
+    """Human-readable report, every line in both languages."""
+    for report in reports:
+        rejected = len(report.rejections)
+        click.echo(f"{report.path}: {report.accepted} diterima, {rejected} ditolak / "
+                   f"{report.accepted} accepted, {rejected} rejected")
+        if report.failure:
+            click.echo(f"  BERKAS DITOLAK / FILE REFUSED: {report.failure}")
+        for warning in report.warnings:
+            click.echo(f"  peringatan / warning: {warning}")
+        for rejection in report.rejections:
+            click.echo(f"  {rejection}")
+    rejected = sum(len(r.rejections) for r in reports)
+    click.echo(f"Ringkasan / Summary: ditambah/added {summary.added}, "
+               f"diperbarui/updated {summary.updated}, tetap/unchanged {summary.unchanged}, "
+               f"dihapus/deleted {summary.deleted}, ditolak/rejected {rejected}")
+
+
+@click.command("import")
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The node's catalogue file (SQLite); created when missing.")
+@click.option("--replace", is_flag=True,
+              help="Tombstone stored records that none of the files contains.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@settings_options
+def import_command(db_path: Path, replace: bool, as_json: bool, files: tuple[Path, ...],
+                   settings: Settings) -> None:
+    """Import CSV, XLSX or MARC (ISO 2709, MARCXML) files into a catalogue.
+
+    Every rejected row is listed with its line number and reason; the valid rows are
+    imported. Exit code 0: all imported; 1: some rows rejected; 3: a file refused whole.
+    """
+    with Catalogue(db_path) as catalogue:
+        reports, summary = import_files(catalogue, files, replace=replace,
+                                        options=intake_options(settings))
+    if as_json:
+        click.echo(json.dumps({"summary": {**asdict(summary), "rejected": sum(
+            len(r.rejections) for r in reports)}, "files": [r.to_dict() for r in reports]},
+            ensure_ascii=False, indent=2))
+    else:
+        _print_reports(reports, summary)
+    if any(r.failure for r in reports):
+        raise SystemExit(EXIT_REFUSED_FILE)
+    if any(r.rejections for r in reports):
+        raise SystemExit(EXIT_REJECTED_ROWS)
+
+
+@click.command("template")
+@click.option("--out", "outputs", multiple=True, required=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write, .csv or .xlsx (repeatable).")
+def template_command(outputs: tuple[Path, ...]) -> None:
+    """Write the catalogue template (headers and example rows) as CSV and/or XLSX."""
+    for path in outputs:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_template(path)
+        click.echo(f"{path}")

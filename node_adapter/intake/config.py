@@ -1,0 +1,19 @@
+"""Configuration keys of catalogue intake (section ``[intake]``), with their defaults.
+
+- ``legacy_encoding`` ("cp1252"): how a CSV that is not UTF-8 is read (with a warning);
+  "" refuses such files instead.
+- ``max_xml_mb`` (1024): MARCXML files larger than this are refused before parsing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from config.settings import Settings
+
+DEFAULTS: dict[str, Any] = {"legacy_encoding": "cp1252", "max_xml_mb": 1024}
+
+
+def intake_options(settings: Settings | None) -> dict[str, Any]:
+    """The ``[intake]`` section merged over the defaults (defaults alone without settings)."""
+    return settings.section("intake", DEFAULTS) if settings else dict(DEFAULTS)
