@@ -321,7 +321,7 @@ class Catalogue:
         source = "set_members s JOIN records r ON r.local_id = s.local_id" if set_spec \
             else "records r"
         key = "s" if set_spec else "r"
-        fragment = "f.xml" if prefix else "NULL"
+        fragment = "f.xml" if prefix else "CASE WHEN r.content IS NULL THEN NULL ELSE '' END"
         join = " LEFT JOIN fragments f ON f.local_id = r.local_id AND f.prefix = ?" \
             if prefix else ""
         sql = (f"SELECT r.updated, r.local_id, r.sets, {fragment} FROM {source}{join}"

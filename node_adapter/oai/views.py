@@ -1,0 +1,39 @@
+"""The ``/oai`` endpoint: GET and POST, streamed, gzip-compressed when the client accepts it."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Iterator
+
+from flask import Blueprint, Response, current_app, request
+
+from node_adapter.oai.provider import Provider
+
+blueprint = Blueprint("oai", __name__)
+PROVIDER_KEY = "jala_oai_provider"
+
+
+@blueprint.route("/oai", methods=["GET", "POST"])
+def endpoint() -> Response:
+    """Answer one OAI-PMH request (protocol errors too, always with HTTP 200)."""
+    provider: Provider = current_app.extensions[PROVIDER_KEY]
+    values = request.form if request.method == "POST" else request.args
+    chunks = provider.respond(values.to_dict(flat=False), request.base_url)
+    response = Response(mimetype="text/xml", content_type="text/xml; charset=utf-8")
+    response.headers["Vary"] = "Accept-Encoding"
+    if request.accept_encodings["gzip"] > 0:
+        response.headers["Content-Encoding"] = "gzip"
+        response.response = _gzipped(chunks)
+    else:
+        response.response = (chunk.encode("utf-8") for chunk in chunks)
+    return response
+
+
+def _gzipped(chunks: Iterable[str]) -> Iterator[bytes]:
+    """Compress a stream as it is written, in a gzip container."""
+    compressor = zlib.compressobj(6, zlib.DEFLATED, 31)
+    for chunk in chunks:
+        data = compressor.compress(chunk.encode("utf-8"))
+        if data:
+            yield data
+    yield compressor.flush()
