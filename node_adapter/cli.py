@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from node_adapter.intake.commands import import_command, template_command
+from node_adapter.serve import serve_command
 
 
 @click.group()
@@ -14,5 +15,6 @@ def node() -> None:
 
 node.add_command(import_command)
 node.add_command(template_command)
+node.add_command(serve_command)
 
 commands: list[click.Command] = [node]

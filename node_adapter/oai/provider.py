@@ -48,14 +48,14 @@ class Provider:
     def respond(self, values: Mapping[str, Sequence[str]], base_url: str) -> Iterator[str]:
         """The whole response to one request, as text chunks (errors included)."""
         base_url = self.config.base_url or base_url
-        arguments: dict[str, str] = {}
+        echoed: dict[str, str] = {}
         try:
             request = parse_request(values)
-            arguments = request.arguments
-            body = getattr(self, f"_{request.verb}")(arguments, base_url)
+            echoed = {"verb": request.verb, **request.arguments}
+            body = getattr(self, f"_{request.verb}")(request.arguments, base_url)
         except OAIError as error:
-            return iter([error_document(base_url, arguments, [error])])
-        return document(base_url, request.verb, arguments, body)
+            return iter([error_document(base_url, echoed, [error])])
+        return document(base_url, request.verb, request.arguments, body)
 
     # -- verbs -----------------------------------------------------------------------------
 
