@@ -34,12 +34,14 @@ class SearchService:
         sources: list[Source],
         query_log: QueryLog | None = None,
         max_page_size: int = 100,
+        default_page_size: int = 20,
         ebook_material_types: tuple[str, ...] = ("ebook",),
     ) -> None:
         self.engine = engine
         self.sources = sources
         self.query_log = query_log
         self.max_page_size = max_page_size
+        self.default_page_size = min(default_page_size, max_page_size)
         self.ebook_material_types = ebook_material_types
 
     @classmethod
@@ -54,6 +56,7 @@ class SearchService:
             load_sources(settings),
             query_log=query_log,
             max_page_size=int(options["max_page_size"]),
+            default_page_size=int(options["default_page_size"]),
             ebook_material_types=tuple(t.lower() for t in options["ebook_material_types"]),
         )
 
