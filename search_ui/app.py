@@ -1,0 +1,88 @@
+"""The central web app: the patron site and the aggregator's ``/api/v1``, in one Flask app.
+
+``create_app(test_config)`` reads the settings (``test_config["SETTINGS"]`` may hand in a
+``config.settings.Settings``), opens the search service once and keeps it in
+``app.extensions["search_service"]``, where both the pages and the API find it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, request
+from markupsafe import Markup
+
+from aggregator.search import SearchService
+from config.settings import Settings, load_settings
+from search_ui.config import WEB_DEFAULTS
+from search_ui.errors import register_error_handlers
+from search_ui.i18n import init_i18n
+from search_ui.patron.present import (
+    FACET_NAMES,
+    holdings_summary,
+    http_only,
+    language_name,
+    library_type_name,
+    material_name,
+    safe_highlight,
+)
+from search_ui.wire import compress
+
+STATIC = Path(__file__).parent / "static"
+
+
+def _asset_version(name: str) -> str:
+    """A short content hash, so a changed file gets a new URL and old ones cache forever."""
+    return hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:10]
+
+
+def _configure(app: Flask, settings: Settings) -> None:
+    """Copy the ``[web]`` section into Flask's config."""
+    web = settings.section("web", WEB_DEFAULTS)
+    app.config.update(
+        SECRET_KEY=web["secret_key"],
+        JALA_WEB=web,
+        JALA_LANGUAGES=list(web["languages"]),
+        JALA_DEFAULT_LANGUAGE=web["default_language"],
+        SEND_FILE_MAX_AGE_DEFAULT=web["static_max_age"],
+        JSON_AS_ASCII=False,
+    )
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the web app from the settings (or ``test_config`` overrides)."""
+    overrides = dict(test_config or {})
+    settings = overrides.pop("SETTINGS", None) or load_settings()
+    app = Flask(__name__)
+    _configure(app, settings)
+    app.config.update(overrides)
+    app.extensions["jala_settings"] = settings
+    app.extensions["search_service"] = SearchService.from_settings(settings)
+    init_i18n(app)
+    web = app.config["JALA_WEB"]
+    app.jinja_env.globals.update(
+        site_name=web["site_name"],
+        facet_names=FACET_NAMES,
+        language_name=language_name,
+        material_name=material_name,
+        library_type_name=library_type_name,
+        holdings_summary=holdings_summary,
+        safe_highlight=safe_highlight,
+        inline_css=Markup((STATIC / "site.css").read_text(encoding="utf-8")),
+        script_version=_asset_version("site.js"),
+    )
+    app.jinja_env.filters["http_only"] = http_only
+    from aggregator.api import bp as api_bp
+    from search_ui.patron import bp as patron_bp
+
+    app.register_blueprint(patron_bp)
+    app.register_blueprint(api_bp)
+    register_error_handlers(app)
+
+    @app.after_request
+    def _compress(response: Response) -> Response:
+        return compress(request, response, web["gzip_min_bytes"])
+
+    return app

@@ -1,0 +1,41 @@
+"""The ``[web]`` section: every key the central web app reads, with its default.
+
+Read with ``settings.section("web", WEB_DEFAULTS)``; each key can be overridden by
+``JALA_WEB_<KEY>`` (for example ``JALA_WEB_SECRET_KEY``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+WEB_DEFAULTS: dict[str, Any] = {
+    # Signs cookies and forms; set a long random value in production.
+    "secret_key": "dev-only-change-me",
+    # Interface languages offered; the first one that is also ``default_language`` wins.
+    "languages": ["id", "en"],
+    # Language of a visitor who has not chosen one (Bahasa Indonesia).
+    "default_language": "id",
+    # Works per results page (a visitor may ask for up to ``max_page_size``).
+    "page_size": 20,
+    "max_page_size": 50,
+    # Deepest result a visitor may page to (page × size); deeper asks are refused with 400.
+    "max_result_window": 10000,
+    # Seconds browsers and proxies may keep pages (work, directory) and static files.
+    "cache_max_age": 300,
+    "static_max_age": 86400,
+    # Name shown in the header, titles and OpenGraph tags.
+    "site_name": "Jala Pustaka Kalimantan Tengah",
+    # Name browsers show for the OpenSearch box (16 characters at most).
+    "short_name": "Jala Pustaka",
+    # Public address of the site (no trailing slash) for sitemap, OpenGraph and canonical
+    # links; empty means "the host the request came to".
+    "base_url": "",
+    # Work URLs per sitemap file (the sitemap protocol allows at most 50,000).
+    "sitemap_page_size": 10000,
+    # Responses smaller than this many bytes are sent uncompressed.
+    "gzip_min_bytes": 500,
+    # Default address and port of ``jala serve``; waitress threads.
+    "host": "127.0.0.1",
+    "port": 5000,
+    "threads": 8,
+}

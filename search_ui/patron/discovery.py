@@ -1,0 +1,114 @@
+"""How the catalogue is found: sitemaps, robots.txt, OpenSearch and search suggestions.
+
+Works are listed in sitemap files of ``[web] sitemap_page_size`` URLs each, streamed from
+the index with a ``search_after`` cursor so memory stays flat however big the catalogue.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+from flask import Response, jsonify, render_template, request, stream_with_context
+from markupsafe import escape
+from werkzeug.exceptions import NotFound
+
+from aggregator.model import Work
+from aggregator.query import SearchQuery
+from search_ui.patron import absolute_url, bp, search_service, web_config
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+BATCH = 100
+SITE_PAGES = ("patron.home", "patron.libraries", "patron.about", "patron.help_page")
+
+
+def _work_count() -> int:
+    """How many works the index holds."""
+    return search_service().search(SearchQuery(size=0, facets=(), highlight=False)).total
+
+
+def _all_works() -> Iterator[Work]:
+    """Every work in title order, one small batch at a time."""
+    cursor: tuple[str, ...] | None = None
+    while True:
+        result = search_service().search(SearchQuery(
+            size=BATCH, sort="title", facets=(), highlight=False, search_after=cursor))
+        for hit in result.hits:
+            yield hit.work
+        if len(result.hits) < BATCH or not result.hits[-1].sort_key:
+            return
+        cursor = result.hits[-1].sort_key
+
+
+def _url_entry(loc: str, lastmod: str = "") -> str:
+    """One ``<url>`` element."""
+    stamp = f"<lastmod>{escape(lastmod)}</lastmod>" if lastmod else ""
+    return f"<url><loc>{escape(loc)}</loc>{stamp}</url>\n"
+
+
+@bp.get("/sitemap.xml")
+def sitemap_index() -> Response:
+    """The sitemap index: one file of site pages, then the work files."""
+    files = math.ceil(_work_count() / web_config()["sitemap_page_size"])
+    locations = [absolute_url("patron.sitemap_pages")]
+    locations += [absolute_url("patron.sitemap_works", number=n) for n in range(1, files + 1)]
+    body = render_template("sitemap_index.xml", namespace=SITEMAP_NS, locations=locations)
+    return Response(body, mimetype="application/xml")
+
+
+@bp.get("/sitemap-halaman.xml")
+def sitemap_pages() -> Response:
+    """Home, directory, each library, about and help."""
+    urls = [absolute_url(endpoint) for endpoint in SITE_PAGES]
+    urls += [absolute_url("patron.library", library_id=s.id) for s in search_service().sources]
+    body = f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{SITEMAP_NS}">\n'
+    body += "".join(_url_entry(url) for url in urls) + "</urlset>\n"
+    return Response(body, mimetype="application/xml")
+
+
+@bp.get("/sitemap-karya-<int:number>.xml")
+def sitemap_works(number: int) -> Response:
+    """One file of work URLs, streamed."""
+    size = web_config()["sitemap_page_size"]
+    if number < 1 or (number - 1) * size >= _work_count():
+        raise NotFound()
+    start, stop = (number - 1) * size, number * size
+
+    def generate() -> Iterator[str]:
+        yield f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{SITEMAP_NS}">\n'
+        for position, work in enumerate(_all_works()):
+            if position >= stop:
+                break
+            if position >= start:
+                yield _url_entry(absolute_url("patron.work", work_id=work.id), work.updated)
+        yield "</urlset>\n"
+
+    return Response(stream_with_context(generate()), mimetype="application/xml")
+
+
+@bp.get("/robots.txt")
+def robots() -> Response:
+    """Crawl everything but the search API and suggestion endpoints; point at the sitemap."""
+    body = render_template("robots.txt", sitemap=absolute_url("patron.sitemap_index"))
+    return Response(body, mimetype="text/plain")
+
+
+@bp.get("/opensearch.xml")
+def opensearch() -> Response:
+    """Lets browsers add the site as a search engine, with suggestions."""
+    body = render_template("opensearch.xml", home=absolute_url("patron.home"),
+                           search=absolute_url("patron.results"),
+                           suggest=absolute_url("patron.suggest"),
+                           self_url=absolute_url("patron.opensearch"))
+    return Response(body, mimetype="application/opensearchdescription+xml")
+
+
+@bp.get("/saran")
+def suggest() -> Response:
+    """Completions as OpenSearch suggestions JSON: ``[typed, [completion, ...]]``."""
+    typed = " ".join(request.args.get("q", "").split())[:100]
+    response = jsonify([typed, search_service().suggest(typed)])
+    response.mimetype = "application/x-suggestions+json"
+    response.cache_control.public = True
+    response.cache_control.max_age = web_config()["cache_max_age"]
+    return response

@@ -1,0 +1,165 @@
+"""Home, results, work and help pages: what a patron sees while looking for a book."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import abort, make_response, render_template, request, url_for
+from werkzeug import Response
+
+from aggregator.model import Holding, Work
+from aggregator.query import FACETS, SearchQuery, SearchResult
+from config.network import Source
+from search_ui.patron import absolute_url, bp, search_service, web_config
+from search_ui.patron.citation import apa
+from search_ui.patron.jsonld import book_ld
+from search_ui.patron.params import Limits, parse_search, query_args
+from search_ui.patron.present import facet_label, map_url, whatsapp_links
+from search_ui.wire import conditional
+
+PAGE_WINDOW = 2
+
+
+@dataclass(frozen=True)
+class FacetChoice:
+    """One clickable facet value: its label, count, whether it is on, and the link."""
+
+    label: str
+    count: int
+    selected: bool
+    url: str
+
+
+@dataclass(frozen=True)
+class HoldingRow:
+    """A holding with what the work page shows beside it from the library registry."""
+
+    holding: Holding
+    source: Source | None
+    map_url: str
+    whatsapp: dict[str, str]
+
+
+def _limits() -> Limits:
+    """Paging limits from ``[web]``."""
+    web = web_config()
+    return Limits(web["page_size"], web["max_page_size"], web["max_result_window"])
+
+
+def _library_names() -> dict[str, str]:
+    """Library id → name, from the registry."""
+    return {s.id: s.name for s in search_service().sources}
+
+
+def _toggle(query: SearchQuery, facet: str, value: str) -> str:
+    """Link that switches one filter value on or off (back to page 1)."""
+    filters = {name: list(vals) for name, vals in query.filters.items()}
+    chosen = filters.setdefault(facet, [])
+    if value in chosen:
+        chosen.remove(value)
+    else:
+        chosen.append(value)
+    pairs = [f"{name}:{v}" for name, vals in filters.items() for v in vals]
+    return url_for("patron.results", **query_args(query, f=pairs, hal=None))
+
+
+def _facet_panel(query: SearchQuery, result: SearchResult) -> dict[str, list[FacetChoice]]:
+    """Every facet with its values; selected values stay listed even with no count."""
+    names = _library_names()
+    panel: dict[str, list[FacetChoice]] = {}
+    for facet in FACETS:
+        selected = query.filters.get(facet, ())
+        values = {v.value: v for v in result.facets.get(facet, [])}
+        choices = [FacetChoice(facet_label(facet, v.value, v.label, names), v.count,
+                               v.value in selected, _toggle(query, facet, v.value))
+                   for v in values.values()]
+        choices += [FacetChoice(facet_label(facet, value, "", names), 0, True,
+                                _toggle(query, facet, value))
+                    for value in selected if value not in values]
+        if choices:
+            panel[facet] = choices
+    return panel
+
+
+def _active_filters(query: SearchQuery) -> list[tuple[str, str, str]]:
+    """(facet, label, removal link) for every filter in force."""
+    names = _library_names()
+    return [(facet, facet_label(facet, value, "", names), _toggle(query, facet, value))
+            for facet, values in query.filters.items() for value in values]
+
+
+def _page_links(query: SearchQuery, total: int) -> list[tuple[int, str]]:
+    """Page numbers around the current page, each with its link."""
+    last = min(math.ceil(total / query.size),
+               web_config()["max_result_window"] // query.size) if query.size else 1
+    first, end = max(1, query.page - PAGE_WINDOW), min(last, query.page + PAGE_WINDOW)
+    return [(n, url_for("patron.results", **query_args(query, hal=None if n == 1 else n)))
+            for n in range(first, end + 1)] if last > 1 else []
+
+
+@bp.get("/")
+def home() -> str:
+    """Search box, what the network holds, and subjects to browse."""
+    return render_template("home.html", stats=search_service().stats())
+
+
+@bp.get("/cari")
+def results() -> str:
+    """One page of works matching the patron's words and filters."""
+    query = parse_search(request.args, _limits())
+    result = search_service().search(query)
+    sorts = {sort: url_for("patron.results", **query_args(query, urut=sort, hal=None))
+             for sort in ("relevance", "newest", "title")}
+    return render_template(
+        "results.html", query=query, result=result, facets=_facet_panel(query, result),
+        active=_active_filters(query), pages=_page_links(query, result.total), sorts=sorts,
+        suggestion_url=url_for("patron.results", q=result.suggestion)
+        if result.suggestion else "",
+        clear_url=url_for("patron.results", **query_args(query, f=None, dari=None,
+                                                         sampai=None, hal=None)),
+    )
+
+
+def _last_modified(work: Work) -> datetime | None:
+    """When the work last changed, from its ISO 8601 ``updated`` stamp."""
+    try:
+        stamp = datetime.fromisoformat(work.updated.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+@bp.get("/karya/<work_id>")
+def work(work_id: str) -> Response:
+    """Everything about one work and where to borrow it."""
+    found = search_service().work(work_id)
+    if found is None:
+        abort(404)
+    sources = {s.id: s for s in search_service().sources}
+    rows = []
+    for holding in found.holdings:
+        source = sources.get(holding.library_id)
+        rows.append(HoldingRow(
+            holding, source,
+            map_url(source.latitude, source.longitude) if source else "",
+            whatsapp_links(found, holding, source.whatsapp) if source else {}))
+    library_urls = {lid: absolute_url("patron.library", library_id=lid) for lid in sources}
+    url = absolute_url("patron.work", work_id=found.id)
+    page = render_template("work.html", work=found, rows=rows, citation=apa(found),
+                           canonical=url, jsonld=book_ld(found, url, sources, library_urls))
+    return conditional(request, make_response(page), web_config()["cache_max_age"],
+                       _last_modified(found))
+
+
+@bp.get("/tentang")
+def about() -> str:
+    """What Jala Pustaka is and who takes part."""
+    return render_template("about.html", stats=search_service().stats())
+
+
+@bp.get("/bantuan")
+def help_page() -> str:
+    """How to search, borrow, reserve by WhatsApp and cite."""
+    return render_template("help.html")
