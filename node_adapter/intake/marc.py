@@ -29,7 +29,7 @@ from node_adapter.records import BibRecord, Copy
 
 Numbered = tuple[int, BibRecord]
 MARCXML_NS = "http://www.loc.gov/MARC21/slim"
-_TRAILING = " /:;,.="
+_TRAILING = " /:;,.=-"
 _YEAR = re.compile(r"\d{4}")
 # The stream is out of step after these: nothing after them can be trusted.
 STRUCTURAL_ERRORS = (marc_errors.RecordLengthInvalid, marc_errors.TruncatedRecord,
@@ -106,6 +106,7 @@ def to_bib_record(record: pymarc.Record, number: int) -> Numbered | Rejection:
     for field in record.get_fields("700", "710", "711"):
         names = contributors if field.get_subfields("e", "4") else creators
         names.extend(v.strip(_TRAILING) for v in field.get_subfields("a"))
+    creators, contributors = list(dict.fromkeys(creators)), list(dict.fromkeys(contributors))
     local_id = _control(record, "001").strip() or derived_id(isbns, title, creators, year)
     language = vocab.language(fixed[35:38].strip(" |") or _first(record, ("041",), "a"))
     if language is None:
@@ -129,7 +130,8 @@ def to_bib_record(record: pymarc.Record, number: int) -> Numbered | Rejection:
         call_number=call_number or next((c.call_number for c in copies), ""),
         material_type=_material_type(record, fixed),
         collection=next((_first_sub(f, "c") for f in record.get_fields("852")), ""),
-        description=_first(record, ("520",), "a"), digital_url=_first(record, ("856",), "u"),
+        description=next((_first_sub(f, "a") for f in record.get_fields("520")), ""),
+        digital_url=_first(record, ("856",), "u"),
         copies=copies)
 
 

@@ -105,7 +105,13 @@ def template_headers() -> list[str]:
 
 
 def map_headers(headers: Sequence[str]) -> tuple[list[str | None], list[Message]]:
-    """The field of each header position (None: ignored) and warnings for unknown ones."""
+    """The field of each header position (None: ignored) and warnings for unknown ones.
+
+    Trailing blank headers are dropped, so cells under them count as extra fields.
+    """
+    headers = list(headers)
+    while headers and not headers[-1].strip():
+        headers.pop()
     fields: list[str | None] = []
     warnings: list[Message] = []
     seen: dict[str, str] = {}
