@@ -119,7 +119,8 @@ class SourceHarvest:
         empty_pages = 0
         while checkpoint.sets:
             page = self.fetch(checkpoint)
-            if page is None:
+            if page is None:  # the window restarted: its tokens may come again
+                seen_tokens.clear()
                 continue
             if checkpoint.response_date is None:
                 checkpoint.response_date = page.response_date or self.run.started
