@@ -306,12 +306,13 @@ class Catalogue:
                                     (set_spec,)).fetchone() is not None
 
     def header(self, local_id: str, prefix: str | None = None) -> PageRow | None:
-        """One record's paging row (with its fragment in ``prefix``), for GetRecord."""
+        """One record's row: its fragment in ``prefix`` ("" without one, None if deleted)."""
         with self._lock:
             return self._db.execute(
-                "SELECT r.updated, r.local_id, r.sets, f.xml FROM records r LEFT JOIN"
-                " fragments f ON f.local_id = r.local_id AND f.prefix = ?"
-                " WHERE r.local_id = ?", (prefix, local_id)).fetchone()
+                "SELECT r.updated, r.local_id, r.sets, CASE WHEN r.content IS NULL THEN NULL"
+                " ELSE coalesce(f.xml, '') END FROM records r LEFT JOIN fragments f"
+                " ON f.local_id = r.local_id AND f.prefix = ? WHERE r.local_id = ?",
+                (prefix, local_id)).fetchone()
 
     def page(self, *, prefix: str | None, limit: int, after: tuple[str, str] | None = None,
              start: str | None = None, end: str | None = None,

@@ -16,6 +16,7 @@ from node_adapter.oai.errors import (
     BadResumptionToken,
     CannotDisseminateFormat,
     IdDoesNotExist,
+    NoMetadataFormats,
     NoRecordsMatch,
     NoSetHierarchy,
     OAIError,
@@ -83,7 +84,9 @@ class Provider:
 
     def _ListMetadataFormats(self, arguments: Mapping[str, str], base_url: str) -> list[str]:
         if "identifier" in arguments:
-            self._existing(arguments["identifier"])
+            row = self.catalogue.header(self._existing(arguments["identifier"]), None)
+            if row is not None and row[3] is None:
+                raise NoMetadataFormats(f"{arguments['identifier']} is deleted: no format left")
         return [f"<metadataFormat><metadataPrefix>{f.prefix}</metadataPrefix>"
                 f"<schema>{f.schema}</schema><metadataNamespace>{f.namespace}"
                 "</metadataNamespace></metadataFormat>" for f in FORMATS.values()]
