@@ -11,7 +11,7 @@ from typing import Any
 
 from aggregator.model import Holding, Work
 from config.network import Source
-from search_ui.patron.present import map_url
+from search_ui.patron.present import http_only, map_url
 
 SCHEMA = "https://schema.org"
 EBOOK_TYPES = {"ebook", "e-book", "buku-elektronik"}
@@ -86,7 +86,7 @@ def book_ld(work: Work, url: str, sources: dict[str, Source],
             example["identifier"] = holding.call_number
         examples.append(example)
     examples.extend({"@type": "Book", "name": work.title, "bookFormat": f"{SCHEMA}/EBook",
-                     "url": link} for link in work.links)
+                     "url": link} for link in work.links if http_only(link))
     if examples:
         data["workExample"] = examples
     return data
