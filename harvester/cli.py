@@ -1,7 +1,149 @@
-"""Command-line commands of this component, gathered by ``jala.cli``."""
+"""Command-line commands of this component, gathered by ``jala.cli``.
+
+``jala harvest [SOURCE...]`` (``--full``, ``--reconcile``, ``--json``, ``--daemon``),
+``jala sources`` (``--json``) and ``jala sources check URL``.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+import threading
+import time
+
 import click
 
-commands: list[click.Command] = []
+from config.network import Source, load_sources
+from config.settings import ConfigError, Settings, settings_options
+from harvester import runs, state
+from harvester.check import check_provider
+from harvester.config import harvester_config
+from harvester.pool import harvest_all
+from harvester.runs import Run
+from harvester.scheduler import run_daemon
+from harvester.store import RecordStore
+
+
+class Progress:
+    """Per-source progress lines on stderr (records, pages, rate), at most one a second."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.last: dict[str, float] = {}
+        self.began: dict[str, float] = {}
+
+    def __call__(self, run: Run) -> None:
+        now = time.monotonic()
+        with self.lock:
+            began = self.began.setdefault(run.source, now)
+            if now - self.last.get(run.source, 0) < 1:
+                return
+            self.last[run.source] = now
+        records = run.added + run.updated + run.deleted
+        rate = records / max(now - began, 1e-3)
+        click.echo(f"  {run.source}: {run.pages} pages, {records} records changed, "
+                   f"{rate:,.0f}/s", err=True)
+
+
+def _select(settings: Settings, ids: tuple[str, ...]) -> list[Source]:
+    """The named sources (all enabled ones when none named)."""
+    sources = load_sources(settings)
+    if not ids:
+        return [s for s in sources if s.enabled]
+    known = {s.id: s for s in sources}
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise click.BadParameter(f"unknown source(s): {', '.join(unknown)}", param_hint="SOURCE")
+    return [known[i] for i in ids]
+
+
+@click.command("harvest")
+@click.argument("source_ids", metavar="[SOURCE]...", nargs=-1)
+@click.option("--full", is_flag=True, help="Re-harvest everything, ignoring high-water marks.")
+@click.option("--reconcile", is_flag=True,
+              help="Compare ListIdentifiers with the store; fix drops and stale records.")
+@click.option("--json", "as_json", is_flag=True, help="Print per-source results as JSON.")
+@click.option("--daemon", is_flag=True, help="Run the scheduler in the foreground.")
+@settings_options
+def harvest_command(source_ids: tuple[str, ...], full: bool, reconcile: bool, as_json: bool,
+                    daemon: bool, settings: Settings) -> None:
+    """Harvest sources now (all enabled ones unless named) into the record store."""
+    if full and reconcile:
+        raise click.UsageError("--full and --reconcile exclude each other")
+    try:
+        harvester_config(settings)
+        if daemon:
+            click.echo("harvest daemon running; Ctrl-C stops it", err=True)
+            run_daemon(settings)
+            return
+        sources = _select(settings, source_ids)
+        mode = "full" if full else "reconcile" if reconcile else "incremental"
+        results = harvest_all(settings, sources, mode=mode,
+                              progress=None if as_json else Progress())
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps([r.summary() for r in results], indent=2))
+    else:
+        _table(["source", "mode", "status", "added", "updated", "deleted", "rejected",
+                "pages", "error"],
+               [[r.source, r.mode, r.status, r.added, r.updated, r.deleted, r.rejected,
+                 r.pages, (r.last_error or "")[:60]] for r in results])
+    if any(r.status in ("failed", "partial") for r in results):
+        sys.exit(1)
+
+
+@click.group("sources", invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@settings_options
+@click.pass_context
+def sources_command(ctx: click.Context, as_json: bool, settings: Settings) -> None:
+    """List sources: status of the last run, last success, live records, last error."""
+    if ctx.invoked_subcommand:
+        return
+    try:
+        sources = load_sources(settings)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    store = RecordStore.at(settings)
+    rows = []
+    for source in sources:
+        current = state.load(store, source.id)
+        latest = runs.recent(store, source.id, limit=1)
+        rows.append({"id": source.id, "name": source.name, "enabled": source.enabled,
+                     "status": latest[0].status if latest else "never",
+                     "last_success": current.last_success,
+                     "records": store.count(source.id), "last_error": current.last_error})
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+    else:
+        _table(["source", "status", "last success", "records", "last error"],
+               [[r["id"], r["status"], r["last_success"] or "-", r["records"],
+                 (r["last_error"] or "")[:60]] for r in rows])
+
+
+@sources_command.command("check")
+@click.argument("url")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@settings_options
+def check_command(url: str, as_json: bool, settings: Settings) -> None:
+    """Try a provider: Identify, ListMetadataFormats and one sample page."""
+    report = check_provider(url, harvester_config(settings))
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        for line in report.lines():
+            click.echo(line)
+    if not report.usable:
+        sys.exit(1)
+
+
+def _table(header: list[str], rows: list[list[object]]) -> None:
+    """Print a plain aligned table."""
+    cells = [header, *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    for row in cells:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+commands: list[click.Command] = [harvest_command, sources_command]
