@@ -6,6 +6,8 @@ The whole API:
 - ``is_isbn10(code)``, ``is_isbn13(code)``, ``is_isbn(code)``: checksum validation of a
   compact code (call ``compact`` first; hyphenated input is not valid here).
 - ``isbn10_to_13(code)``: the ISBN-13 (978 prefix) of a valid ISBN-10.
+- ``isbn13_to_10(code)``: the ISBN-10 of a valid 978 ISBN-13, else ``None`` (979 codes
+  have no ISBN-10).
 - ``to_isbn13(text)``: any valid ISBN (raw text) as its ISBN-13, else ``None``; the key
   under which two catalogue records of the same edition compare equal.
 - ``is_issn(text)``: checksum validation of an ISSN (``0317-8471`` or ``03178471``).
@@ -55,6 +57,15 @@ def isbn10_to_13(code: str) -> str:
         raise ValueError(f"not a valid ISBN-10: {code!r}")
     first12 = "978" + code[:9]
     return first12 + _isbn13_check_digit(first12)
+
+
+def isbn13_to_10(code: str) -> str | None:
+    """The ISBN-10 that older catalogues record for a 978-prefixed ISBN-13."""
+    if not is_isbn13(code) or not code.startswith("978"):
+        return None
+    total = sum((10 - i) * int(c) for i, c in enumerate(code[3:12]))
+    check = (11 - total % 11) % 11
+    return code[3:12] + ("X" if check == 10 else str(check))
 
 
 def to_isbn13(text: str) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from node_adapter.intake.commands import import_command, template_command
+from node_adapter.intake.commands import import_command, sample_command, template_command
 from node_adapter.serve import serve_command
 
 
@@ -15,6 +15,7 @@ def node() -> None:
 
 node.add_command(import_command)
 node.add_command(template_command)
+node.add_command(sample_command)
 node.add_command(serve_command)
 
 commands: list[click.Command] = [node]

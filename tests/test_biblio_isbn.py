@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from biblio.isbn import compact, is_isbn, is_isbn10, is_isbn13, is_issn, isbn10_to_13, to_isbn13
+from biblio.isbn import (
+    compact,
+    is_isbn,
+    is_isbn10,
+    is_isbn13,
+    is_issn,
+    isbn10_to_13,
+    isbn13_to_10,
+    to_isbn13,
+)
 
 
 def test_compact_strips_separators_and_uppercases_x() -> None:
@@ -37,6 +46,13 @@ def test_invalid_isbn13(code: str) -> None:
 def test_isbn10_to_13_matches_published_pair() -> None:
     assert isbn10_to_13("0306406152") == "9780306406157"
     assert isbn10_to_13("080442957X") == "9780804429573"
+
+
+def test_isbn13_to_10_inverts_the_conversion() -> None:
+    assert isbn13_to_10("9780306406157") == "0306406152"
+    assert isbn13_to_10("9780804429573") == "080442957X"
+    assert isbn13_to_10("9791234567896") is None
+    assert isbn13_to_10("9780306406158") is None
 
 
 def test_isbn10_to_13_rejects_bad_checksum() -> None:

@@ -1,4 +1,4 @@
-"""``jala node import`` and ``jala node template``: the librarian's side of intake.
+"""``jala node import``, ``template`` and ``sample``: the librarian's side of intake.
 
 Exit codes of import: 0 everything imported; 1 some rows were rejected (the valid ones
 were imported); 3 a file was refused whole (nothing of it imported). Usage errors are
@@ -18,6 +18,7 @@ from node_adapter.catalogue import Catalogue, UpsertSummary
 from node_adapter.intake.config import intake_options
 from node_adapter.intake.importer import FileReport, import_files
 from node_adapter.intake.template_files import write_template
+from node_adapter.samples import PROFILES, sample_records, write_sample_csv
 
 EXIT_REJECTED_ROWS = 1
 EXIT_REFUSED_FILE = 3
@@ -82,3 +83,23 @@ def template_command(outputs: tuple[Path, ...]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_template(path)
         click.echo(f"{path}")
+
+
+@click.command("sample")
+@click.argument("name", type=click.Choice(list(PROFILES)))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the sample catalogue as a template CSV.")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Import the sample catalogue straight into this catalogue file.")
+def sample_command(name: str, out: Path | None, db_path: Path | None) -> None:
+    """Build the deterministic sample catalogue NAME (sample data from Gramedia records)."""
+    if not out and not db_path:
+        raise click.UsageError("give --out FILE.csv and/or --db PATH")
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        click.echo(f"{out}: {write_sample_csv(sample_records(name), out)} records")
+    if db_path:
+        with Catalogue(db_path) as catalogue:
+            summary = catalogue.upsert_many(sample_records(name))
+        click.echo(f"{db_path}: ditambah/added {summary.added}, diperbarui/updated "
+                   f"{summary.updated}, tetap/unchanged {summary.unchanged}")
