@@ -1,0 +1,61 @@
+"""The worker role inside ``jala serve``: harvest on schedule, then index what changed.
+
+The worker is the index's only writer: it opens the engine as a writer (taking the
+cross-process writer lock, so a concurrent ``jala index rebuild`` fails fast), catches up
+with the record store once at start, and after every harvest run that stored changes runs
+``Indexer.run_incremental``. Harvest jobs run on several threads; indexing is serialised
+by one lock. An indexing failure is logged and retried after the next harvest.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from aggregator.engine import SearchEngine, open_engine
+from aggregator.indexer import Indexer
+from config.settings import Settings
+from harvester.scheduler import start_worker
+
+log = logging.getLogger(__name__)
+
+
+class WorkerRole:
+    """Scheduler plus incremental indexer, started and stopped with the web server."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._engine: SearchEngine | None = None
+        self._indexer: Indexer | None = None
+        self._scheduler: BackgroundScheduler | None = None
+
+    def start(self) -> WorkerRole:
+        """Take the writer lock, catch up with the store, start the harvest schedule."""
+        self._engine = open_engine(self.settings, writer=True)
+        self._indexer = Indexer.from_settings(self.settings, self._engine)
+        self.index_changes()
+        self._scheduler = start_worker(self.settings, on_changes=self.index_changes)
+        return self
+
+    def index_changes(self) -> None:
+        """Index every record-store change not yet in the index (one run at a time)."""
+        assert self._indexer is not None
+        with self._lock:
+            try:
+                report = self._indexer.run_incremental()
+            except Exception:
+                log.exception("incremental indexing failed; retried after the next harvest")
+                return
+        if report.changes:
+            log.info("indexed %s", report)
+
+    def stop(self) -> None:
+        """Stop scheduling, let running jobs finish, release the writer lock."""
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=True)
+        with self._lock:
+            if self._engine is not None:
+                self._engine.close()

@@ -1,0 +1,114 @@
+"""``jala serve`` as a real process: site and API on waitress, the worker harvesting, indexing."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from aggregator.engine import IndexLockedError, open_engine
+from config.settings import load_settings
+from tests.support.nodes import make_records, running_node
+
+ROOT = Path(__file__).resolve().parents[2]
+PATIENCE = 60.0
+
+
+def _free_port() -> int:
+    """A port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Served:
+    """A running ``jala serve`` process and its address."""
+
+    url: str
+    process: subprocess.Popen[str]
+
+    def wait_for(self, check: Callable[[], bool]) -> None:
+        """Poll ``check`` until true; fail with the server's output if it dies or never does."""
+        deadline = time.monotonic() + PATIENCE
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                output = self.process.stdout.read() if self.process.stdout else ""
+                pytest.fail(f"jala serve exited: {output}")
+            try:
+                if check():
+                    return
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.2)
+        pytest.fail("jala serve never got there")
+
+
+@contextmanager
+def _serving(*args: str) -> Iterator[Served]:
+    """Run ``jala serve`` with ``args``; yield it once it answers; stop it with Ctrl-C."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "jala"), "serve", "--port", str(port), *args],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    served = Served(f"http://127.0.0.1:{port}", process)
+    try:
+        served.wait_for(lambda: requests.get(served.url + "/robots.txt", timeout=5).ok)
+        yield served
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _config(path: Path, source_url: str = "") -> Path:
+    """A configuration with one library (or none)."""
+    text = "[web]\nsecret_key = \"t\"\n"
+    if source_url:
+        text += ('\n[[sources]]\nid = "kota"\nname = "Perpustakaan Kota Uji"\n'
+                 f'base_url = "{source_url}"\ndistrict = "Kota Uji"\nschedule = "every 24h"\n'
+                 'whatsapp = "6281200000000"\n')
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_serve_harvests_indexes_and_serves(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with running_node(tmp_path / "node.sqlite3", page_size=10) as node:
+        node.catalogue.upsert_many(make_records(15, prefix="kota"))
+        config = _config(tmp_path / "jala.toml", node.url)
+        with _serving("--config", str(config), "--data-dir", str(data)) as served:
+            url = served.url
+            served.wait_for(lambda: requests.get(url + "/api/v1/stats", timeout=5)
+                            .json().get("works") == 15)
+            page = requests.get(url + "/cari", headers={"Accept-Encoding": "gzip"}, timeout=5)
+            assert page.ok and page.headers["Content-Encoding"] == "gzip"
+            assert page.text.count('<li class="hit">') == 15
+            assert "Perpustakaan Kota Uji" in requests.get(url + "/perpustakaan", timeout=5).text
+            with pytest.raises(IndexLockedError):
+                open_engine(load_settings(config, data_dir=data, environ={}), writer=True)
+    open_engine(load_settings(config, data_dir=data, environ={}), writer=True).close()
+
+
+def test_serve_without_worker_serves_pages_only(tmp_path: Path) -> None:
+    config = _config(tmp_path / "jala.toml")
+    data = tmp_path / "data"
+    open_engine(load_settings(config, data_dir=data, environ={}), writer=True).close()
+    with _serving("--config", str(config), "--data-dir", str(data), "--no-worker") as served:
+        url = served.url
+        home = requests.get(url + "/", timeout=5)
+        assert home.ok and '<html lang="id">' in home.text
+        assert requests.get(url + "/api/v1/nothing", timeout=5).json()["error"]["status"] == 404
+        open_engine(load_settings(config, data_dir=data, environ={}), writer=True).close()
