@@ -30,8 +30,8 @@ def endpoint() -> Response:
 
 
 def _gzipped(chunks: Iterable[str]) -> Iterator[bytes]:
-    """Compress a stream as it is written, in a gzip container."""
-    compressor = zlib.compressobj(6, zlib.DEFLATED, 31)
+    """Compress a stream as it is written (level 1: most of the saving at a fraction of the CPU)."""
+    compressor = zlib.compressobj(1, zlib.DEFLATED, 31)
     for chunk in chunks:
         data = compressor.compress(chunk.encode("utf-8"))
         if data:
