@@ -1,1 +1,1 @@
-"""Aggregator: normalised records, works with holdings, and the search engine behind one interface."""
+"""Aggregator: normalised records, works with holdings, and the search engine behind them."""

@@ -37,7 +37,7 @@ INDONESIAN_STOPWORDS = frozenset(_INDONESIAN.split())
 ENGLISH_STOPWORDS = frozenset(_ENGLISH.split())
 STOPWORDS = INDONESIAN_STOPWORDS | ENGLISH_STOPWORDS
 
-_WORD = re.compile(r"\w+")
+WORD = re.compile(r"\w+")
 ROOT_WORDS_FILE = Path(Sastrawi.__file__).parent / "Stemmer" / "data" / "kata-dasar.txt"
 """Sastrawi's dictionary of Indonesian root words (also a seed of the record generator)."""
 DEFAULT_CACHE_SIZE = 200_000
@@ -45,13 +45,15 @@ DEFAULT_CACHE_SIZE = 200_000
 
 def fold(text: str) -> str:
     """Lowercase and strip diacritics, so ``Émile`` and ``emile`` compare equal."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def words(text: str) -> Iterator[tuple[str, int, int]]:
     """Yield each word, folded, with its start and end offsets in ``text``."""
-    for match in _WORD.finditer(text):
+    for match in WORD.finditer(text):
         yield fold(match.group()), match.start(), match.end()
 
 
@@ -73,7 +75,8 @@ class Analyzer:
 
     def terms(self, text: str) -> list[str]:
         """Index (or query) terms of ``text``: folded, stopwords dropped, stemmed."""
-        return [self.stem(word) for word, _, _ in words(text) if word not in STOPWORDS]
+        stem = self.stem
+        return [stem(word) for word in WORD.findall(fold(text)) if word not in STOPWORDS]
 
     def analyze(self, text: str) -> str:
         """The terms of ``text`` joined by spaces, ready for a whitespace-tokenised field."""

@@ -11,7 +11,7 @@ import json
 
 import tantivy
 
-from aggregator.engine.analysis import STOPWORDS, Analyzer, fold, words
+from aggregator.engine.analysis import STOPWORDS, WORD, Analyzer, fold
 from aggregator.engine.fields import facet_values, other_text, title_key
 from aggregator.model import Work
 
@@ -48,8 +48,7 @@ def to_document(work: Work, analyzer: Analyzer) -> tantivy.Document:
     """Flatten a work into its tantivy document."""
     fields: dict[str, object] = {
         "id": work.id,
-        "work": [json.dumps(work.to_dict(), ensure_ascii=False, separators=(",", ":"))
-                 .encode()],
+        "work": [stored_json(work)],
         "title": analyzer.analyze(f"{work.title} {work.subtitle}"),
         "creators": analyzer.analyze(" ".join(work.creators)),
         "subjects": analyzer.analyze(" ".join(work.subjects)),
@@ -71,10 +70,17 @@ def to_document(work: Work, analyzer: Analyzer) -> tantivy.Document:
     return tantivy.Document(**fields)
 
 
+def stored_json(work: Work) -> bytes:
+    """The work as compact JSON (``Work.to_dict`` shape, built without deep copies)."""
+    plain = {**vars(work), "holdings": [vars(h) for h in work.holdings]}
+    return json.dumps(plain, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def spelling_words(work: Work) -> list[str]:
     """Distinct folded words of title, creators and subjects: the "did you mean" vocabulary."""
     text = " ".join([work.title, work.subtitle, *work.creators, *work.subjects])
-    return list(dict.fromkeys(w for w, _, _ in words(text) if w.isalpha() and w not in STOPWORDS))
+    return list(dict.fromkeys(w for w in WORD.findall(fold(text))
+                              if w.isalpha() and w not in STOPWORDS))
 
 
 def completions(work: Work) -> list[str]:
