@@ -1,5 +1,8 @@
 """How responses travel: gzip for text (waitress does not compress) and conditional GETs.
 
+Files sent as they are (``direct_passthrough``: the static script, cached for long) are
+left alone; pages and streamed sitemaps are compressed.
+
 ``compress`` runs after every request; ``conditional`` is called by views whose pages are
 worth revalidating (work, directory) so a repeat visit on a phone costs a 304, not a page.
 """
@@ -35,14 +38,13 @@ def _gzip_stream(chunks: Iterable[bytes]) -> Iterator[bytes]:
 def compress(request: Request, response: Response, min_bytes: int) -> Response:
     """Gzip a text response when the client accepts it and it is worth the bytes."""
     if (response.status_code < 200 or response.status_code in (204, 304)
-            or "Content-Encoding" in response.headers
+            or response.direct_passthrough or "Content-Encoding" in response.headers
             or not response.mimetype.startswith(COMPRESSIBLE)):
         return response
     response.vary.add("Accept-Encoding")
     if not accepts_gzip(request):
         return response
     if response.is_streamed:
-        response.direct_passthrough = False
         response.response = _gzip_stream(response.iter_encoded())
         response.headers.pop("Content-Length", None)
     else:
