@@ -17,12 +17,16 @@ from node_adapter.records import BibRecord
 
 INSTITUTION_SLOT = "<<institution>>"
 _ILLEGAL_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NEEDS_WORK = re.compile('[&<>"]|' + _ILLEGAL_XML.pattern)
 _DDC = re.compile(r"^\d{3}(\.\d+)?$")
 
 
 def xml_text(value: object) -> str:
     """Escape text for element content and attributes, dropping characters XML forbids."""
-    text = _ILLEGAL_XML.sub("", str(value))
+    text = str(value)
+    if not _NEEDS_WORK.search(text):
+        return text
+    text = _ILLEGAL_XML.sub("", text)
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace('"', "&quot;"))
 
