@@ -34,6 +34,12 @@ AGGREGATOR_DEFAULTS: dict[str, Any] = {
     "analytics": True,
     # Material types counted as e-books in the network statistics.
     "ebook_material_types": ["ebook", "e-book", "buku-elektronik", "buku elektronik"],
+    # Indexer: store changes (and works) per batch; each batch ends in one engine commit.
+    "index_batch_size": 1000,
+    # Clustering guard: records whose years differ by more are different editions.
+    "match_year_tolerance": 1,
+    # Largest metadata XML (bytes) a record may have; larger ones are listed as unmapped.
+    "max_record_bytes": 1_048_576,
 }
 
 

@@ -1,0 +1,294 @@
+"""Clustering records from different libraries into works, with ids that never wander.
+
+Two records describe the same work when (``same_work``):
+- they share an ISBN-13 (after ISBN-10 → 13) and their titles share a word, or
+- their title keys are equal (``matching.title_key``), the subtitles do not contradict,
+  the first author of one is an author of the other (or both have none and agree on the
+  publisher), and neither guard trips: material types of one family, years (when both
+  are known) no further apart than ``year_tolerance``.
+A work is a connected component of that relation over the current records, which makes
+the result independent of the order records arrive in: incremental updates and a rebuild
+agree. A change touches only the works of the record's old and new neighbours.
+
+Ids: a new work's id is derived from its anchor (smallest ISBN-13, else title key and
+author key), ``w`` + 16 hex digits. Once given, an id is remembered per record (the
+``assignments`` table), so it survives re-harvests, rebuilds and the record's own
+deletion and return. When works merge, the id held by most records wins (ties: the
+smaller id); when a work splits, the biggest part keeps the id and the rest get new ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from aggregator.matching import (
+    first_author_key,
+    name_words,
+    subtitles_compatible,
+    text_key,
+    title_key,
+    title_remainder,
+)
+from aggregator.normalise.schema import NormalisedRecord
+from aggregator.workstore import Key, Member, WorkStore
+
+_FAMILIES = {"referensi": "buku"}
+"""Material types catalogued interchangeably; any other difference separates works."""
+
+
+@dataclass(frozen=True)
+class MatchView:
+    """The parts of a record matching compares, computed once per record version."""
+
+    title_key: str
+    title_words: frozenset[str]
+    subtitle: str
+    authors: tuple[frozenset[str], ...]
+    publisher: str
+    year: int | None
+    family: str
+    isbns: frozenset[str]
+
+
+def view(record: NormalisedRecord) -> MatchView:
+    """Matching keys of a record."""
+    return _view(record.title, record.subtitle, tuple(record.creators),
+                 tuple(record.contributors), record.publisher, record.year,
+                 record.material_type, tuple(record.isbns), record.language)
+
+
+@lru_cache(maxsize=50_000)
+def _view(title: str, subtitle: str, creators: tuple[str, ...], contributors: tuple[str, ...],
+          publisher: str, year: int | None, material: str, isbns: tuple[str, ...],
+          language: str) -> MatchView:
+    """Cached body of ``view`` (records of one title are compared many times)."""
+    key = title_key(title, language)
+    authors = tuple(w for w in (name_words(n) for n in (*creators, *contributors)) if w)
+    subtitle = subtitle or title_remainder(title)
+    return MatchView(key, frozenset(key.split()), subtitle, authors, text_key(publisher),
+                     year, _FAMILIES.get(material, material), frozenset(isbns))
+
+
+def same_work(a: MatchView, b: MatchView, year_tolerance: int) -> bool:
+    """True when two records describe one work (the module docstring gives the rules)."""
+    if a.family != b.family:
+        return False
+    if a.isbns & b.isbns:
+        return bool(a.title_words & b.title_words) or not (a.title_words and b.title_words)
+    if not a.title_key or a.title_key != b.title_key or (a.isbns and b.isbns):
+        return False
+    if a.year is not None and b.year is not None and abs(a.year - b.year) > year_tolerance:
+        return False
+    if not subtitles_compatible(a.subtitle, b.subtitle):
+        return False
+    if a.authors and b.authors:
+        return _author_in(a.authors[0], b.authors) or _author_in(b.authors[0], a.authors)
+    if a.authors or b.authors:
+        return False
+    return bool(a.publisher) and a.publisher == b.publisher
+
+
+def _author_in(name: frozenset[str], others: tuple[frozenset[str], ...]) -> bool:
+    """One name's words contain the other's, for any of the other record's authors."""
+    return any(name <= other or other <= name for other in others)
+
+
+def components(members: list[Member], linked: Callable[[MatchView, MatchView], bool]
+               ) -> list[list[Member]]:
+    """Connected components of ``linked``, comparing only records that share a key."""
+    parent = list(range(len(members)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    views = [view(m.record) for m in members]
+    blocks: dict[str, list[int]] = {}
+    for index, match in enumerate(views):
+        for block in (f"t:{match.title_key}", *(f"i:{isbn}" for isbn in match.isbns)):
+            blocks.setdefault(block, []).append(index)
+    for indexes in blocks.values():
+        for pos, i in enumerate(indexes):
+            for j in indexes[pos + 1:]:
+                if root(i) != root(j) and linked(views[i], views[j]):
+                    parent[root(i)] = root(j)
+    groups: dict[int, list[Member]] = {}
+    for index, member in enumerate(members):
+        groups.setdefault(root(index), []).append(member)
+    return sorted(groups.values(), key=lambda g: (-len(g), min(m.key for m in g)))
+
+
+def anchor(records: Iterable[NormalisedRecord]) -> str:
+    """What a new work's id is derived from: its smallest ISBN, else its title/author key."""
+    records = list(records)
+    isbns = [isbn for r in records for isbn in r.isbns]
+    if isbns:
+        return min(isbns)
+    return min(f"{title_key(r.title, r.language)}|{first_author_key(r.creators, r.contributors)}"
+               f"|{r.material_type}" for r in records)
+
+
+def derived_id(anchor_text: str, taken: Callable[[str], bool]) -> str:
+    """``w`` + 16 hex digits of the anchor's SHA-1, bumped past ids already in use."""
+    attempt = 0
+    while True:
+        text = anchor_text if attempt == 0 else f"{anchor_text}#{attempt}"
+        work_id = "w" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+        if not taken(work_id):
+            return work_id
+        attempt += 1
+
+
+def choose_id(votes: Counter[str], taken: Callable[[str], bool],
+              fresh: Callable[[], str]) -> str:
+    """The most held earlier id that is still free (ties: smaller id), else a fresh one."""
+    for work_id, _ in sorted(votes.items(), key=lambda item: (-item[1], item[0])):
+        if not taken(work_id):
+            return work_id
+    return fresh()
+
+
+class Clusterer:
+    """Applies one record change to the works database; returns the work ids it touched.
+
+    With ``final_ids=False`` (the first pass of a rebuild) works get temporary ids
+    ``t<n>``; ``finalise_ids`` then gives every work its remembered or derived id.
+    """
+
+    def __init__(self, works: WorkStore, year_tolerance: int = 1,
+                 final_ids: bool = True) -> None:
+        self.works = works
+        self.year_tolerance = year_tolerance
+        self.final_ids = final_ids
+
+    def put(self, record: NormalisedRecord, seq: int) -> set[str]:
+        """Add or replace a mapped record; re-cluster its old and new neighbourhood."""
+        key = (record.source, record.identifier)
+        old = self.works.member(key)
+        new_view = view(record)
+        prior = old.work_id if old else None
+        affected: set[str] = set()
+        if prior is None and self.final_ids:
+            prior = self.works.assignment(key)
+            if prior and self.works.holders(prior):
+                affected.add(prior)
+        self.works.put(record, seq, new_view.title_key, prior)
+        linked = self._linker()
+        block = self.works.block(new_view.title_key)
+        for other in block + self.works.by_isbns(record.isbns):
+            if other.key != key and other.work_id and linked(new_view, view(other.record)):
+                affected.add(other.work_id)
+        if old is not None:
+            affected |= self._open_ends(self.works.block(view(old.record).title_key), key)
+            affected |= {old.work_id} if old.work_id else set()
+        if new_view.subtitle:
+            affected |= self._open_ends(block, key)
+        member = Member(key, prior, record)
+        if not affected:
+            return self._assign([[member]], set())
+        if len(affected) == 1 and old is None and not new_view.subtitle:
+            work_id = affected.pop()
+            self.works.set_work([key], work_id, remember=self.final_ids)
+            return {work_id}
+        return self._recluster(affected, member)
+
+    def remove(self, key: Key) -> set[str]:
+        """Drop a deleted or unmappable record; what it held together may fall apart."""
+        old = self.works.member(key)
+        if old is None:
+            return set()
+        self.works.remove(key)
+        affected = self._open_ends(self.works.block(view(old.record).title_key), key)
+        affected |= {old.work_id} if old.work_id else set()
+        return self._recluster(affected)
+
+    def _open_ends(self, block: list[Member], key: Key) -> set[str]:
+        """Works of subtitle-less records in a block: a change there may make them ambiguous."""
+        return {m.work_id for m in block
+                if m.key != key and m.work_id and not view(m.record).subtitle}
+
+    def _linker(self) -> Callable[[MatchView, MatchView], bool]:
+        """``same_work``, except that a record without a subtitle does not link by title
+        when the records it title-matches disagree about the subtitle (``Jilid 1`` and
+        ``Jilid 2``): it could be either, so only its ISBNs may place it."""
+        cache: dict[MatchView, bool] = {}
+
+        def ambiguous(record: MatchView) -> bool:
+            if record not in cache:
+                subtitles = [v.subtitle for v in
+                             (view(m.record) for m in self.works.block(record.title_key))
+                             if v.subtitle and self._same(record, v)]
+                cache[record] = any(not subtitles_compatible(a, b)
+                                    for i, a in enumerate(subtitles) for b in subtitles[i + 1:])
+            return cache[record]
+
+        def linked(a: MatchView, b: MatchView) -> bool:
+            if not self._same(a, b):
+                return False
+            if a.isbns & b.isbns:
+                return True
+            return not ((not a.subtitle and ambiguous(a)) or (not b.subtitle and ambiguous(b)))
+
+        return linked
+
+    def _same(self, a: MatchView, b: MatchView) -> bool:
+        """``same_work`` with this clusterer's year tolerance."""
+        return same_work(a, b, self.year_tolerance)
+
+    def _recluster(self, affected: set[str], record: Member | None = None) -> set[str]:
+        """Recompute the components of every record in the affected works (and ``record``)."""
+        members = [m for work_id in sorted(affected) for m in self.works.members(work_id)]
+        if record is not None and all(m.key != record.key for m in members):
+            members.append(record)
+        return self._assign(components(members, self._linker()), affected)
+
+    def _assign(self, groups: list[list[Member]], affected: set[str]) -> set[str]:
+        """Give each component an id: remembered if free, else derived (or temporary)."""
+        inside = Counter(m.work_id for group in groups for m in group if m.work_id)
+        outside = {work_id: self.works.holders(work_id) - n for work_id, n in inside.items()}
+        chosen: set[str] = set()
+
+        def taken(work_id: str) -> bool:
+            if work_id in chosen:
+                return True
+            held = outside[work_id] if work_id in outside else self.works.holders(work_id)
+            return held > 0
+
+        touched = set(affected)
+        for group in groups:
+            votes = Counter(m.work_id for m in group if m.work_id)
+            work_id = choose_id(votes, taken, lambda g=group: self._fresh(g, taken))
+            chosen.add(work_id)
+            touched.add(work_id)
+            self.works.set_work([m.key for m in group], work_id, remember=self.final_ids)
+        return touched
+
+    def _fresh(self, group: list[Member], taken: Callable[[str], bool]) -> str:
+        """A new id for a component nobody has named yet."""
+        if not self.final_ids:
+            counter = self.works.get_state("temporary_ids") + 1
+            self.works.set_state("temporary_ids", counter)
+            return f"t{counter}"
+        return derived_id(anchor(m.record for m in group), taken)
+
+
+def finalise_ids(works: WorkStore) -> None:
+    """Rebuild's second pass: each temporary work takes its remembered id or a derived one.
+
+    Works are named biggest first, so when the store changed since the ids were given and
+    two works claim one id, the bigger keeps it.
+    """
+    def taken(work_id: str) -> bool:
+        return works.holders(work_id) > 0
+
+    for temporary in works.temporary_works():
+        votes = works.remembered_votes(temporary)
+        final = choose_id(votes, taken, lambda t=temporary: derived_id(
+            anchor(m.record for m in works.members(t)), taken))
+        works.rename_work(temporary, final)

@@ -1,0 +1,262 @@
+"""The works database, ``<data_dir>/works.sqlite3``: what the indexer knows between runs.
+
+Tables: ``records`` (each mapped record's canonical form, matching keys and current work
+id), ``record_isbns`` (ISBN-13 → record, for ISBN matching), ``assignments`` (the work id
+each record last belonged to, kept after the record goes, so ids survive deletions,
+re-harvests and rebuilds), ``unmapped`` (records kept in the store that cannot be mapped,
+with the reason) and ``state`` (the indexer's change-feed cursor). SQLite in WAL mode:
+the indexer writes, anyone may read.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from aggregator.normalise.schema import NormalisedRecord
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    source TEXT NOT NULL, identifier TEXT NOT NULL, seq INTEGER NOT NULL,
+    title_key TEXT NOT NULL, work_id TEXT, data TEXT NOT NULL,
+    PRIMARY KEY (source, identifier)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS records_title ON records (title_key);
+CREATE INDEX IF NOT EXISTS records_work ON records (work_id);
+CREATE TABLE IF NOT EXISTS record_isbns (
+    isbn TEXT NOT NULL, source TEXT NOT NULL, identifier TEXT NOT NULL,
+    PRIMARY KEY (isbn, source, identifier)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS record_isbns_record ON record_isbns (source, identifier);
+CREATE TABLE IF NOT EXISTS assignments (
+    source TEXT NOT NULL, identifier TEXT NOT NULL, work_id TEXT NOT NULL,
+    PRIMARY KEY (source, identifier)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS unmapped (
+    source TEXT NOT NULL, identifier TEXT NOT NULL, reason TEXT NOT NULL,
+    metadata_prefix TEXT NOT NULL, datestamp TEXT NOT NULL,
+    PRIMARY KEY (source, identifier)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+"""
+
+Key = tuple[str, str]
+"""A record's (source, identifier)."""
+
+
+@dataclass(frozen=True)
+class Member:
+    """A mapped record as stored: its key, current work id and canonical form."""
+
+    key: Key
+    work_id: str | None
+    record: NormalisedRecord
+
+
+@dataclass(frozen=True)
+class Unmapped:
+    """A stored record the aggregator cannot index, and why."""
+
+    source: str
+    identifier: str
+    reason: str
+    metadata_prefix: str
+    datestamp: str
+
+
+class WorkStore:
+    """Typed access to works.sqlite3; every write happens inside ``transaction()``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                  check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    def transaction(self) -> _Transaction:
+        """``with works.transaction():`` BEGIN IMMEDIATE, then COMMIT or ROLLBACK."""
+        return _Transaction(self.db)
+
+    # -- state ---------------------------------------------------------------------------
+
+    def get_state(self, name: str) -> int:
+        """An integer of the indexer's state (cursor, counters), 0 when never set."""
+        row = self.db.execute("SELECT value FROM state WHERE name=?", (name,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def set_state(self, name: str, value: int) -> None:
+        """Store an integer of the indexer's state."""
+        self.db.execute("INSERT INTO state VALUES (?, ?) ON CONFLICT (name) DO UPDATE "
+                        "SET value=excluded.value", (name, value))
+
+    # -- records -------------------------------------------------------------------------
+
+    def member(self, key: Key) -> Member | None:
+        """One mapped record, or None."""
+        row = self.db.execute("SELECT source, identifier, work_id, data FROM records "
+                              "WHERE source=? AND identifier=?", key).fetchone()
+        return _member(row) if row else None
+
+    def put(self, record: NormalisedRecord, seq: int, title_key: str,
+            work_id: str | None) -> None:
+        """Insert or replace a mapped record and its ISBNs."""
+        key = (record.source, record.identifier)
+        self.db.execute(
+            "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?)",
+            (*key, seq, title_key, work_id, json.dumps(record.to_dict(), ensure_ascii=False)))
+        self.db.execute("DELETE FROM record_isbns WHERE source=? AND identifier=?", key)
+        self.db.executemany("INSERT OR IGNORE INTO record_isbns VALUES (?, ?, ?)",
+                            [(isbn, *key) for isbn in record.isbns])
+        self.db.execute("DELETE FROM unmapped WHERE source=? AND identifier=?", key)
+
+    def remove(self, key: Key) -> None:
+        """Forget a record (deleted or now unmappable); its assignment stays."""
+        self.db.execute("DELETE FROM records WHERE source=? AND identifier=?", key)
+        self.db.execute("DELETE FROM record_isbns WHERE source=? AND identifier=?", key)
+
+    def block(self, title_key: str) -> list[Member]:
+        """Records with this title key: the only ones that can match by title."""
+        rows = self.db.execute("SELECT source, identifier, work_id, data FROM records "
+                               "WHERE title_key=? ORDER BY source, identifier", (title_key,))
+        return [_member(row) for row in rows]
+
+    def by_isbns(self, isbns: Iterable[str]) -> list[Member]:
+        """Records carrying any of these ISBN-13s."""
+        isbns = list(isbns)
+        if not isbns:
+            return []
+        rows = self.db.execute(
+            "SELECT DISTINCT r.source, r.identifier, r.work_id, r.data FROM record_isbns i "
+            "JOIN records r USING (source, identifier) "
+            f"WHERE i.isbn IN ({','.join('?' * len(isbns))})", isbns)
+        return [_member(row) for row in rows]
+
+    def members(self, work_id: str) -> list[Member]:
+        """Every record of a work, in key order."""
+        rows = self.db.execute("SELECT source, identifier, work_id, data FROM records "
+                               "WHERE work_id=? ORDER BY source, identifier", (work_id,))
+        return [_member(row) for row in rows]
+
+    def holders(self, work_id: str) -> int:
+        """How many records carry this work id now."""
+        return int(self.db.execute("SELECT count(*) FROM records WHERE work_id=?",
+                                   (work_id,)).fetchone()[0])
+
+    def set_work(self, keys: Iterable[Key], work_id: str, remember: bool) -> None:
+        """Put records in a work; ``remember`` also records it as their assignment."""
+        rows = [(work_id, *key) for key in keys]
+        self.db.executemany("UPDATE records SET work_id=? WHERE source=? AND identifier=?",
+                            rows)
+        if remember:
+            self.db.executemany("INSERT OR REPLACE INTO assignments (work_id, source, "
+                                "identifier) VALUES (?, ?, ?)", rows)
+
+    def temporary_works(self, page: int = 1000) -> Iterator[str]:
+        """Works with a temporary id (``t<n>``), biggest first, streamed."""
+        self.db.execute("DROP TABLE IF EXISTS temp.pending")
+        self.db.execute(
+            "CREATE TEMP TABLE pending AS SELECT work_id, count(*) AS size, "
+            "min(source || char(31) || identifier) AS first FROM records "
+            "WHERE work_id LIKE 't%' GROUP BY work_id ORDER BY size DESC, first")
+        after = 0
+        while rows := self.db.execute("SELECT rowid, work_id FROM temp.pending WHERE rowid > ? "
+                                      "ORDER BY rowid LIMIT ?", (after, page)).fetchall():
+            yield from (work_id for _, work_id in rows)
+            after = rows[-1][0]
+        self.db.execute("DROP TABLE temp.pending")
+
+    def remembered_votes(self, work_id: str) -> Counter[str]:
+        """How many of a work's records remember each earlier work id."""
+        return Counter(dict(self.db.execute(
+            "SELECT a.work_id, count(*) FROM records r JOIN assignments a "
+            "USING (source, identifier) WHERE r.work_id=? GROUP BY a.work_id", (work_id,))))
+
+    def rename_work(self, old: str, new: str) -> None:
+        """Give a whole work a new id and remember it for each of its records."""
+        self.db.execute("UPDATE records SET work_id=? WHERE work_id=?", (new, old))
+        self.db.execute("INSERT OR REPLACE INTO assignments SELECT source, identifier, "
+                        "work_id FROM records WHERE work_id=?", (new,))
+
+    def assignment(self, key: Key) -> str | None:
+        """The work id a record last belonged to, even after it was deleted."""
+        row = self.db.execute("SELECT work_id FROM assignments WHERE source=? AND "
+                              "identifier=?", key).fetchone()
+        return row[0] if row else None
+
+    def iter_works(self, page: int = 2000) -> Iterator[tuple[str, list[NormalisedRecord]]]:
+        """Every work with its records, in work id order, streamed page by page."""
+        current: str | None = None
+        group: list[NormalisedRecord] = []
+        after: tuple[str, str, str] = ("", "", "")
+        while True:
+            rows = self.db.execute(
+                "SELECT work_id, source, identifier, data FROM records WHERE work_id IS NOT "
+                "NULL AND (work_id, source, identifier) > (?, ?, ?) "
+                "ORDER BY work_id, source, identifier LIMIT ?", (*after, page)).fetchall()
+            if not rows:
+                break
+            for work_id, _source, _identifier, data in rows:
+                if work_id != current and group:
+                    yield current, group  # type: ignore[misc]
+                    group = []
+                current = work_id
+                group.append(NormalisedRecord.from_dict(json.loads(data)))
+            after = rows[-1][:3]
+        if group:
+            yield current, group  # type: ignore[misc]
+
+    def count_works(self) -> int:
+        """Number of distinct works."""
+        return int(self.db.execute("SELECT count(DISTINCT work_id) FROM records").fetchone()[0])
+
+    def clear_records(self) -> None:
+        """Drop every mapped record and the unmapped list (assignments stay)."""
+        self.db.execute("DELETE FROM records")
+        self.db.execute("DELETE FROM record_isbns")
+        self.db.execute("DELETE FROM unmapped")
+
+    # -- unmapped ------------------------------------------------------------------------
+
+    def put_unmapped(self, item: Unmapped) -> None:
+        """Remember a record we cannot index, and why."""
+        self.db.execute("INSERT OR REPLACE INTO unmapped VALUES (?, ?, ?, ?, ?)",
+                        (item.source, item.identifier, item.reason, item.metadata_prefix,
+                         item.datestamp))
+
+    def drop_unmapped(self, key: Key) -> None:
+        """A record that was deleted is no longer waiting to be mapped."""
+        self.db.execute("DELETE FROM unmapped WHERE source=? AND identifier=?", key)
+
+    def unmapped(self, source: str | None = None, limit: int = 1000) -> list[Unmapped]:
+        """Records we cannot index, by source and identifier."""
+        where, args = ("WHERE source=?", (source,)) if source else ("", ())
+        rows = self.db.execute(f"SELECT * FROM unmapped {where} ORDER BY source, identifier "
+                               "LIMIT ?", (*args, limit))
+        return [Unmapped(*row) for row in rows]
+
+
+def _member(row: tuple[str, str, str | None, str]) -> Member:
+    """A ``Member`` from (source, identifier, work_id, data)."""
+    source, identifier, work_id, data = row
+    return Member((source, identifier), work_id, NormalisedRecord.from_dict(json.loads(data)))
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE on enter; COMMIT, or ROLLBACK when the block raised."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")

@@ -1,0 +1,1 @@
+"""Aggregator tests: normalisation, matching, works, indexer, engines and the API."""

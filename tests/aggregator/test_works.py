@@ -1,0 +1,133 @@
+"""Clustering into works: precision and recall on the duplicates set, stable ids, locality."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from aggregator.normalise.schema import NormalisedRecord
+from aggregator.works import Clusterer, finalise_ids
+from aggregator.workstore import WorkStore
+from tests.aggregator.duplicates import labelled_records, precision_recall
+
+
+def cluster(path: Path, records: list[NormalisedRecord]) -> WorkStore:
+    """Feed records one by one, as the change feed would."""
+    works = WorkStore(path)
+    clusterer = Clusterer(works, year_tolerance=1)
+    with works.transaction():
+        for seq, record in enumerate(records, start=1):
+            clusterer.put(record, seq)
+    return works
+
+
+def grouping(works: WorkStore) -> dict[str, set[str]]:
+    """Work id → the record keys in it."""
+    return {work_id: {f"{r.source}|{r.identifier}" for r in records}
+            for work_id, records in works.iter_works()}
+
+
+def truth() -> dict[str, set[str]]:
+    """True label → the record keys in it."""
+    groups: dict[str, set[str]] = {}
+    for label, record in labelled_records():
+        groups.setdefault(label, set()).add(f"{record.source}|{record.identifier}")
+    return groups
+
+
+def test_duplicates_set_precision_and_recall(tmp_path: Path) -> None:
+    works = cluster(tmp_path / "works.sqlite3", [r for _, r in labelled_records()])
+    precision, recall = precision_recall(truth(), grouping(works))
+    assert precision == 1.0
+    assert recall >= 0.95
+    assert len(grouping(works)) <= len(truth()) + 2
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_order_of_arrival_changes_nothing(tmp_path: Path, seed: int) -> None:
+    records = [r for _, r in labelled_records()]
+    reference = grouping(cluster(tmp_path / "a.sqlite3", records))
+    random.Random(seed).shuffle(records)
+    shuffled = grouping(cluster(tmp_path / "b.sqlite3", records))
+    assert sorted(map(sorted, reference.values())) == sorted(map(sorted, shuffled.values()))
+
+
+def test_ids_survive_a_reharvest_and_a_record_leaving_and_returning(tmp_path: Path) -> None:
+    records = [r for _, r in labelled_records()]
+    works = cluster(tmp_path / "works.sqlite3", records)
+    before = grouping(works)
+    clusterer = Clusterer(works)
+    laskar = next(r for r in records if r.identifier == "oai:prov:1")
+    with works.transaction():
+        for seq, record in enumerate(records, start=100):
+            clusterer.put(record, seq)  # re-harvest: the same records again
+    assert grouping(works) == before
+    laskar_id = works.member(("prov", "oai:prov:1")).work_id
+    with works.transaction():
+        clusterer.remove(("prov", "oai:prov:1"))
+        clusterer.put(laskar, 500)
+    assert works.member(("prov", "oai:prov:1")).work_id == laskar_id
+    assert grouping(works) == before
+
+
+def test_a_bridging_record_merges_and_its_removal_splits_back(tmp_path: Path) -> None:
+    records = {r.identifier: r for _, r in labelled_records()}
+    # A retitled record with an ISBN and one without stand apart until a record has both.
+    first, second = records["oai:prov:1"], records["oai:kota:1"]
+    bridge = NormalisedRecord(**{**second.to_dict(), "identifier": "bridge", "holding":
+                                 second.holding, "isbns": first.isbns + second.isbns})
+    apart_a = NormalisedRecord(**{**first.to_dict(), "holding": first.holding,
+                                  "title": "Laskar Pelangi edisi khusus", "creators": []})
+    works = cluster(tmp_path / "w.sqlite3", [apart_a])
+    clusterer = Clusterer(works)
+    other = NormalisedRecord(**{**second.to_dict(), "holding": second.holding, "isbns": []})
+    with works.transaction():
+        touched_other = clusterer.put(other, 2)
+    id_a = works.member(("prov", "oai:prov:1")).work_id
+    id_b = works.member(("kota", "oai:kota:1")).work_id
+    assert id_a != id_b and touched_other == {id_b}
+    with works.transaction():
+        touched = clusterer.put(bridge, 3)
+    merged = {works.member(k).work_id for k in [("prov", "oai:prov:1"), ("kota", "oai:kota:1"),
+                                                 ("kota", "bridge")]}
+    assert len(merged) == 1 and merged <= {id_a, id_b} and touched == {id_a, id_b}
+    with works.transaction():
+        clusterer.remove(("kota", "bridge"))
+    assert {works.member(("prov", "oai:prov:1")).work_id,
+            works.member(("kota", "oai:kota:1")).work_id} == {id_a, id_b}
+
+
+def test_rebuild_from_scratch_keeps_remembered_ids(tmp_path: Path) -> None:
+    records = [r for _, r in labelled_records()]
+    works = cluster(tmp_path / "works.sqlite3", records)
+    before = grouping(works)
+    with works.transaction():
+        works.clear_records()
+        clusterer = Clusterer(works, final_ids=False)
+        for seq, record in enumerate(reversed(records), start=1):
+            clusterer.put(record, seq)
+        assert all(work_id.startswith("t") for work_id in grouping(works))
+        finalise_ids(works)
+    assert grouping(works) == before
+
+
+def test_fresh_databases_derive_the_same_ids(tmp_path: Path) -> None:
+    records = [r for _, r in labelled_records()]
+    first = grouping(cluster(tmp_path / "a.sqlite3", records))
+    second = grouping(cluster(tmp_path / "b.sqlite3", records))
+    assert first == second
+    assert all(len(work_id) == 17 and work_id.startswith("w") for work_id in first)
+
+
+def test_an_update_touches_only_its_neighbourhood(tmp_path: Path) -> None:
+    records = [r for _, r in labelled_records()]
+    works = cluster(tmp_path / "works.sqlite3", records)
+    hujan = next(r for r in records if r.title == "Hujan")
+    renamed = NormalisedRecord(**{**hujan.to_dict(), "holding": hujan.holding,
+                                  "title": "Hujan Bulan Juni"})
+    old_id = works.member((hujan.source, hujan.identifier)).work_id
+    with works.transaction():
+        touched = Clusterer(works).put(renamed, 999)
+    assert touched == {old_id}
