@@ -1,0 +1,181 @@
+"""The indexer: follows the record store's change feed into works and the search engine.
+
+``run_incremental()`` reads ``RecordStore.changes(cursor)`` in batches: each change is
+normalised (or listed as unmapped), re-clustered where it touches, and the touched works
+are sent to the engine (``upsert``/``delete``, then ``commit``) before the cursor moves in
+works.sqlite3. A crash between the engine's commit and the cursor's replays the batch,
+which only rewrites the same documents. ``rebuild()`` clusters the whole store again in a
+first pass with temporary ids, names every work (remembered id, else derived), clears the
+engine and streams every work into it. Incremental updates and a rebuild give the same
+works with the same ids (``tests/aggregator/test_indexer.py`` holds it to that).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from aggregator.config import aggregator_settings
+from aggregator.engine.base import SearchEngine
+from aggregator.merging import build_work
+from aggregator.model import Work
+from aggregator.normalise import UnmappableRecord, normalise
+from aggregator.works import Clusterer, finalise_ids
+from aggregator.workstore import Unmapped, WorkStore
+from config.network import Source, load_sources
+from config.settings import Settings
+from harvester.store import RecordStore, StoredRecord
+
+CURSOR = "cursor"
+Progress = Callable[[str, int, int], None]
+"""``progress(phase, done, total)``; phases: ``cluster``, ``name``, ``index``."""
+
+
+@dataclass
+class IndexReport:
+    """What one indexing run did."""
+
+    changes: int = 0
+    mapped: int = 0
+    unmapped: int = 0
+    deleted: int = 0
+    works_upserted: int = 0
+    works_deleted: int = 0
+    cursor: int = 0
+
+
+class Indexer:
+    """Keeps works.sqlite3 and the engine in step with the record store."""
+
+    def __init__(self, store: RecordStore, works: WorkStore, engine: SearchEngine,
+                 libraries: dict[str, Source], batch_size: int = 1000,
+                 year_tolerance: int = 1, max_record_bytes: int = 1_048_576) -> None:
+        self.store = store
+        self.works = works
+        self.engine = engine
+        self.libraries = libraries
+        self.batch_size = batch_size
+        self.year_tolerance = year_tolerance
+        self.max_record_bytes = max_record_bytes
+        self._running = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, engine: SearchEngine) -> Indexer:
+        """The indexer over ``<data_dir>``'s record store and works database."""
+        options = aggregator_settings(settings)
+        return cls(RecordStore.at(settings), WorkStore(settings.data_path("works.sqlite3")),
+                   engine, {s.id: s for s in load_sources(settings)},
+                   batch_size=options["index_batch_size"],
+                   year_tolerance=options["match_year_tolerance"],
+                   max_record_bytes=options["max_record_bytes"])
+
+    @property
+    def cursor(self) -> int:
+        """The last store seq this index reflects."""
+        return self.works.get_state(CURSOR)
+
+    def catch_up(self) -> None:
+        """The harvester's ``on_changes`` hook (any thread): index whatever is new."""
+        self.run_incremental()
+
+    def run_incremental(self) -> IndexReport:
+        """Apply every store change after the cursor; batch by batch, committed as it goes."""
+        with self._running:
+            return self._run_incremental()
+
+    def _run_incremental(self) -> IndexReport:
+        """Body of ``run_incremental``, one caller at a time."""
+        report = IndexReport(cursor=self.cursor)
+        clusterer = Clusterer(self.works, self.year_tolerance)
+        while changes := self.store.changes(report.cursor, self.batch_size):
+            with self.works.transaction():
+                touched: set[str] = set()
+                for change in changes:
+                    touched |= self._apply(clusterer, change, report)
+                documents, gone = self._documents(touched)
+                report.works_upserted += self.engine.upsert(documents)
+                report.works_deleted += self.engine.delete(gone)
+                self.engine.commit()
+                report.cursor = changes[-1].seq
+                report.changes += len(changes)
+                self.works.set_state(CURSOR, report.cursor)
+        return report
+
+    def rebuild(self, progress: Progress | None = None) -> IndexReport:
+        """Re-derive every work from the whole store and replace the engine's contents."""
+        with self._running:
+            return self._rebuild(progress)
+
+    def _rebuild(self, progress: Progress | None) -> IndexReport:
+        """Body of ``rebuild``, one caller at a time."""
+        notify = progress or (lambda phase, done, total: None)
+        report = IndexReport()
+        total = self.store.count(include_deleted=True)
+        with self.works.transaction():
+            self.works.clear_records()
+            clusterer = Clusterer(self.works, self.year_tolerance, final_ids=False)
+            while changes := self.store.changes(report.cursor, self.batch_size):
+                for change in changes:
+                    self._apply(clusterer, change, report)
+                report.cursor = changes[-1].seq
+                report.changes += len(changes)
+                notify("cluster", report.changes, total)
+            notify("name", 0, 1)
+            finalise_ids(self.works)
+            notify("name", 1, 1)
+            self.engine.clear()
+            works_total = self.works.count_works()
+            for batch in _batches(self.all_works(), self.batch_size):
+                report.works_upserted += self.engine.upsert(batch)
+                notify("index", report.works_upserted, works_total)
+            self.engine.commit()
+            self.works.set_state(CURSOR, report.cursor)
+        return report
+
+    def all_works(self) -> Iterator[Work]:
+        """Every work document as the engine should hold it, in id order, streamed."""
+        for work_id, records in self.works.iter_works():
+            yield build_work(work_id, records, self.libraries)
+
+    def _apply(self, clusterer: Clusterer, change: StoredRecord, report: IndexReport) -> set[str]:
+        """Normalise one change and re-cluster; unmappable records are listed, not lost."""
+        key = (change.source, change.identifier)
+        if change.deleted:
+            report.deleted += 1
+            self.works.drop_unmapped(key)
+            return clusterer.remove(key)
+        try:
+            record = normalise(change, self.max_record_bytes)
+        except UnmappableRecord as exc:
+            report.unmapped += 1
+            touched = clusterer.remove(key)
+            self.works.put_unmapped(Unmapped(change.source, change.identifier, exc.reason,
+                                             change.metadata_prefix, change.datestamp))
+            return touched
+        report.mapped += 1
+        return clusterer.put(record, change.seq)
+
+    def _documents(self, work_ids: set[str]) -> tuple[list[Work], list[str]]:
+        """Fresh documents of touched works that still exist, and the ids that vanished."""
+        documents, gone = [], []
+        for work_id in sorted(work_ids):
+            members = self.works.members(work_id)
+            if members:
+                documents.append(build_work(work_id, [m.record for m in members],
+                                            self.libraries))
+            else:
+                gone.append(work_id)
+        return documents, gone
+
+
+def _batches(works: Iterator[Work], size: int) -> Iterator[list[Work]]:
+    """Fixed-size lists from a stream, so the engine gets bulk writes."""
+    batch: list[Work] = []
+    for work in works:
+        batch.append(work)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

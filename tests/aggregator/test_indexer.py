@@ -1,0 +1,158 @@
+"""The indexer on a real record store and a real tantivy index: incremental equals rebuild."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from aggregator.engine.tantivy_engine import TantivyEngine
+from aggregator.indexer import Indexer
+from aggregator.workstore import WorkStore
+from config.network import Source
+from harvester.store import RecordStore, StoredRecord
+from node_adapter.oai.formats import FORMATS, INSTITUTION_SLOT
+from node_adapter.records import BibRecord, Copy
+from tests.aggregator.duplicates import DUPLICATES
+from tests.aggregator.provider_records import provider_records
+
+LIBRARIES = {
+    "prov": Source("prov", "Dinas Perpustakaan Provinsi", "http://x/oai", type="provinsi",
+                   district="Kota Palangka Raya"),
+    "kota": Source("kota", "Perpustakaan Kota Palangka Raya", "http://x/oai", type="kota",
+                   district="Kota Palangka Raya"),
+}
+
+
+def node_records() -> Iterator[StoredRecord]:
+    """The duplicates set as our nodes publish it: marc21 from some libraries, oai_dc elsewhere."""
+    rows = json.loads(DUPLICATES.read_text(encoding="utf-8"))["records"]
+    for number, row in enumerate(rows):
+        prefix = "marc21" if row["source"] in {"prov", "kota", "unpar"} else "oai_dc"
+        record = BibRecord(
+            local_id=row["identifier"], title=row["title"], subtitle=row["subtitle"],
+            creators=row["creators"], publisher=row["publisher"],
+            year=int(row["year"]) if row["year"] else None, isbn=row["isbns"],
+            language=row["language"], material_type=row["material_type"],
+            copies=[Copy(f"B{number}-{i}", "Rak Umum", "", "tersedia" if i else "dipinjam")
+                    for i in range(number % 3)])
+        xml = FORMATS[prefix].render(record).replace(INSTITUTION_SLOT, row["source"])
+        yield StoredRecord(row["source"], row["identifier"], "2024-03-01T00:00:00Z", False,
+                           prefix, xml)
+
+
+def write(store: RecordStore, records: list[StoredRecord]) -> None:
+    """Store records as one harvest page per source would."""
+    by_source: dict[str, list[StoredRecord]] = {}
+    for record in records:
+        by_source.setdefault(record.source, []).append(record)
+    for batch in by_source.values():
+        with store.transaction() as db:
+            store.write_records(db, batch)
+
+
+def changed(record: StoredRecord, **changes: object) -> StoredRecord:
+    """A new version of a stored record."""
+    return StoredRecord(**{**record.__dict__, **changes})
+
+
+def snapshot(indexer: Indexer, engine: TantivyEngine) -> dict[str, dict]:
+    """Every work as the engine holds it, checked against works.sqlite3."""
+    expected = {work.id: work.to_dict() for work in indexer.all_works()}
+    held = {work_id: engine.get(work_id) for work_id in expected}
+    assert engine.count() == len(expected)
+    assert all(work is not None for work in held.values())
+    stored = {work_id: work.to_dict() for work_id, work in held.items()}  # type: ignore[union-attr]
+    assert stored == expected
+    return stored
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> Iterator[tuple[RecordStore, Indexer, TantivyEngine]]:
+    """A record store, a works database and a writable tantivy index."""
+    store = RecordStore(tmp_path / "records.sqlite3")
+    engine = TantivyEngine(tmp_path / "index", writer=True, heap_mb=50, threads=1)
+    indexer = Indexer(store, WorkStore(tmp_path / "works.sqlite3"), engine, LIBRARIES,
+                      batch_size=7)
+    yield store, indexer, engine
+    engine.close()
+
+
+def test_incremental_updates_equal_a_rebuild(setup, tmp_path: Path) -> None:
+    store, indexer, engine = setup
+    records = list(node_records())
+    slims = list(provider_records("slims9/oai2/ListRecords-page1.xml", "oai_dc", "kotim"))
+    mods = list(provider_records("harvard-librarycloud/oai-page.xml", "mods", "tbm"))[:2]
+    write(store, records[:30])
+    first = indexer.run_incremental()
+    assert first.changes == 30 and first.cursor == store.last_seq()
+    write(store, records[30:] + slims + mods)
+    indexer.run_incremental()
+    # updates: a retitled record, a deletion that splits nothing, one that empties a work,
+    # a record that turns unmappable, a bridge record and a deleted record coming back
+    laskar = records[0]
+    write(store, [
+        changed(records[1], datestamp="2024-04-01T00:00:00Z",
+                metadata=records[1].metadata.replace("Laskar pelangi", "Laskar Pelangi 2")),
+        changed(records[2], deleted=True, metadata=None),
+        changed(next(r for r in records if "Negeri 5" in (r.metadata or "")), deleted=True,
+                metadata=None),
+        changed(records[3], metadata="<oai_dc:dc>broken"),
+        changed(laskar, deleted=True, metadata=None),
+    ])
+    indexer.run_incremental()
+    write(store, [changed(laskar, datestamp="2024-05-01T00:00:00Z")])
+    report = indexer.run_incremental()
+    assert report.changes == 1
+    assert indexer.run_incremental().changes == 0
+    incremental = snapshot(indexer, engine)
+
+    rebuilt = indexer.rebuild()
+    assert rebuilt.cursor == store.last_seq()
+    assert snapshot(indexer, engine) == incremental
+
+    fresh = Indexer(store, WorkStore(tmp_path / "fresh.sqlite3"), engine, LIBRARIES)
+    fresh.rebuild()
+    regrouped = {tuple(sorted(h["record_id"] for h in w["holdings"]))
+                 for w in snapshot(fresh, engine).values()}
+    assert regrouped == {tuple(sorted(h["record_id"] for h in w["holdings"]))
+                         for w in incremental.values()}
+
+
+def test_works_carry_holdings_library_by_library(setup) -> None:
+    store, indexer, engine = setup
+    write(store, list(node_records()))
+    indexer.run_incremental()
+    works = {w.id: w for w in indexer.all_works()}
+    laskar = next(w for w in works.values() if w.title.lower() == "laskar pelangi"
+                  and w.material_type == "buku")
+    assert [h.library_id for h in laskar.holdings] == ["kota", "kotim", "prov", "sman1", "tbm"]
+    prov = next(h for h in laskar.holdings if h.library_id == "prov")
+    assert (prov.library_name, prov.district, prov.library_type) == (
+        "Dinas Perpustakaan Provinsi", "Kota Palangka Raya", "provinsi")
+    held = {h.library_id: (h.copies, h.available, h.copies_known) for h in laskar.holdings}
+    assert held["prov"] == (0, 0, False)  # MARC without 852: copies unknown
+    assert held["kota"] == (1, 0, True)  # one copy, on loan
+    assert held["tbm"] == (0, 0, False)  # oai_dc never states copies
+    assert laskar.isbns == ["9789793062792"] and laskar.year == 2005
+    assert engine.get(laskar.id).holdings == laskar.holdings  # type: ignore[union-attr]
+    assert len(works) == 29
+
+
+def test_unmappable_records_are_listed_with_reasons_and_cleared_when_fixed(setup) -> None:
+    store, indexer, _ = setup
+    mods = list(provider_records("harvard-librarycloud/oai-page.xml", "mods", "tbm"))
+    record = next(node_records())
+    broken = changed(record, metadata="<oai_dc:dc>")
+    write(store, [*mods, broken])
+    report = indexer.run_incremental()
+    assert report.unmapped == len(mods) + 1
+    listed = {u.identifier: u.reason for u in indexer.works.unmapped()}
+    assert listed[record.identifier].startswith("broken XML")
+    assert all(listed[m.identifier] == "unsupported metadata format 'mods'" for m in mods)
+    write(store, [record])
+    indexer.run_incremental()
+    assert record.identifier not in {u.identifier for u in indexer.works.unmapped()}
+    assert store.get(mods[0].source, mods[0].identifier) is not None  # kept in the store
