@@ -17,6 +17,7 @@ from oaipmh.client import BaseClient
 
 from harvester.errors import (
     BadResumptionToken,
+    BrokenXML,
     MalformedResponse,
     NoRecordsMatch,
     ProtocolError,
@@ -87,7 +88,7 @@ class OAIClient(BaseClient):
         """One page of ListRecords/ListIdentifiers, salvaging records from a broken body."""
         try:
             page = read_page(self.request(verb, **args), verb, self.quirks)
-        except MalformedResponse as exc:
+        except BrokenXML as exc:
             if not self.last_body:
                 raise
             page = recover_page(self.last_body, verb, self.quirks, str(exc))

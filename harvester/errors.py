@@ -4,7 +4,8 @@
     ├── RemoteError               the provider misbehaved (the run is retried later)
     │   ├── TransportError        connection refused/dropped, timeout, HTTP 4xx/5xx after retries
     │   │   └── ResponseTooLarge  the body exceeded ``response_size_cap``
-    │   ├── MalformedResponse     not OAI-PMH XML: bad XML, HTML error page, DTD/entity bomb
+    │   ├── MalformedResponse     not usable OAI-PMH: HTML error page, DTD/entity bomb, no list
+    │   │   └── BrokenXML         not well-formed (bad bytes, control characters, cut short)
     │   ├── ProtocolError         an OAI error element (``code`` is its wire code)
     │   │   ├── BadResumptionToken  badResumptionToken, or the quirk profile's equivalent
     │   │   └── NoRecordsMatch      noRecordsMatch (an empty listing, not a failure)
@@ -37,6 +38,10 @@ class ResponseTooLarge(TransportError):
 
 class MalformedResponse(RemoteError):
     """The body is not a usable OAI-PMH document."""
+
+
+class BrokenXML(MalformedResponse):
+    """The body is not well-formed XML; its records may still be salvageable one by one."""
 
 
 class ProtocolError(RemoteError):

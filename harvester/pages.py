@@ -17,7 +17,7 @@ from xml.sax.saxutils import unescape
 
 from lxml import etree
 
-from harvester.errors import MalformedResponse
+from harvester.errors import BrokenXML, MalformedResponse
 from harvester.quirks import DatestampError, Quirks, parse_datestamp
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
@@ -68,7 +68,7 @@ def parse_xml(body: bytes) -> etree._Element:
     try:
         root = etree.fromstring(body, parser)
     except etree.XMLSyntaxError as exc:
-        raise MalformedResponse(f"malformed XML: {exc}") from exc
+        raise BrokenXML(f"malformed XML: {exc}") from exc
     if root.getroottree().docinfo.doctype:
         raise MalformedResponse("document type declaration refused (possible entity bomb)")
     if root.tag != f"{OAI}OAI-PMH":

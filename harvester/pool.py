@@ -76,7 +76,7 @@ def _execute(source: Source, store: RecordStore, options: dict[str, Any], mode: 
         else:
             job = SourceHarvest(source, store, client, options, run, progress)
             job.harvest(full=mode == "full")
-            if mode == "incremental" and not quirks.tracks_deletions:
+            if run.mode == "incremental" and not quirks.tracks_deletions:
                 reconcile(source.id, source.sets, source.metadata_prefix, store, client, run,
                           options["empty_page_limit"])
         run.status = "ok"

@@ -73,7 +73,7 @@ def test_no_records_match_is_an_empty_listing(harvest, store):
 
 
 @pytest.mark.parametrize(("fault", "message"), [
-    ("html", "HTML page instead of an OAI-PMH response"),
+    ("html", "root element is <html>, not <OAI-PMH>"),
     ("bomb", "document type declaration refused"),
     ("huge", "ResponseTooLarge"),
 ])
