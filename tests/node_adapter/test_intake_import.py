@@ -195,3 +195,14 @@ def test_fifty_thousand_rows(tmp_path: Path) -> None:
                                                               for k in range(5)]
         entry = catalogue.get("R49997")
         assert entry is not None and len(entry.record.copies) == 3
+
+
+def test_shipped_templates_are_current_and_import_cleanly(tmp_path: Path) -> None:
+    templates = Path(__file__).resolve().parents[2] / "docs" / "templates"
+    fresh = tmp_path / "katalog.csv"
+    assert CliRunner().invoke(node, ["template", "--out", str(fresh)]).exit_code == 0
+    assert fresh.read_bytes() == (templates / "katalog.csv").read_bytes()
+    result = _run("--db", tmp_path / "n.sqlite3", templates / "katalog.csv",
+                  templates / "katalog.xlsx")
+    assert result.exit_code == 0, result.output
+    assert "ditambah/added 3, diperbarui/updated 0, tetap/unchanged 3" in result.output
