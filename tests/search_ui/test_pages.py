@@ -117,7 +117,8 @@ def test_page_past_the_end_is_a_friendly_page(client: FlaskClient) -> None:
 
 def test_hostile_record_is_escaped_everywhere(client: FlaskClient) -> None:
     for url in (f"/karya/{HOSTILE_ID}", "/cari?q=sejarah+kalimantan",
-                "/cari?f=subject:sejarah<script>alert('x')</script>"):
+                "/cari?f=subject:sejarah<script>alert('x')</script>",
+                "/cari?q=<script>alert('x')</script>", "/cari?q=\"><script>alert(1)</script>"):
         html = client.get(url).get_data(as_text=True)
         assert "<script>alert" not in html, url
         assert "<img src=x" not in html and "<b>Penerbit" not in html
