@@ -8,6 +8,7 @@ import click
 
 from aggregator.cli import commands as aggregator_commands
 from harvester.cli import commands as harvester_commands
+from jala.demo import demo
 from node_adapter.cli import commands as node_commands
 from search_ui.cli import commands as web_commands
 
@@ -21,7 +22,7 @@ def cli(verbose: int) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-for command in (*node_commands, *harvester_commands, *aggregator_commands, *web_commands):
+for command in (*node_commands, *harvester_commands, *aggregator_commands, *web_commands, demo):
     cli.add_command(command)
 
 
