@@ -16,6 +16,11 @@ class Message:
         return f"{self.id} / {self.en}"
 
 
+def unit_words(unit: str) -> tuple[str, str]:
+    """What a position counts, in both languages: spreadsheet lines or MARC records."""
+    return ("rekaman", "record") if unit == "record" else ("baris", "line")
+
+
 @dataclass(frozen=True)
 class Rejection:
     """A row (CSV/XLSX line) or record (MARC) that was not imported, and why."""
@@ -25,7 +30,7 @@ class Rejection:
     unit: str = "line"
 
     def __str__(self) -> str:
-        unit_id, unit_en = ("rekaman", "record") if self.unit == "record" else ("baris", "line")
+        unit_id, unit_en = unit_words(self.unit)
         text_id = "; ".join(reason.id for reason in self.reasons)
         text_en = "; ".join(reason.en for reason in self.reasons)
         return f"{unit_id} {self.number}: {text_id} / {unit_en} {self.number}: {text_en}"
@@ -112,7 +117,7 @@ def invalid_encoding() -> Message:
 
 def duplicate(key: str, first: int, unit: str) -> Message:
     """The first row with an id or ISBN wins; later ones are reported, not merged."""
-    unit_id, unit_en = ("rekaman", "record") if unit == "record" else ("baris", "line")
+    unit_id, unit_en = unit_words(unit)
     return Message(f"duplikat {key} (sudah ada di {unit_id} {first}; yang pertama dipakai)",
                    f"duplicate {key} (already in {unit_en} {first}; the first is kept)")
 
