@@ -1,0 +1,197 @@
+"""Every request body the Elasticsearch backend sends, built by pure functions.
+
+Keeping them pure lets the tests capture and validate each one offline against the
+official API specification and ``elasticsearch.dsl``. The mapping uses the built-in
+``indonesian`` analyzer (with ``_indonesian_`` stopwords and its stemmer) on text fields,
+keywords for facets, and a completion field for autocomplete; field weights, facet
+values and year buckets come from ``fields`` so both backends rank and count alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from aggregator.engine.base import QueryError
+from aggregator.engine.fields import (
+    BOOSTS,
+    YEAR_BUCKET,
+    facet_values,
+    other_text,
+    parse_year_filter,
+    title_key,
+)
+from aggregator.model import Work
+from aggregator.query import SearchQuery
+
+FACET_FIELDS = ("library", "district", "material_type", "language", "subject")
+SORT_FIELDS: dict[str, list[Any]] = {
+    "relevance": ["_score", {"id": "asc"}],
+    "newest": [{"sort_year": "desc"}, {"id": "asc"}],
+    "title": [{"title_sort": "asc"}, {"id": "asc"}],
+}
+_HIGHLIGHTED = ("title", "creators", "description")
+
+
+def index_body(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
+    """Settings and mappings of a new versioned works index."""
+    text = {"type": "text", "analyzer": "indonesian"}
+    properties: dict[str, Any] = {
+        "id": {"type": "keyword"},
+        **{name: dict(text) for name in BOOSTS},
+        "spell": {"type": "text", "analyzer": "folded"},
+        "suggest": {"type": "completion", "analyzer": "folded"},
+        **{name: {"type": "keyword"} for name in FACET_FIELDS},
+        "title_sort": {"type": "keyword"},
+        "year": {"type": "integer"},
+        "sort_year": {"type": "integer"},
+        "holdings": {"type": "integer"},
+        "copies": {"type": "integer"},
+        "available": {"type": "integer"},
+        "work": {"type": "object", "enabled": False},
+    }
+    return {
+        "settings": {
+            "number_of_shards": shards,
+            "number_of_replicas": replicas,
+            "analysis": {"analyzer": {"folded": {
+                "type": "custom", "tokenizer": "standard",
+                "filter": ["lowercase", "asciifolding"]}}},
+        },
+        "mappings": {"dynamic": "strict", "properties": properties},
+    }
+
+
+def document(work: Work) -> dict[str, Any]:
+    """The indexed source of a work: searchable fields plus the whole work, stored."""
+    source: dict[str, Any] = {
+        "id": work.id,
+        "title": f"{work.title} {work.subtitle}".strip(),
+        "creators": list(work.creators),
+        "subjects": list(work.subjects),
+        "description": work.description,
+        "other": other_text(work),
+        "spell": " ".join([work.title, work.subtitle, *work.creators, *work.subjects]),
+        "suggest": {"input": [text.strip()[:120] for text in (work.title, *work.creators)
+                              if text.strip()],
+                    "weight": max(1, len(work.holdings))},
+        "title_sort": title_key(work),
+        "year": work.year,
+        "sort_year": work.year or 0,
+        "holdings": len(work.holdings),
+        "copies": max(0, work.total_copies),
+        "available": max(0, work.available_copies),
+        "work": work.to_dict(),
+    }
+    source.update(facet_values(work))
+    return source
+
+
+def bulk_actions(index: str, upserts: Iterable[Work], deletes: Iterable[str]
+                 ) -> Iterator[dict[str, Any]]:
+    """Actions for ``helpers.streaming_bulk``: index each work by id, delete each id."""
+    for work in upserts:
+        yield {"_op_type": "index", "_index": index, "_id": work.id, "_source": document(work)}
+    for work_id in deletes:
+        yield {"_op_type": "delete", "_index": index, "_id": work_id}
+
+
+def search_body(query: SearchQuery) -> dict[str, Any]:
+    """The ``_search`` body: all words across boosted fields, filters, aggs, sort, highlight."""
+    must: list[dict[str, Any]] = []
+    if query.text.strip():
+        must.append({"multi_match": {
+            "query": query.text, "type": "cross_fields", "operator": "and",
+            "fields": [f"{field}^{boost:g}" for field, boost in BOOSTS.items()],
+            "tie_breaker": 0.2}})
+    body: dict[str, Any] = {
+        "query": {"bool": {"must": must or [{"match_all": {}}], "filter": filters(query)}},
+        "size": query.size,
+        "track_total_hits": True,
+        "sort": SORT_FIELDS[query.sort],
+        "_source": ["work"],
+        "aggs": aggregations(query),
+    }
+    if query.search_after:
+        body["search_after"] = cursor_values(query)
+    else:
+        body["from"] = (query.page - 1) * query.size
+    if query.highlight and query.text.strip():
+        body["highlight"] = {
+            "pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html",
+            "fields": {name: ({"number_of_fragments": 1, "fragment_size": 240}
+                              if name == "description" else {"number_of_fragments": 0})
+                       for name in _HIGHLIGHTED}}
+    if query.text.strip():
+        body["suggest"] = {"did_you_mean": {"text": query.text, "term": {
+            "field": "spell", "suggest_mode": "missing", "max_edits": 2}}}
+    return body
+
+
+def filters(query: SearchQuery) -> list[dict[str, Any]]:
+    """Filter clauses: values OR'd within a facet, facets AND'ed, year range."""
+    clauses: list[dict[str, Any]] = []
+    for facet, values in sorted(query.filters.items()):
+        if not values:
+            continue
+        if facet == "year":
+            ranges = [{"range": {"year": {"gte": low, "lte": high}}}
+                      for low, high in map(parse_year_filter, values)]
+            clauses.append({"bool": {"should": ranges, "minimum_should_match": 1}})
+        else:
+            clauses.append({"terms": {facet: list(values)}})
+    if query.year_from is not None or query.year_to is not None:
+        bounds = {k: v for k, v in (("gte", query.year_from), ("lte", query.year_to))
+                  if v is not None}
+        clauses.append({"range": {"year": bounds}})
+    return clauses
+
+
+def aggregations(query: SearchQuery) -> dict[str, Any]:
+    """Terms aggregations per facet; decades for the year."""
+    aggs: dict[str, Any] = {}
+    for facet in query.facets:
+        if facet == "year":
+            aggs[facet] = {"histogram": {"field": "year", "interval": YEAR_BUCKET,
+                                         "min_doc_count": 1}}
+        else:
+            aggs[facet] = {"terms": {"field": facet, "size": query.facet_size}}
+    return aggs
+
+
+def cursor_values(query: SearchQuery) -> list[Any]:
+    """The typed ``search_after`` values of a hit's string sort key."""
+    key = query.search_after or ()
+    if len(key) != 2:
+        raise QueryError("search_after must be a hit's sort_key (value, id)")
+    value: Any = key[0]
+    try:
+        if query.sort == "relevance":
+            value = float(value)
+        elif query.sort == "newest":
+            value = int(float(value))
+    except ValueError as exc:
+        raise QueryError(f"search_after value {value!r} does not fit sort {query.sort}") from exc
+    return [value, key[1]]
+
+
+def totals_body() -> dict[str, Any]:
+    """Sums over every work, for the network statistics."""
+    return {"size": 0, "track_total_hits": True, "query": {"match_all": {}},
+            "aggs": {name: {"sum": {"field": name}}
+                     for name in ("holdings", "copies", "available")}}
+
+
+def completion_body(prefix: str, size: int) -> dict[str, Any]:
+    """Completion suggester over titles and creators, most held first."""
+    return {"_source": False, "suggest": {"complete": {
+        "prefix": prefix, "completion": {"field": "suggest", "size": size,
+                                         "skip_duplicates": True}}}}
+
+
+def alias_swap(alias: str, new_index: str, old_indexes: Iterable[str]) -> dict[str, Any]:
+    """One atomic ``_aliases`` call: the alias leaves the old indexes for the new one."""
+    actions: list[dict[str, Any]] = [{"remove": {"index": old, "alias": alias}}
+                                     for old in old_indexes]
+    actions.append({"add": {"index": new_index, "alias": alias}})
+    return {"actions": actions}

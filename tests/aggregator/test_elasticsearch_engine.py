@@ -1,0 +1,181 @@
+"""The Elasticsearch backend, offline: the real client over HTTP to a recording stand-in.
+
+Every body the backend sends (index creation, alias swaps, bulk action lines and
+documents, searches) is validated against the official API specification
+(``tests/fixtures/es-spec``) and ``elasticsearch.dsl``; the answers' shapes are read back
+into the query model. What the stand-in cannot show (query semantics) is covered by the
+contract suite against a live cluster when ``ELASTICSEARCH_URL`` is set.
+"""
+
+from __future__ import annotations
+
+import pytest
+from elasticsearch.dsl import A, Q, Search
+
+from aggregator.engine import es_bodies
+from aggregator.engine.base import BackendUnavailableError, EngineError, QueryError
+from aggregator.engine.elasticsearch_engine import ElasticsearchEngine
+from aggregator.model import Work
+from aggregator.query import FACETS, SearchQuery
+from tests.support import es_spec
+from tests.support.engines import WORKS
+from tests.support.fake_es import FakeElasticsearch
+from tests.support.http import live_server
+
+QUERIES = [
+    SearchQuery(text="sejarah dayak"),
+    SearchQuery(text="andrea hirata", filters={"library": ("prov", "kota"),
+                                              "material_type": ("buku",)}, sort="newest"),
+    SearchQuery(filters={"year": ("2000-2009", "1958")}, year_from=1950, year_to=2020,
+                sort="title", page=3, size=5),
+    SearchQuery(text="laskar", search_after=("1.5", "w-baca"), highlight=False),
+    SearchQuery(sort="newest", search_after=("2015", "w-baca"), facets=("library",)),
+    SearchQuery(size=0, facets=FACETS, facet_size=1000),
+]
+
+
+@pytest.fixture
+def cluster():
+    """A recording stand-in cluster on a loopback port, and its URL."""
+    fake = FakeElasticsearch(corrections={"pelangy": "pelangi"})
+    with live_server(fake) as server:
+        yield fake, server.url
+
+
+@pytest.fixture
+def loaded(cluster):
+    """Writer and reader engines with the sample works committed."""
+    fake, url = cluster
+    writer = ElasticsearchEngine(url, "works", writer=True)
+    writer.upsert(WORKS)
+    writer.delete(["gone"])
+    writer.commit()
+    reader = ElasticsearchEngine(url, "works")
+    yield fake, writer, reader
+    reader.close()
+    writer.close()
+
+
+def check_search_body(body: dict) -> None:
+    """Valid per the specification, and parseable by ``elasticsearch.dsl``."""
+    es_spec.check(body, es_spec.SEARCH)
+    Search.from_dict(body)
+    Q(body["query"])
+    for agg in body.get("aggs", {}).values():
+        A(agg)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_search_bodies_are_valid(query):
+    check_search_body(es_bodies.search_body(query))
+
+
+def test_fixed_bodies_are_valid():
+    es_spec.check(es_bodies.index_body(), es_spec.CREATE_INDEX)
+    es_spec.check(es_bodies.alias_swap("works", "works-2", ["works-1"]), es_spec.ALIASES)
+    check_search_body(es_bodies.totals_body())
+    es_spec.check(es_bodies.completion_body("lask", 8), es_spec.SEARCH)
+
+
+def test_validation_catches_typos():
+    body = es_bodies.search_body(QUERIES[1])
+    body["query"]["bool"]["must"][0]["mulit_match"] = body["query"]["bool"]["must"][0].pop(
+        "multi_match")
+    with pytest.raises(AssertionError, match="mulit_match"):
+        es_spec.check(body, es_spec.SEARCH)
+    body = es_bodies.search_body(QUERIES[0])
+    body["highlight"]["pre_tag"] = body["highlight"].pop("pre_tags")
+    with pytest.raises(AssertionError, match="pre_tag"):
+        es_spec.check(body, es_spec.SEARCH)
+
+
+def test_mapping_uses_indonesian_analyzer_and_documents_fit_it():
+    mapping = es_bodies.index_body()["mappings"]
+    assert mapping["properties"]["title"]["analyzer"] == "indonesian"
+    assert mapping["dynamic"] == "strict"
+    for work in WORKS:
+        assert set(es_bodies.document(work)) <= set(mapping["properties"])
+
+
+def test_writer_creates_versioned_index_behind_alias_and_bulk_is_valid(loaded):
+    fake, _writer, _ = loaded
+    created = [r for r in fake.requests if r.method == "PUT" and "_bulk" not in r.path]
+    assert len(created) == 1 and created[0].path.startswith("/works-")
+    es_spec.check(created[0].body, es_spec.CREATE_INDEX)
+    assert fake.aliases["works"] == {created[0].path.strip("/")}
+    lines = [line for body in fake.bodies("/_bulk") for line in body]
+    actions = [line for line in lines if set(line) <= {"index", "delete"}]
+    for action in actions:
+        es_spec.check(action, es_spec.BULK_ACTION)
+    assert [a.get("index", a.get("delete"))["_id"] for a in actions] == [
+        *(w.id for w in WORKS), "gone"]
+    properties = es_bodies.index_body()["mappings"]["properties"]
+    for document in (line for line in lines if line not in actions):
+        assert set(document) <= set(properties)
+    assert fake.bodies("/_refresh"), "commit refreshes so readers see the writes"
+
+
+def test_search_answers_are_read_into_the_query_model(loaded):
+    fake, _, reader = loaded
+    result = reader.search(SearchQuery(text="laskar", size=2))
+    for body in fake.bodies("/_search"):
+        check_search_body(body)
+    assert result.total == len(WORKS)
+    assert [h.work.id for h in result.hits] == ["w-baca", "w-laskar"]
+    assert isinstance(result.hits[1].work, Work)
+    assert result.hits[1].work.holdings[0].library_id == "prov"
+    assert result.hits[1].highlights["title"] == "<mark>Laskar</mark> Pelangi"
+    assert result.hits[0].sort_key == ("1.0", "w-baca")
+    assert {v.value: v.count for v in result.facets["library"]} == {
+        "prov": 4, "kota": 2, "kotim": 3}
+    assert [v.value for v in result.facets["year"]][:2] == ["2020-2029", "2010-2019"]
+    after = reader.search(SearchQuery(text="laskar", search_after=result.hits[-1].sort_key))
+    assert fake.bodies("/_search")[-1]["search_after"] == [1.0, "w-laskar"]
+    assert "from" not in fake.bodies("/_search")[-1] and after.total == len(WORKS)
+
+
+def test_suggestion_from_term_suggester(loaded):
+    _fake, _, reader = loaded
+    assert reader.search(SearchQuery(text="Laskar pelangy")).suggestion == "laskar pelangi"
+
+
+def test_get_count_totals_and_completion(loaded):
+    fake, _, reader = loaded
+    assert reader.get("w-laskar").title == "Laskar Pelangi"
+    assert reader.get("missing") is None
+    assert reader.count() == len(WORKS)
+    totals = reader.totals()
+    assert (totals.works, totals.holdings) == (6, 9)
+    assert totals.copies == sum(w.total_copies for w in WORKS)
+    assert reader.suggest("andrea") == ["Andrea Hirata"]
+    es_spec.check(fake.bodies("/_search")[-1], es_spec.SEARCH)
+
+
+def test_clear_and_commit_reindex_without_downtime(loaded):
+    fake, writer, reader = loaded
+    old = set(fake.aliases["works"])
+    writer.clear()
+    writer.upsert(WORKS[:2])
+    assert reader.count() == len(WORKS), "readers keep the old index until commit"
+    writer.commit()
+    new = fake.aliases["works"]
+    assert new.isdisjoint(old) and len(new) == 1
+    swap = fake.bodies("/_aliases")[-1]
+    es_spec.check(swap, es_spec.ALIASES)
+    assert swap["actions"] == [{"remove": {"index": old.pop(), "alias": "works"}},
+                               {"add": {"index": next(iter(new)), "alias": "works"}}]
+    assert reader.count() == 2
+    assert len(fake.indexes) == 1, "the old index is dropped"
+
+
+def test_errors_are_the_engine_hierarchy(loaded):
+    fake, _writer, reader = loaded
+    with pytest.raises(EngineError):
+        reader.upsert(WORKS)
+    with pytest.raises(QueryError):
+        reader.search(SearchQuery(sort="newest", search_after=("soon", "x")))
+    with pytest.raises(QueryError):
+        reader.search(SearchQuery(filters={"colour": ("red",)}))
+    fake.down = True
+    with pytest.raises(BackendUnavailableError):
+        reader.search(SearchQuery(text="laskar"))
