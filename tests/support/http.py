@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import waitress
+from waitress import wasyncore
 from waitress.server import BaseWSGIServer
 
 
@@ -20,7 +21,17 @@ class LiveServer:
         )
         self.port: int = self._server.effective_port
         self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        """Poll in short rounds so that stopping closes sockets on this thread, not under it."""
+        socket_map = self._server._map
+        while not self._stopping.is_set():
+            wasyncore.loop(timeout=0.05, map=socket_map, count=1)
+        for channel in list(socket_map.values()):
+            channel.close()
+        self._server.task_dispatcher.shutdown()
 
     def start(self) -> LiveServer:
         """Begin serving in the background."""
@@ -28,10 +39,9 @@ class LiveServer:
         return self
 
     def stop(self) -> None:
-        """Close the listening socket and the worker threads."""
-        self._server.close()
-        self._server.task_dispatcher.shutdown()
-        self._thread.join(timeout=5)
+        """Close the listening socket, open connections and the worker threads."""
+        self._stopping.set()
+        self._thread.join(timeout=10)
 
 
 @contextmanager
