@@ -23,8 +23,8 @@ log = logging.getLogger(__name__)
 def serve(settings: Settings, host: str | None, port: int | None, no_worker: bool) -> None:
     """Run the patron site and /api/v1 on waitress, with the harvest worker beside it."""
     from aggregator.engine import EngineError
+    from aggregator.worker import WorkerRole
     from search_ui.app import create_app
-    from search_ui.worker import WorkerRole
 
     web = settings.section("web", WEB_DEFAULTS)
     worker = None

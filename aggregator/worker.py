@@ -1,4 +1,4 @@
-"""The worker role inside ``jala serve``: harvest on schedule, then index what changed.
+"""The central worker role: harvest on schedule, then index what changed (used by ``jala serve``).
 
 The worker is the index's only writer: it opens the engine as a writer (taking the
 cross-process writer lock, so a concurrent ``jala index rebuild`` fails fast), catches up
