@@ -18,9 +18,13 @@ key because a name key is the sorted set of its words. Titles lose a subtitle af
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
+
+from aggregator.normalise.schema import NormalisedRecord
 
 _SPELLING = (("oe", "u"), ("tj", "c"), ("dj", "j"), ("ch", "kh"), ("j", "y"))
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -136,3 +140,47 @@ def first_author_key(creators: list[str], contributors: list[str]) -> str:
         if key:
             return key
     return ""
+
+
+_FAMILIES = {"referensi": "buku"}
+"""Material types catalogued interchangeably; any other difference separates works."""
+
+
+@dataclass(frozen=True)
+class MatchView:
+    """The parts of a record matching compares, computed once per record version."""
+
+    title_key: str
+    title_words: frozenset[str]
+    subtitle: str
+    authors: tuple[frozenset[str], ...]
+    publisher: str
+    year: int | None
+    family: str
+    isbns: frozenset[str]
+
+    def to_json(self) -> str:
+        """Compact form stored beside the record, so matching never parses whole records."""
+        return json.dumps([self.title_key, self.subtitle, [sorted(a) for a in self.authors],
+                           self.publisher, self.year, self.family, sorted(self.isbns)],
+                          ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> MatchView:
+        """Rebuild from ``to_json`` output."""
+        key, subtitle, authors, publisher, year, family, isbns = json.loads(text)
+        return cls(key, frozenset(key.split()), subtitle,
+                   tuple(frozenset(a) for a in authors), publisher, year, family,
+                   frozenset(isbns))
+
+
+def match_view(record: NormalisedRecord) -> MatchView:
+    """Matching keys of a record: title key, subtitle (also one inside the title field),
+    author word sets, publisher key, year, material family, ISBNs."""
+    key = title_key(record.title, record.language)
+    names = (name_words(n) for n in (*record.creators, *record.contributors))
+    subtitle = text_key(record.subtitle or title_remainder(record.title))
+    return MatchView(key, frozenset(key.split()), subtitle, tuple(w for w in names if w),
+                     text_key(record.publisher), record.year,
+                     _FAMILIES.get(record.material_type, record.material_type),
+                     frozenset(record.isbns))

@@ -22,55 +22,16 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from functools import lru_cache
 
 from aggregator.matching import (
+    MatchView,
     first_author_key,
-    name_words,
+    match_view,
     subtitles_compatible,
-    text_key,
     title_key,
-    title_remainder,
 )
 from aggregator.normalise.schema import NormalisedRecord
 from aggregator.workstore import Key, Member, WorkStore
-
-_FAMILIES = {"referensi": "buku"}
-"""Material types catalogued interchangeably; any other difference separates works."""
-
-
-@dataclass(frozen=True)
-class MatchView:
-    """The parts of a record matching compares, computed once per record version."""
-
-    title_key: str
-    title_words: frozenset[str]
-    subtitle: str
-    authors: tuple[frozenset[str], ...]
-    publisher: str
-    year: int | None
-    family: str
-    isbns: frozenset[str]
-
-
-def view(record: NormalisedRecord) -> MatchView:
-    """Matching keys of a record."""
-    return _view(record.title, record.subtitle, tuple(record.creators),
-                 tuple(record.contributors), record.publisher, record.year,
-                 record.material_type, tuple(record.isbns), record.language)
-
-
-@lru_cache(maxsize=50_000)
-def _view(title: str, subtitle: str, creators: tuple[str, ...], contributors: tuple[str, ...],
-          publisher: str, year: int | None, material: str, isbns: tuple[str, ...],
-          language: str) -> MatchView:
-    """Cached body of ``view`` (records of one title are compared many times)."""
-    key = title_key(title, language)
-    authors = tuple(w for w in (name_words(n) for n in (*creators, *contributors)) if w)
-    subtitle = subtitle or title_remainder(title)
-    return MatchView(key, frozenset(key.split()), subtitle, authors, text_key(publisher),
-                     year, _FAMILIES.get(material, material), frozenset(isbns))
 
 
 def same_work(a: MatchView, b: MatchView, year_tolerance: int) -> bool:
@@ -108,7 +69,7 @@ def components(members: list[Member], linked: Callable[[MatchView, MatchView], b
             i = parent[i]
         return i
 
-    views = [view(m.record) for m in members]
+    views = [m.view for m in members]
     blocks: dict[str, list[int]] = {}
     for index, match in enumerate(views):
         for block in (f"t:{match.title_key}", *(f"i:{isbn}" for isbn in match.isbns)):
@@ -171,28 +132,30 @@ class Clusterer:
         """Add or replace a mapped record; re-cluster its old and new neighbourhood."""
         key = (record.source, record.identifier)
         old = self.works.member(key)
-        new_view = view(record)
+        new_view = match_view(record)
         prior = old.work_id if old else None
         affected: set[str] = set()
         if prior is None and self.final_ids:
             prior = self.works.assignment(key)
             if prior and self.works.holders(prior):
                 affected.add(prior)
-        self.works.put(record, seq, new_view.title_key, prior)
+        self.works.put(record, seq, new_view, prior)
         linked = self._linker()
         block = self.works.block(new_view.title_key)
         for other in block + self.works.by_isbns(record.isbns):
-            if other.key != key and other.work_id and linked(new_view, view(other.record)):
+            if other.key != key and other.work_id and linked(new_view, other.view):
                 affected.add(other.work_id)
         if old is not None:
-            affected |= self._open_ends(self.works.block(view(old.record).title_key), key)
+            affected |= self._open_ends(self.works.block(old.view.title_key), key)
             affected |= {old.work_id} if old.work_id else set()
-        if new_view.subtitle:
+        conflict = any(not subtitles_compatible(new_view.subtitle, subtitle)
+                       for subtitle in self.works.subtitles(new_view.title_key))
+        if conflict:
             affected |= self._open_ends(block, key)
-        member = Member(key, prior, record)
+        member = Member(key, prior, new_view, record=record)
         if not affected:
             return self._assign([[member]], set())
-        if len(affected) == 1 and old is None and not new_view.subtitle:
+        if len(affected) == 1 and old is None and not conflict:
             work_id = affected.pop()
             self.works.set_work([key], work_id, remember=self.final_ids)
             return {work_id}
@@ -204,14 +167,14 @@ class Clusterer:
         if old is None:
             return set()
         self.works.remove(key)
-        affected = self._open_ends(self.works.block(view(old.record).title_key), key)
+        affected = self._open_ends(self.works.block(old.view.title_key), key)
         affected |= {old.work_id} if old.work_id else set()
         return self._recluster(affected)
 
     def _open_ends(self, block: list[Member], key: Key) -> set[str]:
         """Works of subtitle-less records in a block: a change there may make them ambiguous."""
         return {m.work_id for m in block
-                if m.key != key and m.work_id and not view(m.record).subtitle}
+                if m.key != key and m.work_id and not m.view.subtitle}
 
     def _linker(self) -> Callable[[MatchView, MatchView], bool]:
         """``same_work``, except that a record without a subtitle does not link by title
@@ -221,11 +184,7 @@ class Clusterer:
 
         def ambiguous(record: MatchView) -> bool:
             if record not in cache:
-                subtitles = [v.subtitle for v in
-                             (view(m.record) for m in self.works.block(record.title_key))
-                             if v.subtitle and self._same(record, v)]
-                cache[record] = any(not subtitles_compatible(a, b)
-                                    for i, a in enumerate(subtitles) for b in subtitles[i + 1:])
+                cache[record] = self._conflicting_subtitles(record)
             return cache[record]
 
         def linked(a: MatchView, b: MatchView) -> bool:
@@ -236,6 +195,15 @@ class Clusterer:
             return not ((not a.subtitle and ambiguous(a)) or (not b.subtitle and ambiguous(b)))
 
         return linked
+
+    def _conflicting_subtitles(self, record: MatchView) -> bool:
+        """Do the records this one title-matches disagree about the subtitle?"""
+        if len(self.works.subtitles(record.title_key)) < 2:
+            return False
+        subtitles = [m.view.subtitle for m in self.works.block(record.title_key)
+                     if m.view.subtitle and self._same(record, m.view)]
+        return any(not subtitles_compatible(a, b)
+                   for i, a in enumerate(subtitles) for b in subtitles[i + 1:])
 
     def _same(self, a: MatchView, b: MatchView) -> bool:
         """``same_work`` with this clusterer's year tolerance."""

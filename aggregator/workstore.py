@@ -17,12 +17,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from aggregator.matching import MatchView
 from aggregator.normalise.schema import NormalisedRecord
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
     source TEXT NOT NULL, identifier TEXT NOT NULL, seq INTEGER NOT NULL,
-    title_key TEXT NOT NULL, work_id TEXT, data TEXT NOT NULL,
+    title_key TEXT NOT NULL, subtitle_key TEXT NOT NULL, work_id TEXT,
+    match TEXT NOT NULL, data TEXT NOT NULL,
     PRIMARY KEY (source, identifier)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS records_title ON records (title_key);
 CREATE INDEX IF NOT EXISTS records_work ON records (work_id);
@@ -40,17 +42,30 @@ CREATE TABLE IF NOT EXISTS unmapped (
 CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
 
+MEMBER = "source, identifier, work_id, match, data"
 Key = tuple[str, str]
 """A record's (source, identifier)."""
 
 
-@dataclass(frozen=True)
 class Member:
-    """A mapped record as stored: its key, current work id and canonical form."""
+    """A mapped record as stored: key, current work id, matching view; parsed on demand."""
 
-    key: Key
-    work_id: str | None
-    record: NormalisedRecord
+    __slots__ = ("_data", "_record", "key", "view", "work_id")
+
+    def __init__(self, key: Key, work_id: str | None, view: MatchView, data: str = "",
+                 record: NormalisedRecord | None = None) -> None:
+        self.key = key
+        self.work_id = work_id
+        self.view = view
+        self._data = data
+        self._record = record
+
+    @property
+    def record(self) -> NormalisedRecord:
+        """The canonical record (its JSON is parsed only when someone asks)."""
+        if self._record is None:
+            self._record = NormalisedRecord.from_dict(json.loads(self._data))
+        return self._record
 
 
 @dataclass(frozen=True)
@@ -100,17 +115,18 @@ class WorkStore:
 
     def member(self, key: Key) -> Member | None:
         """One mapped record, or None."""
-        row = self.db.execute("SELECT source, identifier, work_id, data FROM records "
-                              "WHERE source=? AND identifier=?", key).fetchone()
+        row = self.db.execute(f"SELECT {MEMBER} FROM records WHERE source=? AND identifier=?",
+                              key).fetchone()
         return _member(row) if row else None
 
-    def put(self, record: NormalisedRecord, seq: int, title_key: str,
+    def put(self, record: NormalisedRecord, seq: int, view: MatchView,
             work_id: str | None) -> None:
         """Insert or replace a mapped record and its ISBNs."""
         key = (record.source, record.identifier)
         self.db.execute(
-            "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?)",
-            (*key, seq, title_key, work_id, json.dumps(record.to_dict(), ensure_ascii=False)))
+            "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (*key, seq, view.title_key, view.subtitle, work_id, view.to_json(),
+             json.dumps(record.to_dict(), ensure_ascii=False)))
         self.db.execute("DELETE FROM record_isbns WHERE source=? AND identifier=?", key)
         self.db.executemany("INSERT OR IGNORE INTO record_isbns VALUES (?, ?, ?)",
                             [(isbn, *key) for isbn in record.isbns])
@@ -123,9 +139,15 @@ class WorkStore:
 
     def block(self, title_key: str) -> list[Member]:
         """Records with this title key: the only ones that can match by title."""
-        rows = self.db.execute("SELECT source, identifier, work_id, data FROM records "
-                               "WHERE title_key=? ORDER BY source, identifier", (title_key,))
+        rows = self.db.execute(f"SELECT {MEMBER} FROM records WHERE title_key=? "
+                               "ORDER BY source, identifier", (title_key,))
         return [_member(row) for row in rows]
+
+    def subtitles(self, title_key: str) -> list[str]:
+        """The distinct subtitles (as keys) records with this title key carry."""
+        return [row[0] for row in self.db.execute(
+            "SELECT DISTINCT subtitle_key FROM records WHERE title_key=? AND subtitle_key!=''",
+            (title_key,))]
 
     def by_isbns(self, isbns: Iterable[str]) -> list[Member]:
         """Records carrying any of these ISBN-13s."""
@@ -133,15 +155,16 @@ class WorkStore:
         if not isbns:
             return []
         rows = self.db.execute(
-            "SELECT DISTINCT r.source, r.identifier, r.work_id, r.data FROM record_isbns i "
+            "SELECT DISTINCT r.source, r.identifier, r.work_id, r.match, r.data "
+            "FROM record_isbns i "
             "JOIN records r USING (source, identifier) "
             f"WHERE i.isbn IN ({','.join('?' * len(isbns))})", isbns)
         return [_member(row) for row in rows]
 
     def members(self, work_id: str) -> list[Member]:
         """Every record of a work, in key order."""
-        rows = self.db.execute("SELECT source, identifier, work_id, data FROM records "
-                               "WHERE work_id=? ORDER BY source, identifier", (work_id,))
+        rows = self.db.execute(f"SELECT {MEMBER} FROM records WHERE work_id=? "
+                               "ORDER BY source, identifier", (work_id,))
         return [_member(row) for row in rows]
 
     def holders(self, work_id: str) -> int:
@@ -242,10 +265,10 @@ class WorkStore:
         return [Unmapped(*row) for row in rows]
 
 
-def _member(row: tuple[str, str, str | None, str]) -> Member:
-    """A ``Member`` from (source, identifier, work_id, data)."""
-    source, identifier, work_id, data = row
-    return Member((source, identifier), work_id, NormalisedRecord.from_dict(json.loads(data)))
+def _member(row: tuple[str, str, str | None, str, str]) -> Member:
+    """A ``Member`` from a row selected with ``MEMBER``."""
+    source, identifier, work_id, match, data = row
+    return Member((source, identifier), work_id, MatchView.from_json(match), data)
 
 
 class _Transaction:

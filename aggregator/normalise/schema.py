@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, post_load, validate
@@ -57,7 +57,7 @@ class NormalisedRecord:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict for the works database (already clean: no schema pass needed back)."""
-        return asdict(self)
+        return {**self.__dict__, "holding": {**self.holding.__dict__}}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> NormalisedRecord:
