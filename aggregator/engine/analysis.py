@@ -78,6 +78,19 @@ class Analyzer:
         stem = self.stem
         return [stem(word) for word in WORD.findall(fold(text)) if word not in STOPWORDS]
 
+    def query_words(self, text: str) -> list[tuple[str, str]]:
+        """Each word of a query with its stem: (folded word, stem), stopwords dropped.
+
+        A query of stopwords only keeps them, so that searching "yang" still finds titles.
+        """
+        found = WORD.findall(fold(text))
+        kept = [w for w in found if w not in STOPWORDS] or found
+        return [(word, self.stem(word)) for word in kept]
+
+    def names(self, text: str) -> str:
+        """Personal names as index terms: folded, never stemmed (``Setiawan`` is no ``setia``)."""
+        return " ".join(WORD.findall(fold(text)))
+
     def analyze(self, text: str) -> str:
         """The terms of ``text`` joined by spaces, ready for a whitespace-tokenised field."""
         return " ".join(self.terms(text))

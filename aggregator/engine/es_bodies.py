@@ -2,7 +2,8 @@
 
 Keeping them pure lets the tests capture and validate each one offline against the
 official API specification and ``elasticsearch.dsl``. The mapping uses the built-in
-``indonesian`` analyzer (with ``_indonesian_`` stopwords and its stemmer) on text fields,
+``indonesian`` analyzer (with ``_indonesian_`` stopwords and its stemmer) on text fields
+(names only folded, never stemmed, as in the embedded engine),
 keywords for facets, and a completion field for autocomplete; field weights, facet
 values and year buckets come from ``fields`` so both backends rank and count alike.
 """
@@ -39,6 +40,7 @@ def index_body(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
     properties: dict[str, Any] = {
         "id": {"type": "keyword"},
         **{name: dict(text) for name in BOOSTS},
+        "creators": {"type": "text", "analyzer": "folded"},
         "spell": {"type": "text", "analyzer": "folded"},
         "suggest": {"type": "completion", "analyzer": "folded"},
         **{name: {"type": "keyword"} for name in FACET_FIELDS},

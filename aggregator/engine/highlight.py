@@ -2,7 +2,7 @@
 
 Engines index stemmed terms, so their own snippets would show stems; instead each word
 of the original text is analysed the same way as the query and marked when its stem is
-one of the query's terms. Everything else is escaped.
+one of the query's terms (names are matched unstemmed). Everything else is escaped.
 """
 
 from __future__ import annotations
@@ -17,13 +17,18 @@ SNIPPET_CHARS = 240
 """Longest description fragment shown under a hit."""
 
 
+def _matches(word: str, terms: Collection[str], analyzer: Analyzer) -> bool:
+    """A word matches when it, or its stem, is one of the query's words or stems."""
+    return word not in STOPWORDS and (word in terms or analyzer.stem(word) in terms)
+
+
 def mark(text: str, terms: Collection[str], analyzer: Analyzer) -> tuple[str, bool]:
     """Escape ``text`` and wrap words matching ``terms``; also say whether any matched."""
     parts: list[str] = []
     cursor = 0
     matched = False
     for word, start, end in words(text):
-        if word in STOPWORDS or analyzer.stem(word) not in terms:
+        if not _matches(word, terms, analyzer):
             continue
         parts.append(escape(text[cursor:start]))
         parts.append(f"<mark>{escape(text[start:end])}</mark>")
@@ -36,7 +41,7 @@ def mark(text: str, terms: Collection[str], analyzer: Analyzer) -> tuple[str, bo
 def snippet(text: str, terms: Collection[str], analyzer: Analyzer) -> str | None:
     """A marked window of ``text`` around its first matching word, or None without one."""
     first = next((start for word, start, _ in words(text)
-                  if word not in STOPWORDS and analyzer.stem(word) in terms), None)
+                  if _matches(word, terms, analyzer)), None)
     if first is None:
         return None
     begin = max(0, first - SNIPPET_CHARS // 3)

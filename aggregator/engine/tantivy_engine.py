@@ -106,9 +106,8 @@ class TantivyEngine(SearchEngine):
         if query.size < 0 or query.page < 1:
             raise QueryError("page must be at least 1 and size at least 0")
         searcher = self._searcher()
-        terms = self._analyzer.terms(query.text) or [
-            self._analyzer.stem(w) for w, _, _ in words(query.text)]
-        compiled = self._compile(terms, query)
+        pairs = self._analyzer.query_words(query.text)
+        compiled = self._compile(pairs, query)
         order = _SORTS.get(query.sort)
         sort_args = {"order_by_field": order[0], "order": order[1]} if order else {}
         offset = (query.page - 1) * query.size
@@ -117,7 +116,7 @@ class TantivyEngine(SearchEngine):
         found = searcher.search(compiled, max(1, query.size), count=True, offset=offset,
                                 **sort_args)
         hits = []
-        term_set = frozenset(terms)
+        term_set = frozenset(t for pair in pairs for t in pair)
         for position, (value, address) in enumerate(found.hits[:query.size], start=offset):
             work = from_stored(searcher.doc(address))
             score = float(value) if not order else 0.0
@@ -205,12 +204,17 @@ class TantivyEngine(SearchEngine):
                 self._seen_meta = stamp
         return self._index.searcher()
 
-    def _compile(self, terms: list[str], query: SearchQuery) -> Query:
-        """The tantivy query: every term in some field (boosted), and every filter."""
+    def _compile(self, pairs: list[tuple[str, str]], query: SearchQuery) -> Query:
+        """The tantivy query: every word in some field (boosted), and every filter.
+
+        Names are indexed unstemmed, so ``creators`` is asked for the word, the rest for
+        its stem.
+        """
         clauses: list[tuple[Occur, Query]] = []
-        for term in terms:
-            per_field = [Query.boost_query(Query.term_query(SCHEMA, field, term), boost)
-                         for field, boost in BOOSTS.items()]
+        for word, stem in pairs:
+            per_field = [Query.boost_query(Query.term_query(
+                SCHEMA, field, word if field == "creators" else stem), boost)
+                for field, boost in BOOSTS.items()]
             clauses.append((Occur.Must, Query.disjunction_max_query(per_field, 0.2)))
         for facet, values in sorted(query.filters.items()):
             if not values:
@@ -225,7 +229,7 @@ class TantivyEngine(SearchEngine):
             clauses.append((Occur.Must, self._year_range(query.year_from, query.year_to)))
         if not clauses:
             return Query.all_query()
-        if not terms:
+        if not pairs:
             clauses.append((Occur.Must, Query.all_query()))
         return Query.boolean_query(clauses)
 

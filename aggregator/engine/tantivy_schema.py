@@ -50,7 +50,7 @@ def to_document(work: Work, analyzer: Analyzer) -> tantivy.Document:
         "id": work.id,
         "work": [stored_json(work)],
         "title": analyzer.analyze(f"{work.title} {work.subtitle}"),
-        "creators": analyzer.analyze(" ".join(work.creators)),
+        "creators": analyzer.names(" ".join(work.creators)),
         "subjects": analyzer.analyze(" ".join(work.subjects)),
         "description": analyzer.analyze(work.description),
         "other": analyzer.analyze(other_text(work)),
