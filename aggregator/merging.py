@@ -40,19 +40,15 @@ def build_work(work_id: str, records: Iterable[NormalisedRecord],
     """The search document of one work."""
     ranked = sorted(records, key=lambda r: (-completeness(r), r.source, r.identifier))
     best = ranked[0]
-
-    def first(name: str) -> object:
-        return next((getattr(r, name) for r in ranked if getattr(r, name)), getattr(best, name))
-
     years = [r.year for r in ranked if r.year is not None]
     return Work(
         id=work_id,
         title=best.title,
-        subtitle=str(first("subtitle")),
-        creators=list(first("creators")),  # type: ignore[call-overload]
+        subtitle=next((r.subtitle for r in ranked if r.subtitle), ""),
+        creators=next((r.creators for r in ranked if r.creators), []),
         contributors=_union((r.contributors for r in ranked), name_key),
-        publisher=str(first("publisher")),
-        place=str(first("place")),
+        publisher=next((r.publisher for r in ranked if r.publisher), ""),
+        place=next((r.place for r in ranked if r.place), ""),
         year=min(years) if years else None,
         isbns=_union((r.isbns for r in ranked), str),
         issns=_union((r.issns for r in ranked), str),

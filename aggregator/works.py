@@ -1,20 +1,27 @@
 """Clustering records from different libraries into works, with ids that never wander.
 
-Two records describe the same work when (``same_work``):
-- they share an ISBN-13 (after ISBN-10 → 13) and their titles share a word, or
-- their title keys are equal (``matching.title_key``), the subtitles do not contradict,
+Two records are linked (``same_work`` and ``Clusterer._linker``) when:
+- they share an ISBN-13 (after ISBN-10 → 13), are of one material family and their
+  titles share a word (a shared ISBN on a different book is a cataloguing slip), or
+- their title keys are equal (``matching.title_key``), at most one of them has ISBNs
+  (two different ISBNs are two editions or volumes), the subtitles do not contradict,
   the first author of one is an author of the other (or both have none and agree on the
-  publisher), and neither guard trips: material types of one family, years (when both
-  are known) no further apart than ``year_tolerance``.
-A work is a connected component of that relation over the current records, which makes
-the result independent of the order records arrive in: incremental updates and a rebuild
-agree. A change touches only the works of the record's old and new neighbours.
+  publisher), material types are of one family and the years (when both are known) are
+  no further apart than ``year_tolerance``. A record without a subtitle is not linked by
+  title when the records it title-matches disagree about the subtitle (``Jilid 1`` and
+  ``Jilid 2``): it could belong to either, so only its ISBNs may place it.
+A work is a connected component of those links over the current records, so the result
+does not depend on the order records arrive in: incremental updates and a rebuild agree.
+A change re-clusters only the works of the record's old and new neighbours (plus, when
+it brings a new subtitle, the subtitle-less records of its title).
 
-Ids: a new work's id is derived from its anchor (smallest ISBN-13, else title key and
-author key), ``w`` + 16 hex digits. Once given, an id is remembered per record (the
-``assignments`` table), so it survives re-harvests, rebuilds and the record's own
-deletion and return. When works merge, the id held by most records wins (ties: the
+Ids: a new work's id is derived from its anchor (smallest ISBN-13, else title key,
+author key and material type), ``w`` + 16 hex digits. Once given, an id is remembered per
+record (the ``assignments`` table), so it survives re-harvests, rebuilds and the record's
+own deletion and return. When works merge, the id held by most records wins (ties: the
 smaller id); when a work splits, the biggest part keeps the id and the rest get new ones.
+If works.sqlite3 is lost, ids are derived again: the same for every work whose anchor
+has not changed since it was first named.
 """
 
 from __future__ import annotations

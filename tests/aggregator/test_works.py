@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from aggregator.merging import build_work
+from aggregator.model import Holding
 from aggregator.normalise.schema import NormalisedRecord
 from aggregator.works import Clusterer, finalise_ids
 from aggregator.workstore import WorkStore
+from config.network import Source
 from tests.aggregator.duplicates import labelled_records, precision_recall
 
 
@@ -131,3 +134,38 @@ def test_an_update_touches_only_its_neighbourhood(tmp_path: Path) -> None:
     with works.transaction():
         touched = Clusterer(works).put(renamed, 999)
     assert touched == {old_id}
+
+
+def test_merged_work_description_and_holdings() -> None:
+    base = {"source": "kota", "identifier": "a", "title": "Laskar Pelangi",
+            "holding": Holding("kota", "a", copies=2, available=1, copies_known=True,
+                               call_number="899.221 HIR l", location="Rak Fiksi")}
+    records = [
+        NormalisedRecord(**{**base, "year": 2006, "subjects": ["Novel"], "language": "ind",
+                            "datestamp": "2024-02-01T00:00:00Z", "isbns": ["9789793062792"],
+                            "creators": ["Hirata, Andrea"], "publisher": "Bentang",
+                            "classification": "899.221", "description": "Pendek."}),
+        NormalisedRecord(**{**base, "identifier": "b", "year": 2005,
+                            "subjects": ["novel", "Belitong"],
+                            "datestamp": "2024-03-01T00:00:00Z", "description": "Lebih panjang.",
+                            "holding": Holding("kota", "b", copies=1, available=1,
+                                               copies_known=True)}),
+        NormalisedRecord(**{**base, "source": "tbm", "identifier": "c", "subtitle": "sebuah novel",
+                            "language": "ind", "datestamp": "2024-01-01T00:00:00Z",
+                            "holding": Holding("tbm", "c", copies_known=False)}),
+    ]
+    libraries = {"kota": Source("kota", "Perpustakaan Kota", "http://x", type="kota",
+                                district="Kota Palangka Raya")}
+    work = build_work("w1", records, libraries)
+    assert (work.title, work.subtitle, work.creators) == (
+        "Laskar Pelangi", "sebuah novel", ["Hirata, Andrea"])
+    assert (work.year, work.language, work.classification) == (2005, "ind", "899.221")
+    assert work.subjects == ["Novel", "Belitong"] and work.description == "Lebih panjang."
+    assert work.isbns == ["9789793062792"] and work.updated == "2024-03-01T00:00:00Z"
+    kota, tbm = work.holdings
+    assert (kota.library_id, kota.library_name, kota.district) == (
+        "kota", "Perpustakaan Kota", "Kota Palangka Raya")
+    assert (kota.record_id, kota.copies, kota.available, kota.call_number) == (
+        "a", 3, 2, "899.221 HIR l")
+    assert (tbm.library_name, tbm.copies_known) == ("tbm", False)
+    assert build_work("w1", list(reversed(records)), libraries) == work
