@@ -95,8 +95,8 @@ def _check_syntax(arguments: Mapping[str, str]) -> None:
 
 def date_range(since: str | None, until: str | None) -> tuple[str | None, str | None]:
     """``from``/``until`` as catalogue bounds: inclusive start, exclusive end (whole days)."""
-    start = _parse(since, "from") if since else None
-    end = _parse(until, "until") if until else None
+    start = _parse(since, "from") if since is not None else None
+    end = _parse(until, "until") if until is not None else None
     if start and end:
         if start[1] != end[1]:
             raise BadArgument("from and until must have the same granularity")

@@ -72,6 +72,8 @@ def test_bad_verb(client: FlaskClient, arguments: dict) -> None:
     {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "from": "2024-13-01"},
     {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "from": "2024-05-01T09:00Z"},
     {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "until": "2024-05-01T09:00:00+07:00"},
+    {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": ""},
+    {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "until": ""},
     {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "from": "2024-05-01",
      "until": "2024-05-02T00:00:00Z"},
     {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "from": "2024-05-02",
