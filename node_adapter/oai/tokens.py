@@ -62,11 +62,16 @@ class TokenSigner:
             payload = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         except (binascii.Error, ValueError) as exc:
             raise BadResumptionToken("the resumptionToken is not one of ours") from exc
-        if not hmac.compare_digest(signature, self._signature(verb, payload)):
+        expected = self._signature(verb, payload).encode()
+        if not hmac.compare_digest(signature.encode("utf-8", "replace"), expected):
             raise BadResumptionToken("the resumptionToken is not one of ours for " + verb)
-        body = json.loads(payload)
-        expires = datetime.fromtimestamp(body.pop("expires"), UTC)
+        try:
+            body = json.loads(payload)
+            expires = datetime.fromtimestamp(body.pop("expires"), UTC)
+            after = body.pop("after")
+            state = ListState(**body, after=tuple(after) if after else None)
+        except (ValueError, TypeError, KeyError, OverflowError) as exc:
+            raise BadResumptionToken("the resumptionToken was made by another version") from exc
         if (now or datetime.now(UTC)) >= expires:
             raise BadResumptionToken(f"the resumptionToken expired at {expires:%Y-%m-%dT%H:%M:%SZ}")
-        after = body.pop("after")
-        return ListState(**body, after=tuple(after) if after else None)
+        return state

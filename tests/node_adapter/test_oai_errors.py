@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -112,6 +113,8 @@ def test_bad_argument_by_post(client: FlaskClient) -> None:
      "noRecordsMatch"),
     ({"verb": "ListRecords", "resumptionToken": "not-a-token"}, "badResumptionToken"),
     ({"verb": "ListSets", "resumptionToken": "anything"}, "badResumptionToken"),
+    ({"verb": "ListRecords", "resumptionToken": "abc.\u00e9"}, "badResumptionToken"),
+    ({"verb": "ListIdentifiers", "resumptionToken": "\u00e9.\u00e9"}, "badResumptionToken"),
 ])
 def test_other_errors_echo_the_request(client: FlaskClient, arguments: dict, code: str) -> None:
     assert error_codes(client, **arguments) == ([code], arguments)
@@ -166,16 +169,26 @@ def test_signer_refuses_expired_foreign_and_other_verb_tokens() -> None:
         lambda: TokenSigner("lain", timedelta(minutes=10)).read("ListRecords", token, now=T1),
         lambda: signer.read("ListRecords", "!!!.???", now=T1),
         lambda: signer.read("ListRecords", "", now=T1),
+        lambda: signer.read("ListRecords", _signed(signer, b'{"expires":1}'), now=T1),
+        lambda: signer.read("ListRecords", _signed(signer, b"[]"), now=T1),
     ]
     for refuse in refusals:
         with pytest.raises(BadResumptionToken):
             refuse()
 
 
-def test_expired_token_over_the_endpoint(tmp_path: Path, client: FlaskClient) -> None:
+def _signed(signer: TokenSigner, payload: bytes) -> str:
+    """A genuinely signed token whose body this version cannot read (another release's)."""
+    text = base64.urlsafe_b64encode(payload).decode().rstrip("=")
+    return f"{text}.{signer._signature('ListRecords', payload)}"
+
+
+def test_expired_token_over_the_endpoint(client: FlaskClient) -> None:
     provider = client.application.extensions[PROVIDER_KEY]
     stale_signer = TokenSigner(provider.catalogue.secret(), timedelta(seconds=1))
     state = ListState("oai_dc", None, None, None, None, 10, 0)
     token, _ = stale_signer.issue("ListRecords", state, now=T1)
-    assert error_codes(client, verb="ListRecords", resumptionToken=token)[0] == [
-        "badResumptionToken"]
+    response = client.get("/oai", query_string={"verb": "ListRecords", "resumptionToken": token})
+    error = assert_valid_oai(response.data).find("oai:error", NS)
+    assert error.get("code") == "badResumptionToken"
+    assert error.text == "the resumptionToken expired at 2024-05-01T09:00:01Z"
