@@ -1,0 +1,116 @@
+"""What only the embedded engine promises: one writer across processes, readers that follow."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from aggregator.engine.analysis import Analyzer, fold
+from aggregator.engine.base import EngineError, IndexLockedError
+from aggregator.engine.highlight import highlight_work
+from aggregator.engine.tantivy_engine import TantivyEngine
+from aggregator.model import Work
+from aggregator.query import SearchQuery
+from tests.support.engines import WORKS
+
+HOLD_LOCK = textwrap.dedent("""
+    import sys
+    from aggregator.engine.tantivy_engine import TantivyEngine
+    engine = TantivyEngine(sys.argv[1], writer=True, heap_mb=50, threads=1)
+    print("locked", flush=True)
+    sys.stdin.readline()
+    engine.close()
+""")
+WRITE_ONE = textwrap.dedent("""
+    import sys
+    from aggregator.engine.tantivy_engine import TantivyEngine
+    from aggregator.model import Work
+    with TantivyEngine(sys.argv[1], writer=True, heap_mb=50, threads=1) as engine:
+        engine.upsert([Work(id="w-other", title="Hikayat Banjar", creators=["Ras"])])
+        engine.commit()
+""")
+
+
+def test_a_second_writer_in_another_process_is_refused(tmp_path):
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(tmp_path / "index")],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(IndexLockedError, match=str(holder.pid)):
+            TantivyEngine(tmp_path / "index", writer=True)
+        reader = TantivyEngine(tmp_path / "index")
+        assert reader.count() == 0, "readers are never blocked by the writer"
+        reader.close()
+    finally:
+        holder.communicate("\n", timeout=30)
+    TantivyEngine(tmp_path / "index", writer=True, heap_mb=50, threads=1).close()
+
+
+def test_a_second_writer_in_the_same_process_is_refused(tmp_path):
+    with (TantivyEngine(tmp_path / "index", writer=True, heap_mb=50, threads=1),
+          pytest.raises(IndexLockedError)):
+        TantivyEngine(tmp_path / "index", writer=True)
+
+
+def test_a_reader_sees_what_another_process_committed(tmp_path):
+    with TantivyEngine(tmp_path / "index", writer=True, heap_mb=50, threads=1) as writer:
+        writer.upsert(WORKS)
+        writer.commit()
+    reader = TantivyEngine(tmp_path / "index")
+    assert reader.get("w-other") is None
+    subprocess.run([sys.executable, "-c", WRITE_ONE, str(tmp_path / "index")], check=True,
+                   timeout=60)
+    assert reader.get("w-other").title == "Hikayat Banjar"
+    assert reader.count() == len(WORKS) + 1
+    reader.close()
+
+
+def test_readers_cannot_write(tmp_path):
+    reader = TantivyEngine(tmp_path / "index")
+    with pytest.raises(EngineError, match="read-only"):
+        reader.upsert(WORKS)
+
+
+def test_analysis_folds_drops_stopwords_and_stems():
+    analyzer = Analyzer(cache_size=100)
+    assert fold("Pérpustakaan ÄCEH") == "perpustakaan aceh"
+    assert analyzer.terms("Membaca buku-buku yang menyenangkan di Perpustakaan") == [
+        "baca", "buku", "buku", "senang", "pustaka"]
+    assert analyzer.terms("Harry Potter and the Goblet of Fire 2019") == [
+        "harry", "potter", "goblet", "fire", "2019"]
+    assert analyzer.query_words("yang") == [("yang", "yang")]
+    assert analyzer.names("Dr. Setiawan Djody") == "dr setiawan djody"
+    for word in ("a" * 3, "x") * 200:
+        analyzer.stem(word)
+    assert analyzer.cache_info().maxsize == 100
+
+
+def test_highlight_marks_stems_and_names_and_escapes():
+    analyzer = Analyzer()
+    work = Work(id="x", title="<b>Membaca</b> & menulis", creators=["Setiawan"],
+                description="Awal. " + "kata " * 100 + "pembacaan buku. " + "akhir " * 100)
+    marked = highlight_work(work, {"baca", "setiawan"}, analyzer)
+    assert marked["title"] == "&lt;b&gt;<mark>Membaca</mark>&lt;/b&gt; &amp; menulis"
+    assert marked["creators"] == "<mark>Setiawan</mark>"
+    assert marked["description"].startswith("…") and marked["description"].endswith("…")
+    assert "<mark>pembacaan</mark>" in marked["description"]
+    assert len(marked["description"]) < 300
+
+
+def test_deep_pages_and_a_stale_cursor(tmp_path):
+    works = [Work(id=f"w{i:03d}", title=f"Buku {i}", year=1900 + i) for i in range(150)]
+    with TantivyEngine(tmp_path / "index", writer=True, heap_mb=50, threads=1) as writer:
+        writer.upsert(works)
+        writer.commit()
+        reader = TantivyEngine(tmp_path / "index")
+        first = reader.search(SearchQuery(sort="newest", size=100))
+        writer.delete(["w149", "w148"])
+        writer.commit()
+        after = reader.search(SearchQuery(sort="newest", size=10,
+                                          search_after=first.hits[-1].sort_key))
+        assert [h.work.id for h in after.hits][:2] == ["w049", "w048"], \
+            "the cursor's work is found again after the index changed under it"
+        reader.close()
