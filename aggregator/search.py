@@ -23,6 +23,8 @@ __all__ = ["LibraryInfo", "SearchService", "Stats"]
 
 _ALL_VALUES = 10_000
 """Facet size that lists every library or district (the network has far fewer)."""
+STATS_TTL = 60.0
+"""Seconds the network statistics are reused: they aggregate the whole index."""
 
 
 class SearchService:
@@ -43,6 +45,7 @@ class SearchService:
         self.max_page_size = max_page_size
         self.default_page_size = min(default_page_size, max_page_size)
         self.ebook_material_types = ebook_material_types
+        self._stats: tuple[float, Stats] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SearchService:
@@ -97,7 +100,14 @@ class SearchService:
         return None
 
     def stats(self) -> Stats:
-        """Network totals and the most held subjects, material types and languages."""
+        """Network totals and top subjects, recomputed at most every ``STATS_TTL`` seconds."""
+        now = time.monotonic()
+        if self._stats is None or now - self._stats[0] > STATS_TTL:
+            self._stats = (now, self._compute_stats())
+        return self._stats[1]
+
+    def _compute_stats(self) -> Stats:
+        """Aggregate the whole index: facet counts and sums of copies."""
         result = self.engine.search(
             SearchQuery(size=0, facets=("library", "district", "material_type", "language",
                                         "subject"), highlight=False, facet_size=_ALL_VALUES)
