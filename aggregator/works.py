@@ -141,32 +141,33 @@ class Clusterer:
         old = self.works.member(key)
         new_view = match_view(record)
         prior = old.work_id if old else None
-        affected: set[str] = set()
+        context: set[str] = set()  # works to re-cluster whether or not the record joins them
         if prior is None and self.final_ids:
-            prior = self.works.assignment(key)
-            if prior and self.works.holders(prior):
-                affected.add(prior)
+            remembered = self.works.assignment(key)
+            if remembered and self.works.holders(remembered):
+                context.add(remembered)  # still alive: the record rejoins it only by links
+            else:
+                prior = remembered
         self.works.put(record, seq, new_view, prior)
         linked = self._linker()
         block = self.works.block(new_view.title_key)
-        for other in block + self.works.by_isbns(record.isbns):
-            if other.key != key and other.work_id and linked(new_view, other.view):
-                affected.add(other.work_id)
+        joined = {other.work_id for other in block + self.works.by_isbns(record.isbns)
+                  if other.key != key and other.work_id and linked(new_view, other.view)}
         if old is not None:
-            affected |= self._open_ends(self.works.block(old.view.title_key), key)
-            affected |= {old.work_id} if old.work_id else set()
+            context |= self._open_ends(self.works.block(old.view.title_key), key)
+            context |= {old.work_id} if old.work_id else set()
         conflict = any(not subtitles_compatible(new_view.subtitle, subtitle)
                        for subtitle in self.works.subtitles(new_view.title_key))
         if conflict:
-            affected |= self._open_ends(block, key)
+            context |= self._open_ends(block, key)
         member = Member(key, prior, new_view, record=record)
-        if not affected:
+        if not joined and not context:
             return self._assign([[member]], set())
-        if len(affected) == 1 and old is None and not conflict:
-            work_id = affected.pop()
+        if old is None and not conflict and len(joined) == 1 and context <= joined:
+            work_id = next(iter(joined))  # joins one work and disturbs nothing else
             self.works.set_work([key], work_id, remember=self.final_ids)
             return {work_id}
-        return self._recluster(affected, member)
+        return self._recluster(joined | context, member)
 
     def remove(self, key: Key) -> set[str]:
         """Drop a deleted or unmappable record; what it held together may fall apart."""

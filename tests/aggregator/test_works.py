@@ -169,3 +169,19 @@ def test_merged_work_description_and_holdings() -> None:
         "a", 3, 2, "899.221 HIR l")
     assert (tbm.library_name, tbm.copies_known) == ("tbm", False)
     assert build_work("w1", list(reversed(records)), libraries) == work
+
+
+def test_a_returning_record_that_changed_does_not_take_its_old_work_id(tmp_path: Path) -> None:
+    records = {r.identifier: r for _, r in labelled_records()}
+    stays, leaves = records["oai:unpar:1"], records["oai:prov:3"]  # Bumi Manusia 1980
+    works = cluster(tmp_path / "w.sqlite3", [stays, leaves])
+    clusterer = Clusterer(works)
+    work_id = works.member((stays.source, stays.identifier)).work_id
+    assert works.member((leaves.source, leaves.identifier)).work_id == work_id
+    with works.transaction():
+        clusterer.remove((leaves.source, leaves.identifier))
+        retitled = NormalisedRecord(**{**leaves.to_dict(), "holding": leaves.holding,
+                                       "title": "Anak Semua Bangsa"})
+        clusterer.put(retitled, 9)
+    assert works.member((stays.source, stays.identifier)).work_id == work_id
+    assert works.member((leaves.source, leaves.identifier)).work_id != work_id
