@@ -185,3 +185,35 @@ def test_a_returning_record_that_changed_does_not_take_its_old_work_id(tmp_path:
         clusterer.put(retitled, 9)
     assert works.member((stays.source, stays.identifier)).work_id == work_id
     assert works.member((leaves.source, leaves.identifier)).work_id != work_id
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13, 14])
+def test_any_sequence_of_changes_ends_where_a_rebuild_does(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    records = [r for _, r in labelled_records()]
+    works = WorkStore(tmp_path / "works.sqlite3")
+    clusterer = Clusterer(works)
+    live: dict[tuple[str, str], NormalisedRecord] = {}
+    with works.transaction():
+        for seq in range(1, 400):
+            record = rng.choice(records)
+            key = (record.source, record.identifier)
+            action = rng.random()
+            if action < 0.25 and key in live:
+                clusterer.remove(key)
+                del live[key]
+                continue
+            if action < 0.4:  # an edit that may move the record to another work
+                donor = rng.choice(records)
+                record = NormalisedRecord(**{**record.to_dict(), "holding": record.holding,
+                                             "title": donor.title, "isbns": donor.isbns})
+            clusterer.put(record, seq)
+            live[key] = record
+    incremental = grouping(works)
+    with works.transaction():
+        works.clear_records()
+        rebuild = Clusterer(works, final_ids=False)
+        for seq, record in enumerate(live.values(), start=1):
+            rebuild.put(record, seq)
+        finalise_ids(works)
+    assert grouping(works) == incremental
