@@ -4,7 +4,8 @@ Each record keeps its ``BibRecord`` as canonical JSON, created/updated UTC times
 microseconds (the OAI datestamp is ``updated`` cut to the second; the extra precision
 makes ``(updated, local_id)`` a strictly growing key for paging) and its XML fragment per
 metadata format, rendered once when the content changes. A deleted record becomes a
-tombstone: its id, its sets and the time of deletion stay; its content goes.
+tombstone: its id, its sets and the time of deletion stay; its content goes. How a
+batch is matched and written is ``node_adapter.merge``'s concern.
 
 Errors: ``sqlite3.Error`` from a broken file or disk propagates unchanged; a failing
 ``upsert_many`` (including an iterable that raises) rolls back and changes nothing.
@@ -12,21 +13,18 @@ Errors: ``sqlite3.Error`` from a broken file or disk propagates unchanged; a fai
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import secrets
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 from types import TracebackType
 
-from node_adapter.oai.formats import FORMATS
-from node_adapter.oai.sets import set_names
+from node_adapter.merge import Merger, UpsertSummary
 from node_adapter.records import BibRecord, CatalogueEntry
 
 STAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -56,7 +54,6 @@ CREATE TABLE IF NOT EXISTS set_members (
 CREATE TABLE IF NOT EXISTS set_names (set_spec TEXT PRIMARY KEY, name TEXT NOT NULL);
 """
 
-Renderer = Callable[[BibRecord], str]
 PageRow = tuple[str, str, str, str | None]
 """``(updated, local_id, leaf set specs space-separated, xml or None when deleted)``.
 
@@ -76,34 +73,12 @@ def parse_stamp(text: str) -> datetime:
     return datetime.strptime(text, STAMP_FORMAT).replace(tzinfo=UTC)
 
 
-@dataclass
-class UpsertSummary:
-    """What one ``upsert_many`` did; a revived tombstone counts as added."""
-
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    deleted: int = 0
-
-
-@dataclass
-class _Stored:
-    """A record row as the chunk being merged sees it."""
-
-    content: str | None
-    updated: str
-    sets: str
-    record: BibRecord | None = None
-    names: tuple[tuple[str, str], ...] = ()
-
-
 class Catalogue:
     """A node's catalogue file; thread-safe (one connection behind a lock)."""
 
-    def __init__(self, path: Path, renderers: Mapping[str, Renderer] | None = None) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._renderers = dict(renderers or {p: f.render for p, f in FORMATS.items()})
         self._lock = threading.RLock()
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA busy_timeout = 30000")
@@ -144,110 +119,18 @@ class Catalogue:
     def upsert_many(self, records: Iterable[BibRecord], *, replace: bool = False,
                     now: datetime | None = None) -> UpsertSummary:
         """Merge records by local id, else by a shared ISBN, in one all-or-nothing transaction."""
-        when = stamp(now)
-        summary = UpsertSummary()
-        seen: set[str] = set()
-        iterator = iter(records)
         with self._transaction():
+            merger = Merger(self._db, stamp(now))
+            iterator = iter(records)
             while chunk := list(islice(iterator, _CHUNK)):
-                self._merge_chunk(chunk, when, summary, seen)
+                merger.merge(chunk)
             if replace:
                 live = self._db.execute("SELECT local_id FROM records WHERE content IS NOT NULL")
-                gone = [local_id for (local_id,) in live.fetchall() if local_id not in seen]
+                gone = [local_id for (local_id,) in live.fetchall() if local_id not in merger.seen]
                 for local_id in gone:
-                    self._tombstone(local_id, when)
-                summary.deleted = len(gone)
-        return summary
-
-    def _merge_chunk(self, chunk: list[BibRecord], when: str, summary: UpsertSummary,
-                     seen: set[str]) -> None:
-        """Look a chunk's matches up in bulk, decide each record, then write with executemany."""
-        by_isbn = self._isbn_owners({isbn for record in chunk for isbn in record.isbn})
-        stored = self._stored({r.local_id for r in chunk} | set(by_isbn.values()))
-        planned: dict[str, _Stored] = {}
-        for incoming in chunk:
-            target = incoming.local_id
-            if target not in stored and target not in planned:
-                target = next((by_isbn[i] for i in incoming.isbn if i in by_isbn), target)
-            record = dataclasses.replace(incoming, local_id=target)
-            content = _canonical_json(record)
-            prior = planned.get(target) or stored.get(target)
-            seen.add(target)
-            if prior is not None and prior.content == content:
-                summary.unchanged += 1
-                continue
-            if prior is None or prior.content is None:
-                summary.added += 1
-            else:
-                summary.updated += 1
-            names = tuple(set_names(record))
-            leaves = " ".join(spec for spec, _ in names if ":" in spec)
-            planned[target] = _Stored(content, when, leaves, record, names)
-            by_isbn.update((isbn, target) for isbn in record.isbn)
-        self._write(planned, stored, when)
-
-    def _isbn_owners(self, isbns: set[str]) -> dict[str, str]:
-        """Live records holding any of these ISBNs."""
-        owners: dict[str, str] = {}
-        for batch in _batches(sorted(isbns)):
-            marks = ",".join("?" * len(batch))
-            rows = self._db.execute(
-                f"SELECT isbn, local_id FROM isbns WHERE isbn IN ({marks})", batch)
-            for isbn, local_id in rows:
-                owners.setdefault(isbn, local_id)
-        return owners
-
-    def _stored(self, local_ids: set[str]) -> dict[str, _Stored]:
-        """Current rows (live or tombstone) for these ids."""
-        found: dict[str, _Stored] = {}
-        for batch in _batches(sorted(local_ids)):
-            marks = ",".join("?" * len(batch))
-            rows = self._db.execute("SELECT local_id, content, updated, sets FROM records"
-                                    f" WHERE local_id IN ({marks})", batch)
-            for local_id, content, updated, sets in rows:
-                found[local_id] = _Stored(content, updated, sets)
-        return found
-
-    def _write(self, planned: dict[str, _Stored], stored: dict[str, _Stored], when: str) -> None:
-        """Store content, fragments, ISBNs and set memberships of changed records."""
-        if not planned:
-            return
-        ids = [(local_id,) for local_id in planned]
-        old_members = [(spec, stored[i].updated, i) for i in planned if i in stored
-                       for spec in _specs(stored[i].sets)]
-        self._db.executemany("DELETE FROM set_members WHERE set_spec = ? AND updated = ?"
-                             " AND local_id = ?", old_members)
-        self._db.executemany("DELETE FROM isbns WHERE local_id = ?", ids)
-        self._db.executemany(
-            "INSERT INTO records (local_id, content, created, updated, sets)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (local_id) DO UPDATE SET"
-            " content = excluded.content, updated = excluded.updated, sets = excluded.sets",
-            [(i, s.content, when, when, s.sets) for i, s in planned.items()])
-        records = [(i, s.record) for i, s in planned.items() if s.record is not None]
-        self._db.executemany(
-            "INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)",
-            [(i, prefix, render(r)) for i, r in records
-             for prefix, render in self._renderers.items()])
-        self._db.executemany("INSERT OR IGNORE INTO isbns VALUES (?, ?)",
-                             [(isbn, i) for i, r in records for isbn in r.isbn])
-        self._db.executemany("INSERT INTO set_members VALUES (?, ?, ?)",
-                             [(spec, when, i) for i, s in planned.items()
-                              for spec in _specs(s.sets)])
-        self._db.executemany("INSERT OR IGNORE INTO set_names VALUES (?, ?)",
-                             {pair for s in planned.values() for pair in s.names})
-
-    def _tombstone(self, local_id: str, when: str) -> None:
-        """Drop content, keep id, sets and the time of deletion."""
-        row = self._db.execute("SELECT updated, sets FROM records WHERE local_id = ?",
-                               (local_id,)).fetchone()
-        updated, sets = row
-        self._db.execute("UPDATE records SET content = NULL, updated = ? WHERE local_id = ?",
-                         (when, local_id))
-        self._db.execute("UPDATE set_members SET updated = ? WHERE updated = ? AND local_id = ?"
-                         f" AND set_spec IN ({','.join('?' * len(_specs(sets)))})",
-                         (when, updated, local_id, *_specs(sets)))
-        self._db.execute("DELETE FROM fragments WHERE local_id = ?", (local_id,))
-        self._db.execute("DELETE FROM isbns WHERE local_id = ?", (local_id,))
+                    merger.tombstone(local_id)
+                merger.summary.deleted = len(gone)
+        return merger.summary
 
     def delete(self, local_id: str, now: datetime | None = None) -> bool:
         """Tombstone a live record; False when it is unknown or already deleted."""
@@ -256,7 +139,7 @@ class Catalogue:
                                    (local_id,)).fetchone()
             if row is None or row[0] is None:
                 return False
-            self._tombstone(local_id, stamp(now))
+            Merger(self._db, stamp(now)).tombstone(local_id)
             return True
 
     # -- reading ---------------------------------------------------------------------------
@@ -359,21 +242,3 @@ def _filters(after: tuple[str, str] | None, start: str | None, end: str | None,
         clauses.append(f"{key}.updated < ?")
         args.append(end)
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
-
-
-def _canonical_json(record: BibRecord) -> str:
-    """The stored content: comparing these strings tells whether a record changed."""
-    data = {**vars(record), "copies": [vars(copy) for copy in record.copies]}
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def _specs(leaves: str) -> list[str]:
-    """Every set a record with these leaf specs belongs to, parents included."""
-    specs = leaves.split()
-    return specs + sorted({spec.split(":", 1)[0] for spec in specs if ":" in spec})
-
-
-def _batches(values: list[str], size: int = 900) -> Iterator[list[str]]:
-    """Slices small enough for SQLite's bound-parameter limit."""
-    for offset in range(0, len(values), size):
-        yield values[offset:offset + size]

@@ -1,0 +1,159 @@
+"""Merging records into the catalogue's tables: match by id or ISBN, decide, write in bulk.
+
+A ``Merger`` lives for one write transaction that ``Catalogue`` has opened. It takes
+records a chunk at a time, looks the chunk's matches up with one query per table, decides
+for each record whether it is new, changed or unchanged, and writes the changed ones with
+``executemany``: content, one XML fragment per format, ISBNs and set memberships. It also
+turns records into tombstones.
+
+Errors: ``sqlite3.Error`` propagates; the catalogue's transaction rolls everything back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from node_adapter.oai.formats import FORMATS
+from node_adapter.oai.sets import set_names
+from node_adapter.records import BibRecord
+
+
+@dataclass
+class UpsertSummary:
+    """What one ``upsert_many`` did; a revived tombstone counts as added."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+
+
+@dataclass
+class _Stored:
+    """A record row as the chunk being merged sees it."""
+
+    content: str | None
+    updated: str
+    sets: str
+    record: BibRecord | None = None
+    names: tuple[tuple[str, str], ...] = ()
+
+
+class Merger:
+    """Merges chunks of records stamped ``when`` into the tables, counting what it did."""
+
+    def __init__(self, db: sqlite3.Connection, when: str) -> None:
+        self._db = db
+        self._when = when
+        self.summary = UpsertSummary()
+        self.seen: set[str] = set()
+
+    def merge(self, chunk: list[BibRecord]) -> None:
+        """Look a chunk's matches up in bulk, decide each record, then write with executemany."""
+        by_isbn = self._isbn_owners({isbn for record in chunk for isbn in record.isbn})
+        stored = self._stored({r.local_id for r in chunk} | set(by_isbn.values()))
+        planned: dict[str, _Stored] = {}
+        for incoming in chunk:
+            target = incoming.local_id
+            if target not in stored and target not in planned:
+                target = next((by_isbn[i] for i in incoming.isbn if i in by_isbn), target)
+            record = dataclasses.replace(incoming, local_id=target)
+            content = _canonical_json(record)
+            prior = planned.get(target) or stored.get(target)
+            self.seen.add(target)
+            if prior is not None and prior.content == content:
+                self.summary.unchanged += 1
+                continue
+            if prior is None or prior.content is None:
+                self.summary.added += 1
+            else:
+                self.summary.updated += 1
+            names = tuple(set_names(record))
+            leaves = " ".join(spec for spec, _ in names if ":" in spec)
+            planned[target] = _Stored(content, self._when, leaves, record, names)
+            by_isbn.update((isbn, target) for isbn in record.isbn)
+        self._write(planned, stored)
+
+    def _isbn_owners(self, isbns: set[str]) -> dict[str, str]:
+        """Live records holding any of these ISBNs."""
+        owners: dict[str, str] = {}
+        for batch in _batches(sorted(isbns)):
+            marks = ",".join("?" * len(batch))
+            rows = self._db.execute(
+                f"SELECT isbn, local_id FROM isbns WHERE isbn IN ({marks})", batch)
+            for isbn, local_id in rows:
+                owners.setdefault(isbn, local_id)
+        return owners
+
+    def _stored(self, local_ids: set[str]) -> dict[str, _Stored]:
+        """Current rows (live or tombstone) for these ids."""
+        found: dict[str, _Stored] = {}
+        for batch in _batches(sorted(local_ids)):
+            marks = ",".join("?" * len(batch))
+            rows = self._db.execute("SELECT local_id, content, updated, sets FROM records"
+                                    f" WHERE local_id IN ({marks})", batch)
+            for local_id, content, updated, sets in rows:
+                found[local_id] = _Stored(content, updated, sets)
+        return found
+
+    def _write(self, planned: dict[str, _Stored], stored: dict[str, _Stored]) -> None:
+        """Store content, fragments, ISBNs and set memberships of changed records."""
+        if not planned:
+            return
+        when = self._when
+        ids = [(local_id,) for local_id in planned]
+        old_members = [(spec, stored[i].updated, i) for i in planned if i in stored
+                       for spec in _specs(stored[i].sets)]
+        self._db.executemany("DELETE FROM set_members WHERE set_spec = ? AND updated = ?"
+                             " AND local_id = ?", old_members)
+        self._db.executemany("DELETE FROM isbns WHERE local_id = ?", ids)
+        self._db.executemany(
+            "INSERT INTO records (local_id, content, created, updated, sets)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (local_id) DO UPDATE SET"
+            " content = excluded.content, updated = excluded.updated, sets = excluded.sets",
+            [(i, s.content, when, when, s.sets) for i, s in planned.items()])
+        records = [(i, s.record) for i, s in planned.items() if s.record is not None]
+        self._db.executemany(
+            "INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)",
+            [(i, prefix, fmt.render(r)) for i, r in records for prefix, fmt in FORMATS.items()])
+        self._db.executemany("INSERT OR IGNORE INTO isbns VALUES (?, ?)",
+                             [(isbn, i) for i, r in records for isbn in r.isbn])
+        self._db.executemany("INSERT INTO set_members VALUES (?, ?, ?)",
+                             [(spec, when, i) for i, s in planned.items()
+                              for spec in _specs(s.sets)])
+        self._db.executemany("INSERT OR IGNORE INTO set_names VALUES (?, ?)",
+                             {pair for s in planned.values() for pair in s.names})
+
+    def tombstone(self, local_id: str) -> None:
+        """Drop content, keep id, sets and the time of deletion."""
+        updated, sets = self._db.execute("SELECT updated, sets FROM records WHERE local_id = ?",
+                                         (local_id,)).fetchone()
+        self._db.execute("UPDATE records SET content = NULL, updated = ? WHERE local_id = ?",
+                         (self._when, local_id))
+        self._db.execute("UPDATE set_members SET updated = ? WHERE updated = ? AND local_id = ?"
+                         f" AND set_spec IN ({','.join('?' * len(_specs(sets)))})",
+                         (self._when, updated, local_id, *_specs(sets)))
+        self._db.execute("DELETE FROM fragments WHERE local_id = ?", (local_id,))
+        self._db.execute("DELETE FROM isbns WHERE local_id = ?", (local_id,))
+
+
+def _canonical_json(record: BibRecord) -> str:
+    """The stored content: comparing these strings tells whether a record changed."""
+    data = {**vars(record), "copies": [vars(copy) for copy in record.copies]}
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _specs(leaves: str) -> list[str]:
+    """Every set a record with these leaf specs belongs to, parents included."""
+    specs = leaves.split()
+    return specs + sorted({spec.split(":", 1)[0] for spec in specs if ":" in spec})
+
+
+def _batches(values: list[str], size: int = 900) -> Iterator[list[str]]:
+    """Slices small enough for SQLite's bound-parameter limit."""
+    for offset in range(0, len(values), size):
+        yield values[offset:offset + size]
