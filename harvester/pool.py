@@ -60,6 +60,10 @@ def run_source(source: Source, store: RecordStore, options: dict[str, Any], mode
     except LocalError as exc:
         log.warning("%s: %s", source.id, exc)
         return Run(source.id, mode, utc_now(), status="skipped", last_error=str(exc))
+    except (StoreError, sqlite3.Error, OSError) as exc:
+        log.error("%s: the record store failed: %s", source.id, exc)
+        return Run(source.id, mode, utc_now(), status="failed",
+                   last_error=f"{type(exc).__name__}: {exc}")
 
 
 def _execute(source: Source, store: RecordStore, options: dict[str, Any], mode: str,
