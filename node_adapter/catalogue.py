@@ -25,6 +25,7 @@ from pathlib import Path
 from types import TracebackType
 
 from node_adapter.merge import Merger, UpsertSummary
+from node_adapter.oai.response import header_tail
 from node_adapter.records import BibRecord, CatalogueEntry
 
 STAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -36,7 +37,8 @@ CREATE TABLE IF NOT EXISTS records (
     content TEXT,
     created TEXT NOT NULL,
     updated TEXT NOT NULL,
-    sets TEXT NOT NULL DEFAULT ''
+    sets TEXT NOT NULL DEFAULT '',
+    head TEXT NOT NULL DEFAULT ''
 );
 CREATE UNIQUE INDEX IF NOT EXISTS records_by_change ON records (updated, local_id);
 CREATE TABLE IF NOT EXISTS fragments (
@@ -55,9 +57,10 @@ CREATE TABLE IF NOT EXISTS set_names (set_spec TEXT PRIMARY KEY, name TEXT NOT N
 """
 
 PageRow = tuple[str, str, str, str | None]
-"""``(updated, local_id, leaf set specs space-separated, xml or None when deleted)``.
+"""``(updated, local_id, header tail, xml or None when deleted)``.
 
-Its first two items are the paging key that ``page(after=...)`` takes."""
+The header tail is ``oai.response.header_tail``'s text, stored with the record so that
+a page only concatenates. The first two items are the paging key ``page(after=...)`` takes."""
 
 
 def stamp(moment: datetime | None = None) -> str:
@@ -89,6 +92,7 @@ class Catalogue:
             self._db.execute("INSERT OR IGNORE INTO meta VALUES ('created', ?)", (stamp(),))
             self._db.execute("INSERT OR IGNORE INTO meta VALUES ('secret', ?)",
                              (secrets.token_hex(32),))
+            self._add_headers()
 
     def __enter__(self) -> Catalogue:
         return self
@@ -101,6 +105,20 @@ class Catalogue:
         """Release the file."""
         with self._lock:
             self._db.close()
+
+    def _add_headers(self) -> None:
+        """Files made before headers were stored get their ``head`` column, filled in."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(records)")}
+        if "head" in columns:
+            return
+        self._db.execute("ALTER TABLE records ADD COLUMN head TEXT NOT NULL DEFAULT ''")
+        last = ""
+        while rows := self._db.execute(
+                "SELECT local_id, updated, sets FROM records WHERE local_id > ?"
+                " ORDER BY local_id LIMIT 1000", (last,)).fetchall():
+            self._db.executemany("UPDATE records SET head = ? WHERE local_id = ?",
+                                 [(header_tail(*row), row[0]) for row in rows])
+            last = rows[-1][0]
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -192,7 +210,7 @@ class Catalogue:
         """One record's row: its fragment in ``prefix`` ("" without one, None if deleted)."""
         with self._lock:
             return self._db.execute(
-                "SELECT r.updated, r.local_id, r.sets, CASE WHEN r.content IS NULL THEN NULL"
+                "SELECT r.updated, r.local_id, r.head, CASE WHEN r.content IS NULL THEN NULL"
                 " ELSE coalesce(f.xml, '') END FROM records r LEFT JOIN fragments f"
                 " ON f.local_id = r.local_id AND f.prefix = ? WHERE r.local_id = ?",
                 (prefix, local_id)).fetchone()
@@ -208,7 +226,7 @@ class Catalogue:
         fragment = "f.xml" if prefix else "CASE WHEN r.content IS NULL THEN NULL ELSE '' END"
         join = " LEFT JOIN fragments f ON f.local_id = r.local_id AND f.prefix = ?" \
             if prefix else ""
-        sql = (f"SELECT r.updated, r.local_id, r.sets, {fragment} FROM {source}{join}"
+        sql = (f"SELECT r.updated, r.local_id, r.head, {fragment} FROM {source}{join}"
                f"{where} ORDER BY {key}.updated, {key}.local_id LIMIT ?")
         params = ([prefix] if prefix else []) + args + [limit]
         with self._lock:

@@ -3,8 +3,8 @@
 A ``Merger`` lives for one write transaction that ``Catalogue`` has opened. It takes
 records a chunk at a time, looks the chunk's matches up with one query per table, decides
 for each record whether it is new, changed or unchanged, and writes the changed ones with
-``executemany``: content, one XML fragment per format, ISBNs and set memberships. It also
-turns records into tombstones.
+``executemany``: content, the rendered header, one XML fragment per format, ISBNs and set
+memberships. It also turns records into tombstones.
 
 Errors: ``sqlite3.Error`` propagates; the catalogue's transaction rolls everything back.
 """
@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from node_adapter.oai.formats import FORMATS
+from node_adapter.oai.response import header_tail
 from node_adapter.oai.sets import set_names
 from node_adapter.records import BibRecord
 
@@ -112,10 +113,12 @@ class Merger:
                              " AND local_id = ?", old_members)
         self._db.executemany("DELETE FROM isbns WHERE local_id = ?", ids)
         self._db.executemany(
-            "INSERT INTO records (local_id, content, created, updated, sets)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (local_id) DO UPDATE SET"
-            " content = excluded.content, updated = excluded.updated, sets = excluded.sets",
-            [(i, s.content, when, when, s.sets) for i, s in planned.items()])
+            "INSERT INTO records (local_id, content, created, updated, sets, head)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (local_id) DO UPDATE SET"
+            " content = excluded.content, updated = excluded.updated, sets = excluded.sets,"
+            " head = excluded.head",
+            [(i, s.content, when, when, s.sets, header_tail(i, when, s.sets))
+             for i, s in planned.items()])
         records = [(i, s.record) for i, s in planned.items() if s.record is not None]
         self._db.executemany(
             "INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)",
@@ -132,8 +135,9 @@ class Merger:
         """Drop content, keep id, sets and the time of deletion."""
         updated, sets = self._db.execute("SELECT updated, sets FROM records WHERE local_id = ?",
                                          (local_id,)).fetchone()
-        self._db.execute("UPDATE records SET content = NULL, updated = ? WHERE local_id = ?",
-                         (self._when, local_id))
+        self._db.execute("UPDATE records SET content = NULL, updated = ?, head = ?"
+                         " WHERE local_id = ?",
+                         (self._when, header_tail(local_id, self._when, sets), local_id))
         self._db.execute("UPDATE set_members SET updated = ? WHERE updated = ? AND local_id = ?"
                          f" AND set_spec IN ({','.join('?' * len(_specs(sets)))})",
                          (self._when, updated, local_id, *_specs(sets)))

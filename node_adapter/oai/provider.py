@@ -26,7 +26,7 @@ from node_adapter.oai.response import (
     datestamp,
     document,
     error_document,
-    header,
+    header_opening,
     oai_identifier,
 )
 from node_adapter.oai.tokens import ListState, TokenSigner
@@ -44,7 +44,9 @@ class Provider:
         self.tokens = TokenSigner(config.secret or catalogue.secret(),
                                   timedelta(seconds=config.token_lifetime))
         self._institution = xml_text(config.library_name)
-        self._id_prefix = f"oai:{config.repository_identifier}:"
+        self._id_prefix = oai_identifier(config.repository_identifier, "")
+        self._live = header_opening(config.repository_identifier, deleted=False)
+        self._deleted = header_opening(config.repository_identifier, deleted=True)
 
     def respond(self, values: Mapping[str, Sequence[str]], base_url: str) -> Iterator[str]:
         """The whole response to one request, as text chunks (errors included)."""
@@ -180,16 +182,15 @@ class Provider:
         return prefix
 
     def _header(self, row: PageRow) -> str:
-        updated, local_id, sets, xml = row
-        return header(oai_identifier(self.config.repository_identifier, local_id), updated,
-                      sets, xml is None)
+        """Opening (live or deleted) plus the tail stored with the record: no work per row."""
+        return (self._deleted if row[3] is None else self._live) + row[2]
 
     def _record(self, row: PageRow) -> str:
         xml = row[3]
         if xml is None:
-            return f"<record>{self._header(row)}</record>"
+            return f"<record>{self._deleted}{row[2]}</record>"
         metadata = xml.replace(INSTITUTION_SLOT, self._institution)
-        return f"<record>{self._header(row)}<metadata>{metadata}</metadata></record>"
+        return f"<record>{self._live}{row[2]}<metadata>{metadata}</metadata></record>"
 
 
 def _batched(parts: Iterable[str], tail: str) -> Iterator[str]:

@@ -33,12 +33,17 @@ def oai_identifier(repository: str, local_id: str) -> str:
     return f"oai:{repository}:{quote(local_id, safe=_IDENTIFIER_SAFE)}"
 
 
-def header(identifier: str, updated: str, sets: str, deleted: bool) -> str:
-    """A record header; tombstones say so with status="deleted"."""
+def header_tail(local_id: str, updated: str, sets: str) -> str:
+    """A header past ``oai:<repository>:``, rendered once when the record changes."""
+    specs = f"<setSpec>{sets.replace(' ', '</setSpec><setSpec>')}</setSpec>" if sets else ""
+    local = xml_text(quote(local_id, safe=_IDENTIFIER_SAFE))
+    return f"{local}</identifier><datestamp>{updated[:19]}Z</datestamp>{specs}</header>"
+
+
+def header_opening(repository: str, deleted: bool) -> str:
+    """What comes before a stored ``header_tail``; tombstones say status="deleted"."""
     status = ' status="deleted"' if deleted else ""
-    specs = "".join(f"<setSpec>{spec}</setSpec>" for spec in sets.split())
-    return (f"<header{status}><identifier>{xml_text(identifier)}</identifier>"
-            f"<datestamp>{updated[:19]}Z</datestamp>{specs}</header>")
+    return f"<header{status}><identifier>{xml_text(oai_identifier(repository, ''))}"
 
 
 def document(base_url: str, verb: str, arguments: Mapping[str, str],

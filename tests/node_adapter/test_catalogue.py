@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -138,3 +139,16 @@ def test_sets_name_types_and_locations(catalogue: Catalogue) -> None:
 def test_naive_times_are_refused(catalogue: Catalogue) -> None:
     with pytest.raises(ValueError):
         catalogue.upsert_many(make_records(1), now=datetime(2024, 1, 1))
+
+
+def test_files_from_before_stored_headers_get_them(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    with Catalogue(path) as catalogue:
+        catalogue.upsert_many(make_records(3), now=T1)
+        catalogue.delete("b-1", now=T2)
+        expected = [catalogue.header(f"b-{i}") for i in range(3)]
+    with sqlite3.connect(path) as db:
+        db.execute("ALTER TABLE records DROP COLUMN head")
+    with Catalogue(path) as reopened:
+        assert [reopened.header(f"b-{i}") for i in range(3)] == expected
+    assert expected[1][2].startswith("b-1</identifier><datestamp>2024-02-01T12:30:00Z<")

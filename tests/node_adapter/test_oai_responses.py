@@ -223,3 +223,13 @@ def test_health(client: FlaskClient) -> None:
     assert health["status"] == "ok"
     assert (health["records"], health["deleted"]) == (11, 1)
     assert health["library"]["name"] == "Perpustakaan Kota"
+
+
+def test_identifiers_that_need_quoting_and_escaping_round_trip(client: FlaskClient) -> None:
+    catalogue: Catalogue = client.application.extensions[PROVIDER_KEY].catalogue
+    catalogue.upsert_many([BibRecord("R&D 01/ä", "Laporan riset", material_type="referensi")],
+                          now=T3)
+    pages = harvest(client, "ListIdentifiers", metadataPrefix="oai_dc", set="type:referensi")
+    assert identifiers(pages) == [f"oai:{REPO}:k-7", f"oai:{REPO}:R&D%2001/%C3%A4"]
+    root = oai(client, verb="GetRecord", identifier=identifiers(pages)[1], metadataPrefix="oai_dc")
+    assert root.findtext(".//dc:title", namespaces=NS) == "Laporan riset"
