@@ -19,7 +19,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import islice
 from pathlib import Path
 from types import TracebackType
@@ -132,13 +132,23 @@ class Catalogue:
                 raise
             self._db.execute("COMMIT")
 
+    def _change_stamp(self, now: datetime | None) -> str:
+        """``now``, yet past every stored change: none may land behind a key already served."""
+        # Taken under the write lock: a writer that waited for it, or a clock stepping
+        # back, must not stamp a change that paging and `from` harvests would skip.
+        moment = stamp(now)
+        latest = self._db.execute("SELECT max(updated) FROM records").fetchone()[0]
+        if latest is None or moment > latest:
+            return moment
+        return stamp(parse_stamp(latest) + timedelta(microseconds=1))
+
     # -- writing ---------------------------------------------------------------------------
 
     def upsert_many(self, records: Iterable[BibRecord], *, replace: bool = False,
                     now: datetime | None = None) -> UpsertSummary:
         """Merge records by local id, else by a shared ISBN, in one all-or-nothing transaction."""
         with self._transaction():
-            merger = Merger(self._db, stamp(now))
+            merger = Merger(self._db, self._change_stamp(now))
             iterator = iter(records)
             while chunk := list(islice(iterator, _CHUNK)):
                 merger.merge(chunk)
@@ -157,7 +167,7 @@ class Catalogue:
                                    (local_id,)).fetchone()
             if row is None or row[0] is None:
                 return False
-            Merger(self._db, stamp(now)).tombstone(local_id)
+            Merger(self._db, self._change_stamp(now)).tombstone(local_id)
             return True
 
     # -- reading ---------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -152,3 +152,14 @@ def test_files_from_before_stored_headers_get_them(tmp_path: Path) -> None:
     with Catalogue(path) as reopened:
         assert [reopened.header(f"b-{i}") for i in range(3)] == expected
     assert expected[1][2].startswith("b-1</identifier><datestamp>2024-02-01T12:30:00Z<")
+
+
+def test_a_change_never_lands_behind_a_stored_one(catalogue: Catalogue) -> None:
+    catalogue.upsert_many(make_records(2), now=T2)
+    catalogue.upsert_many([BibRecord("a-0", "Ditulis dengan jam yang mundur")], now=T1)
+    catalogue.delete("b-0", now=T1)
+    just_after = T2 + timedelta(microseconds=1)
+    assert catalogue.get("a-0").updated == just_after
+    assert catalogue.get("b-0").updated == just_after + timedelta(microseconds=1)
+    keys = [row[:2] for row in catalogue.page(prefix=None, limit=10)]
+    assert [local_id for _, local_id in keys] == ["b-1", "a-0", "b-0"]
