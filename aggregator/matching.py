@@ -50,7 +50,7 @@ _ARTICLES = {
 }
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=20_000)
 def fold(text: str) -> str:
     """Lower case, no diacritics, words separated by single spaces, nothing else."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -58,7 +58,7 @@ def fold(text: str) -> str:
     return _NON_WORD.sub(" ", plain.replace("'", "").replace("’", "")).strip()
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def spelling_key(word: str) -> str:
     """One key for the old (Van Ophuijsen/Soewandi) and the EYD spelling of a word."""
     for old, new in _SPELLING:
@@ -82,7 +82,7 @@ def _is_title_word(token: str) -> bool:
     return len(pieces) > 1 and all(p in _HONORIFICS for p in pieces)
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=20_000)
 def name_words(name: str) -> frozenset[str]:
     """The significant words of a personal name (no titles, degrees or initials)."""
     parts = [p.strip() for p in name.split(",")]
@@ -116,7 +116,7 @@ def title_remainder(title: str) -> str:
     return parts[1] if len(parts) == 2 else ""
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=20_000)
 def title_key(title: str, language: str = "") -> str:
     """The main title (before ``:``) folded, respelled, leading article dropped."""
     main = _SUBTITLE.split(title.split(" / ", 1)[0], maxsplit=1)[0]
@@ -165,13 +165,14 @@ class MatchView:
                            self.publisher, self.year, self.family, sorted(self.isbns)],
                           ensure_ascii=False)
 
-    @classmethod
-    def from_json(cls, text: str) -> MatchView:
-        """Rebuild from ``to_json`` output."""
+    @staticmethod
+    @lru_cache(maxsize=20_000)
+    def from_json(text: str) -> MatchView:
+        """Rebuild from ``to_json`` output (cached: a title's records are read again and again)."""
         key, subtitle, authors, publisher, year, family, isbns = json.loads(text)
-        return cls(key, frozenset(key.split()), subtitle,
-                   tuple(frozenset(a) for a in authors), publisher, year, family,
-                   frozenset(isbns))
+        return MatchView(key, frozenset(key.split()), subtitle,
+                         tuple(frozenset(a) for a in authors), publisher, year, family,
+                         frozenset(isbns))
 
 
 def match_view(record: NormalisedRecord) -> MatchView:
