@@ -58,6 +58,8 @@ class TantivyEngine(SearchEngine):
             self.close()
             raise EngineError(f"cannot open index {self.path}: {exc}") from exc
         self._seen_meta = self._meta_stamp()
+        self._pending: set[str] = set()
+        self._cleared = False
         self._reload_lock = threading.Lock()
 
     @classmethod
@@ -71,11 +73,19 @@ class TantivyEngine(SearchEngine):
     # -- writing -------------------------------------------------------------------------
 
     def upsert(self, works: Iterable[Work]) -> int:
-        """Replace each work by id (delete the old document, add the new one)."""
+        """Replace each work by id: delete an older copy only where one may exist.
+
+        Tantivy keeps every queued delete in memory until the commit, so deleting blindly
+        would make a rebuild's memory grow with the catalogue; instead a delete is queued
+        only for ids in the committed index (unless it was cleared) or added since.
+        """
         writer = self._require_writer()
+        searcher = None if self._cleared else self._index.searcher()
         sent = 0
         for work in works:
-            writer.delete_documents_by_term("id", work.id)
+            if work.id in self._pending or (searcher and searcher.doc_freq("id", work.id)):
+                writer.delete_documents_by_term("id", work.id)
+            self._pending.add(work.id)
             writer.add_document(to_document(work, self._analyzer))
             sent += 1
         return sent
@@ -93,10 +103,14 @@ class TantivyEngine(SearchEngine):
         """Make writes durable and visible to every reader."""
         self._require_writer().commit()
         self._index.reload()
+        self._pending.clear()
+        self._cleared = False
 
     def clear(self) -> None:
         """Delete every document (visible after ``commit``)."""
         self._require_writer().delete_all_documents()
+        self._pending.clear()
+        self._cleared = True
 
     # -- reading -------------------------------------------------------------------------
 

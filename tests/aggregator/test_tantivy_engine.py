@@ -114,3 +114,19 @@ def test_deep_pages_and_a_stale_cursor(tmp_path):
         assert [h.work.id for h in after.hits][:2] == ["w049", "w048"], \
             "the cursor's work is found again after the index changed under it"
         reader.close()
+
+
+def test_repeated_upserts_before_a_commit_keep_one_copy(tmp_path):
+    with TantivyEngine(tmp_path / "index", writer=True, heap_mb=50, threads=1) as writer:
+        writer.upsert(WORKS)
+        writer.commit()
+        writer.upsert([Work(id="w-baca", title="Baca Lagi")])
+        writer.upsert([Work(id="w-baca", title="Baca Lagi Lagi")])
+        writer.commit()
+        assert writer.count() == len(WORKS)
+        assert writer.get("w-baca").title == "Baca Lagi Lagi"
+        writer.clear()
+        writer.upsert(WORKS[:2])
+        writer.upsert(WORKS[:1])
+        writer.commit()
+        assert writer.count() == 2
