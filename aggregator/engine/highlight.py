@@ -18,8 +18,16 @@ SNIPPET_CHARS = 240
 
 
 def _matches(word: str, terms: Collection[str], analyzer: Analyzer) -> bool:
-    """A word matches when it, or its stem, is one of the query's words or stems."""
-    return word not in STOPWORDS and (word in terms or analyzer.stem(word) in terms)
+    """A word matches when it, or its stem, is one of the query's words or stems.
+
+    A stem is inside its word (but for the first letter, which Indonesian prefixes may
+    change: menulis → tulis), so only words containing a term's tail are stemmed at all.
+    """
+    if word in STOPWORDS:
+        return False
+    if word in terms:
+        return True
+    return any(term[1:] in word for term in terms) and analyzer.stem(word) in terms
 
 
 def mark(text: str, terms: Collection[str], analyzer: Analyzer) -> tuple[str, bool]:
