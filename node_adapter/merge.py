@@ -62,7 +62,8 @@ class Merger:
             target = incoming.local_id
             if target not in stored and target not in planned:
                 target = next((by_isbn[i] for i in incoming.isbn if i in by_isbn), target)
-            record = dataclasses.replace(incoming, local_id=target)
+            record = incoming if target == incoming.local_id else dataclasses.replace(
+                incoming, local_id=target)
             content = _canonical_json(record)
             prior = planned.get(target) or stored.get(target)
             self.seen.add(target)
@@ -145,10 +146,12 @@ class Merger:
         self._db.execute("DELETE FROM isbns WHERE local_id = ?", (local_id,))
 
 
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def _canonical_json(record: BibRecord) -> str:
     """The stored content: comparing these strings tells whether a record changed."""
-    data = {**vars(record), "copies": [vars(copy) for copy in record.copies]}
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _CANONICAL.encode({**vars(record), "copies": [vars(c) for c in record.copies]})
 
 
 def _specs(leaves: str) -> list[str]:

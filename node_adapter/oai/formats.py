@@ -17,13 +17,16 @@ from node_adapter.records import BibRecord
 
 INSTITUTION_SLOT = "<<institution>>"
 _ILLEGAL_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_NEEDS_WORK = re.compile('[&<>"]|' + _ILLEGAL_XML.pattern)
+# One negated class (everything XML allows except " & < >): several times faster than
+# an alternation, and most values need no work at all.
+_NEEDS_WORK = re.compile("[^\t\n\r\u0020\u0021\u0023-\u0025\u0027-\u003b\u003d"
+                         "\u003f-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _DDC = re.compile(r"^\d{3}(\.\d+)?$")
 
 
 def xml_text(value: object) -> str:
     """Escape text for element content and attributes, dropping characters XML forbids."""
-    text = str(value)
+    text = value if type(value) is str else str(value)
     if not _NEEDS_WORK.search(text):
         return text
     text = _ILLEGAL_XML.sub("", text)

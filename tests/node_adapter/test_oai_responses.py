@@ -15,6 +15,7 @@ from lxml import etree
 from config.settings import Settings
 from node_adapter.app import create_app
 from node_adapter.catalogue import Catalogue
+from node_adapter.oai.formats import xml_text
 from node_adapter.oai.views import PROVIDER_KEY
 from node_adapter.records import BibRecord, Copy
 from tests.support.nodes import make_records
@@ -233,3 +234,9 @@ def test_identifiers_that_need_quoting_and_escaping_round_trip(client: FlaskClie
     assert identifiers(pages) == [f"oai:{REPO}:k-7", f"oai:{REPO}:R&D%2001/%C3%A4"]
     root = oai(client, verb="GetRecord", identifier=identifiers(pages)[1], metadataPrefix="oai_dc")
     assert root.findtext(".//dc:title", namespaces=NS) == "Laporan riset"
+
+
+def test_xml_text_escapes_markup_and_drops_what_xml_forbids() -> None:
+    assert xml_text('a\x01&<b>"c"\ufffe\U0001f600') == "a&amp;&lt;b&gt;&quot;c&quot;\U0001f600"
+    assert xml_text("Pojok Baca Kecamatan 'Jaya'") == "Pojok Baca Kecamatan 'Jaya'"
+    assert xml_text(2009) == "2009"
