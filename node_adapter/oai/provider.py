@@ -63,6 +63,7 @@ class Provider:
     # -- verbs -----------------------------------------------------------------------------
 
     def _Identify(self, arguments: Mapping[str, str], base_url: str) -> list[str]:
+        """Who we are, and the promises a harvester plans by (deletions, granularity)."""
         config = self.config
         sample = oai_identifier(config.repository_identifier, "b1")
         return [
@@ -85,15 +86,15 @@ class Provider:
         ]
 
     def _ListMetadataFormats(self, arguments: Mapping[str, str], base_url: str) -> list[str]:
-        if "identifier" in arguments:
-            row = self.catalogue.header(self._existing(arguments["identifier"]), None)
-            if row is not None and row[3] is None:
-                raise NoMetadataFormats(f"{arguments['identifier']} is deleted: no format left")
+        """Every record is stored in every format, so the list is the same for all live ones."""
+        if "identifier" in arguments and self._row(arguments["identifier"], None)[3] is None:
+            raise NoMetadataFormats(f"{arguments['identifier']} is deleted: no format left")
         return [f"<metadataFormat><metadataPrefix>{f.prefix}</metadataPrefix>"
                 f"<schema>{f.schema}</schema><metadataNamespace>{f.namespace}"
                 "</metadataNamespace></metadataFormat>" for f in FORMATS.values()]
 
     def _ListSets(self, arguments: Mapping[str, str], base_url: str) -> list[str]:
+        """Sets with at least one member, in one response (a few dozen at most)."""
         if "resumptionToken" in arguments:
             raise BadResumptionToken("ListSets is answered in one response; no token is valid")
         sets = self.catalogue.sets()
@@ -103,17 +104,16 @@ class Provider:
                 for spec, name in sets]
 
     def _GetRecord(self, arguments: Mapping[str, str], base_url: str) -> list[str]:
-        local_id = self._existing(arguments["identifier"])
+        """One record, or its tombstone's header."""
         prefix = self._format(arguments["metadataPrefix"])
-        row = self.catalogue.header(local_id, prefix)
-        if row is None:
-            raise IdDoesNotExist(f"{arguments['identifier']} was removed meanwhile")
-        return [self._record(row)]
+        return [self._record(self._row(arguments["identifier"], prefix))]
 
     def _ListIdentifiers(self, arguments: Mapping[str, str], base_url: str) -> Iterator[str]:
+        """Headers only: the cheap way for a harvester to learn what changed."""
         return self._list("ListIdentifiers", arguments)
 
     def _ListRecords(self, arguments: Mapping[str, str], base_url: str) -> Iterator[str]:
+        """Headers with their stored metadata fragments."""
         return self._list("ListRecords", arguments)
 
     # -- lists -----------------------------------------------------------------------------
@@ -167,12 +167,15 @@ class Provider:
 
     # -- pieces ----------------------------------------------------------------------------
 
-    def _existing(self, identifier: str) -> str:
-        """The local id of a record (live or deleted) this repository knows."""
-        local_id = unquote(identifier.removeprefix(self._id_prefix))
-        if not identifier.startswith(self._id_prefix) or self.catalogue.header(local_id) is None:
+    def _row(self, identifier: str, prefix: str | None) -> PageRow:
+        """The row of a record (live or deleted) this repository knows, in one lookup."""
+        row = None
+        if identifier.startswith(self._id_prefix):
+            local_id = unquote(identifier.removeprefix(self._id_prefix))
+            row = self.catalogue.header(local_id, prefix)
+        if row is None:
             raise IdDoesNotExist(f"{identifier} is not a record of this repository")
-        return local_id
+        return row
 
     def _format(self, prefix: str) -> str:
         """A prefix this node disseminates."""
@@ -186,6 +189,7 @@ class Provider:
         return (self._deleted if row[3] is None else self._live) + row[2]
 
     def _record(self, row: PageRow) -> str:
+        """The stored fragment with this node's name put in MARC 852 $a."""
         xml = row[3]
         if xml is None:
             return f"<record>{self._deleted}{row[2]}</record>"

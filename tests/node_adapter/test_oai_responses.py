@@ -88,6 +88,9 @@ def test_identify(client: FlaskClient) -> None:
     assert identify.findtext("oai:deletedRecord", namespaces=NS) == "persistent"
     assert identify.findtext("oai:granularity", namespaces=NS) == "YYYY-MM-DDThh:mm:ssZ"
     assert identify.findtext(".//id:repositoryIdentifier", namespaces=NS) == REPO
+    sample = identify.findtext(".//id:sampleIdentifier", namespaces=NS)
+    assert sample.startswith(f"oai:{REPO}:")
+    assert identify.findtext("oai:compression", namespaces=NS) == "gzip"
     assert root.find("oai:request", NS).attrib == {"verb": "Identify"}
 
 
@@ -99,9 +102,22 @@ def test_list_metadata_formats(client: FlaskClient) -> None:
 
 
 def test_list_sets(client: FlaskClient) -> None:
-    specs = oai(client, verb="ListSets").xpath("//oai:setSpec/text()", namespaces=NS)
-    assert {"type", "type:buku", "type:e-book", "collection", "collection:ruang-anak",
-            "collection:koleksi-umum"} <= set(specs)
+    sets = oai(client, verb="ListSets").findall(".//oai:set", NS)
+    listed = {s.findtext("oai:setSpec", namespaces=NS): s.findtext("oai:setName", namespaces=NS)
+              for s in sets}
+    assert len(listed) == len(sets)
+    assert listed == {
+        "collection": "Koleksi dan lokasi (collection and location)",
+        "collection:koleksi-lokal-kalteng": "Koleksi Lokal Kalteng",
+        "collection:koleksi-umum": "Koleksi Umum",
+        "collection:pojok-baca-kecamatan": "Pojok Baca Kecamatan",
+        "collection:ruang-anak": "Ruang Anak",
+        "collection:ruang-baca-umum": "Ruang Baca Umum",
+        "collection:ruang-referensi": "Ruang Referensi",
+        "type": "Jenis bahan (material type)",
+        "type:buku": "buku", "type:e-book": "e-book", "type:majalah": "majalah",
+        "type:referensi": "referensi", "type:skripsi": "skripsi",
+    }
 
 
 def test_get_record_oai_dc_maps_every_field(client: FlaskClient) -> None:
