@@ -5,18 +5,23 @@ cross-process writer lock, so a concurrent ``jala index rebuild`` fails fast), c
 with the record store once at start, and after every harvest run that stored changes runs
 ``Indexer.run_incremental``. Harvest jobs run on several threads; indexing is serialised
 by one lock. An indexing failure is logged and retried after the next harvest.
+The worker also polls the dashboard's "harvest now" requests (``harvester.jobs``) every
+``[harvester] job_poll_seconds`` and runs them like scheduled harvests.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from aggregator.engine import SearchEngine, open_engine
 from aggregator.indexer import Indexer
 from config.settings import Settings
+from harvester.config import harvester_config
+from harvester.jobs import JobQueue, run_pending
 from harvester.scheduler import start_worker
 
 log = logging.getLogger(__name__)
@@ -38,6 +43,11 @@ class WorkerRole:
         self._indexer = Indexer.from_settings(self.settings, self._engine)
         self.index_changes()
         self._scheduler = start_worker(self.settings, on_changes=self.index_changes)
+        JobQueue.at(self.settings).requeue_abandoned()
+        self._scheduler.add_job(
+            run_pending, "interval", seconds=harvester_config(self.settings)["job_poll_seconds"],
+            args=(self.settings, self.index_changes), id="harvest-now", name="harvest now jobs",
+            next_run_time=datetime.now(UTC))
         return self
 
     def index_changes(self) -> None:

@@ -1,16 +1,21 @@
 """The network registry: every library (OAI-PMH source) the province harvests.
 
-Sources come from ``[[sources]]`` tables in the configuration file. Library details
-(address, hours, WhatsApp, coordinates) travel with the source so that the patron site
-can show them without asking the node.
+Sources come from ``[[sources]]`` tables in the configuration file, then from the
+registrations approved on the dashboard (``config.registrations``; a registered id that a
+``[[sources]]`` table already uses is skipped with a warning). Library details (address,
+hours, WhatsApp, coordinates) travel with the source so that the patron site can show them
+without asking the node.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 from config.settings import ConfigError, Settings
+
+log = logging.getLogger(__name__)
 
 LIBRARY_TYPES = ("provinsi", "kabupaten", "kota", "sekolah", "perguruan-tinggi", "taman-baca")
 
@@ -37,6 +42,10 @@ class Source:
     opening_hours: str = ""
     latitude: float | None = None
     longitude: float | None = None
+    # True for registered sources: every connection (redirects too) must reach a public
+    # address or one of ``allowed_networks`` (CIDR), see harvester.netguard.
+    public_only: bool = False
+    allowed_networks: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @classmethod
@@ -52,16 +61,26 @@ class Source:
             )
         values = {k: v for k, v in table.items() if k in known}
         values["sets"] = tuple(table.get("sets", ()))
+        values["allowed_networks"] = tuple(table.get("allowed_networks", ()))
         extra = {k: v for k, v in table.items() if k not in known}
         return cls(**values, extra=extra)
 
 
 def load_sources(settings: Settings) -> list[Source]:
-    """Return the configured sources in file order, ids unique."""
+    """Return the configured sources in file order, then approved registrations; ids unique."""
+    from config.registrations import registered_sources
+
     sources = [Source.from_table(t) for t in settings.tables("sources")]
     seen: set[str] = set()
     for source in sources:
         if source.id in seen:
             raise ConfigError(f"source id {source.id!r} appears twice")
         seen.add(source.id)
+    for table in registered_sources(settings):
+        if table["id"] in seen:
+            log.warning("registration %s skipped: source id %r is in the configuration",
+                        table["registration"], table["id"])
+            continue
+        seen.add(table["id"])
+        sources.append(Source.from_table(table))
     return sources

@@ -13,6 +13,7 @@ from typing import Any
 from harvester.client import OAIClient
 from harvester.errors import NoRecordsMatch, RemoteError
 from harvester.harvest import choose_prefix
+from harvester.netguard import AddressPolicy
 from harvester.quirks import profile
 from harvester.transport import Transport
 
@@ -41,10 +42,14 @@ class CheckReport:
         return out
 
 
-def check_provider(url: str, options: dict[str, Any]) -> CheckReport:
-    """Probe ``url`` and report; never raises for the provider's faults."""
+def check_provider(url: str, options: dict[str, Any],
+                   policy: AddressPolicy | None = None) -> CheckReport:
+    """Probe ``url`` and report; never raises for the provider's faults.
+
+    ``policy`` (registrations) keeps every request and redirect on permitted addresses.
+    """
     report = CheckReport(url)
-    transport = Transport(options)
+    transport = Transport(options, policy=policy)
     client = OAIClient(url, transport, profile("generic"), options["page_record_cap"])
     try:
         _identify(client, report)

@@ -19,6 +19,8 @@
 - ``user_agent`` = "JalaPustaka-Harvester/0.1 (+https://github.com/jala-pustaka)".
 - ``reconcile_schedule`` = "every 7d": the ListIdentifiers sweep per source ("" disables).
 - ``jitter_seconds`` = 60: random delay added to each scheduled run.
+- ``job_poll_seconds`` = 5: how often the worker looks for "harvest now" requests
+  (``harvester.jobs``, written by the dashboard).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ DEFAULTS: dict[str, Any] = {
     "user_agent": "JalaPustaka-Harvester/0.1 (+https://github.com/jala-pustaka)",
     "reconcile_schedule": "every 7d",
     "jitter_seconds": 60,
+    "job_poll_seconds": 5,
 }
 
 

@@ -25,6 +25,7 @@ from harvester.client import OAIClient
 from harvester.config import harvester_config
 from harvester.errors import HarvestError, LocalError, RemoteError
 from harvester.harvest import SourceHarvest
+from harvester.netguard import AddressPolicy
 from harvester.quirks import profile
 from harvester.reconcile import reconcile
 from harvester.runs import Run
@@ -69,7 +70,8 @@ def run_source(source: Source, store: RecordStore, options: dict[str, Any], mode
 def _execute(source: Source, store: RecordStore, options: dict[str, Any], mode: str,
              run: Run, progress: Callable[[Run], None] | None) -> None:
     """The run itself; its outcome lands in ``run`` and the source's state."""
-    transport = Transport(options)
+    policy = AddressPolicy.from_cidrs(source.allowed_networks) if source.public_only else None
+    transport = Transport(options, policy=policy)
     error: str | None = None
     try:
         quirks = profile(source.quirks)

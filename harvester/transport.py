@@ -19,6 +19,7 @@ from typing import Any
 import requests
 
 from harvester.errors import ResponseTooLarge, TransportError
+from harvester.netguard import AddressPolicy, guard_session
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,8 @@ class Transport:
     """Fetches OAI-PMH responses from one provider; counts the bytes it read."""
 
     def __init__(self, options: Mapping[str, Any],
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 policy: AddressPolicy | None = None) -> None:
         self.policy = RetryPolicy(options["retries"], options["backoff_base"],
                                   options["backoff_max"], options["retry_after_cap"])
         self.timeout = (options["connect_timeout"], options["read_timeout"])
@@ -81,6 +83,8 @@ class Transport:
         self.session.headers.update({"User-Agent": options["user_agent"],
                                      "Accept-Encoding": "gzip, deflate",
                                      "Accept": "text/xml, application/xml;q=0.9, */*;q=0.1"})
+        if policy is not None:  # a registered source: public addresses only, every hop
+            guard_session(self.session, policy)
         self.sleep = sleep
         self.bytes_read = 0
 

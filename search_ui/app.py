@@ -1,4 +1,5 @@
-"""The central web app: the patron site and the aggregator's ``/api/v1``, in one Flask app.
+"""The central web app: the patron site, the aggregator's ``/api/v1`` and the agency's
+dashboard and registration (``search_ui.agency``), in one Flask app.
 
 ``create_app(test_config)`` reads the settings (``test_config["SETTINGS"]`` may hand in a
 ``config.settings.Settings``), opens the search service once and keeps it in
@@ -75,10 +76,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     app.jinja_env.filters["http_only"] = http_only
     from aggregator.api import bp as api_bp
+    from search_ui.agency import init_agency
     from search_ui.patron import bp as patron_bp
 
     app.register_blueprint(patron_bp)
     app.register_blueprint(api_bp)
+    init_agency(app)
     register_error_handlers(app)
 
     @app.after_request

@@ -1,13 +1,17 @@
-"""Command-line commands of this component, gathered by ``jala.cli``: ``jala serve``."""
+"""Command-line commands of this component, gathered by ``jala.cli``: ``jala serve`` and
+``jala users add|list`` (dashboard accounts)."""
 
 from __future__ import annotations
 
 import logging
+import sys
 
 import click
 import waitress
 
 from config.settings import Settings, settings_options
+from config.webdb import web_db_path
+from search_ui.accounts import ROLES, AccountError, Accounts
 from search_ui.config import WEB_DEFAULTS
 
 log = logging.getLogger(__name__)
@@ -46,4 +50,37 @@ def serve(settings: Settings, host: str | None, port: int | None, no_worker: boo
         app.extensions["search_service"].close()
 
 
-commands: list[click.Command] = [serve]
+@click.group("users")
+def users() -> None:
+    """Dashboard accounts of the agency's staff."""
+
+
+@users.command("add")
+@settings_options
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), default="staff", show_default=True,
+              help="admin also approves and rejects registrations.")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from the first line of standard input.")
+def users_add(settings: Settings, name: str, role: str, password_stdin: bool) -> None:
+    """Create an account (the password is asked for twice unless --password-stdin)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = Accounts(web_db_path(settings)).add(name, password, role)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"user {user.name} ({user.role}) created")
+
+
+@users.command("list")
+@settings_options
+def users_list(settings: Settings) -> None:
+    """List accounts: name, role, created, last login."""
+    for user in Accounts(web_db_path(settings)).all():
+        click.echo(f"{user.name}\t{user.role}\t{user.created}\t{user.last_login or '-'}")
+
+
+commands: list[click.Command] = [serve, users]

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 WEB_DEFAULTS: dict[str, Any] = {
-    # Signs cookies and forms; set a long random value in production.
+    # Signs cookies, sessions and CSRF tokens; set a long random value in production
+    # (e.g. ``python -c "import secrets; print(secrets.token_urlsafe(48))"``).
     "secret_key": "dev-only-change-me",
     # Interface languages offered; the first one that is also ``default_language`` wins.
     "languages": ["id", "en"],
@@ -34,6 +35,29 @@ WEB_DEFAULTS: dict[str, Any] = {
     "sitemap_page_size": 10000,
     # Responses smaller than this many bytes are sent uncompressed.
     "gzip_min_bytes": 500,
+    # -- dashboard and registration (docs/dashboard.md) --
+    # true only for demos and development: lets the dashboard run with the built-in
+    # secret_key above (otherwise it answers 503 until a key of your own is set).
+    "demo": False,
+    # Session cookie sent over HTTPS only; false only when the site is served over plain
+    # HTTP (a demo on a LAN).
+    "secure_cookies": True,
+    # Hours a dashboard login lasts.
+    "session_hours": 8,
+    # Failed logins tolerated per account and per client address within the window
+    # before further attempts are refused until the window has passed.
+    "login_failures_per_account": 5,
+    "login_failures_per_address": 20,
+    "login_window_seconds": 900,
+    # A registered OAI-PMH address may point to loopback, private, link-local or other
+    # non-public addresses only when this is true (demo and tests on loopback).
+    "allow_private_sources": False,
+    # Non-public networks (CIDR, e.g. "10.20.0.0/16") registered addresses may reach anyway.
+    "allowed_source_networks": [],
+    # Seconds per request of the provider check run when a library registers.
+    "check_timeout": 10.0,
+    # Largest catalogue spreadsheet a reading corner may upload, in MiB.
+    "max_upload_mb": 20,
     # Default address and port of ``jala serve``; waitress threads.
     "host": "127.0.0.1",
     "port": 5000,

@@ -16,7 +16,11 @@ PROVIDER_KEY = "jala_oai_provider"
 @blueprint.route("/oai", methods=["GET", "POST"])
 def endpoint() -> Response:
     """Answer one OAI-PMH request (protocol errors too, always with HTTP 200)."""
-    provider: Provider = current_app.extensions[PROVIDER_KEY]
+    return oai_response(current_app.extensions[PROVIDER_KEY])
+
+
+def oai_response(provider: Provider) -> Response:
+    """This request answered by ``provider`` (also used for catalogues the centre hosts)."""
     values = request.form if request.method == "POST" else request.args
     chunks = provider.respond(values.to_dict(flat=False), request.base_url)
     response = Response(mimetype="text/xml", content_type="text/xml; charset=utf-8")

@@ -1,0 +1,43 @@
+"""The web role's own SQLite file, ``<data_dir>/web.sqlite3``: accounts, registrations, jobs.
+
+Kept apart from the record store (the harvester's file) so that the web role never writes
+where the worker writes; each concept creates its own tables on first use.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from config.settings import Settings
+
+FILE_NAME = "web.sqlite3"
+
+
+def web_db_path(settings: Settings) -> Path:
+    """Where the web role's database lives."""
+    return settings.data_dir / FILE_NAME
+
+
+def connect(path: Path, schema: str = "") -> sqlite3.Connection:
+    """A connection in WAL mode (readers never wait for the writer), ``schema`` applied."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA busy_timeout=30000")
+    conn.row_factory = sqlite3.Row
+    if schema:
+        conn.executescript(schema)
+    return conn
+
+
+@contextmanager
+def opened(path: Path, schema: str = "") -> Iterator[sqlite3.Connection]:
+    """``connect`` for the length of a block, closed after it (uncommitted work rolls back)."""
+    conn = connect(path, schema)
+    try:
+        yield conn
+    finally:
+        conn.close()

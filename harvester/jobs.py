@@ -1,0 +1,148 @@
+""""Harvest now": requests the web role writes and the worker role carries out.
+
+The dashboard never harvests or indexes itself (the worker is the only writer of the
+harvest state and the index); it inserts a row into the ``jobs`` table of
+``<data_dir>/web.sqlite3`` and the worker polls it every ``[harvester] job_poll_seconds``
+(``run_pending``), claiming one job at a time, running it with ``harvest_all`` and
+writing back its status: ``queued`` → ``running`` → ``done`` or ``failed``. A job left
+``running`` by a killed worker is queued again when the next worker starts polling.
+A source with a job already queued or running is not queued twice.
+
+Errors: ``JobError`` for a mode the harvester does not know; a source that no longer
+exists makes its job ``failed`` with that reason, never an exception in the worker.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from config.network import load_sources
+from config.registrations import utc_now
+from config.settings import Settings
+from config.webdb import opened, web_db_path
+from harvester.pool import MODES, harvest_all
+
+log = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    source TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    requested_by TEXT NOT NULL,
+    requested TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'queued',
+    started TEXT,
+    ended TEXT,
+    message TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, id);
+"""
+
+
+class JobError(Exception):
+    """A job that cannot be queued as asked."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One request to harvest a source now."""
+
+    id: int
+    source: str
+    mode: str
+    requested_by: str
+    requested: str
+    status: str
+    started: str | None
+    ended: str | None
+    message: str
+
+
+class JobQueue:
+    """The ``jobs`` table: queued by the dashboard, claimed by the worker."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    @classmethod
+    def at(cls, settings: Settings) -> JobQueue:
+        """The queue under ``settings.data_dir``."""
+        return cls(web_db_path(settings))
+
+    def request(self, source: str, requested_by: str, mode: str = "incremental") -> Job:
+        """Queue a harvest of ``source`` (or return the one already waiting for it)."""
+        if mode not in MODES:
+            raise JobError(f"mode must be one of {', '.join(MODES)}")
+        with opened(self.path, SCHEMA) as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            row = conn.execute("SELECT id FROM jobs WHERE source=? AND status IN "
+                               "('queued', 'running') ORDER BY id LIMIT 1", (source,)).fetchone()
+            if row is None:
+                row = conn.execute(
+                    "INSERT INTO jobs (source, mode, requested_by, requested) "
+                    "VALUES (?,?,?,?) RETURNING id",
+                    (source, mode, requested_by, utc_now())).fetchone()
+            conn.execute("COMMIT")
+        return self.get(row[0])
+
+    def get(self, job_id: int) -> Job:
+        """One job by number."""
+        with opened(self.path, SCHEMA) as conn:
+            return Job(**dict(conn.execute("SELECT * FROM jobs WHERE id=?", (job_id,))
+                              .fetchone()))
+
+    def recent(self, limit: int = 20) -> list[Job]:
+        """The latest jobs, newest first (for the dashboard)."""
+        if not self.path.exists():
+            return []
+        with opened(self.path, SCHEMA) as conn:
+            rows = conn.execute("SELECT * FROM jobs ORDER BY id DESC LIMIT ?", (limit,))
+            return [Job(**dict(r)) for r in rows]
+
+    def claim(self) -> Job | None:
+        """Mark the oldest queued job running and return it (None when nothing waits)."""
+        with opened(self.path, SCHEMA) as conn:
+            row = conn.execute(
+                "UPDATE jobs SET status='running', started=? WHERE id = (SELECT id FROM jobs "
+                "WHERE status='queued' ORDER BY id LIMIT 1) RETURNING id",
+                (utc_now(),)).fetchone()
+        return self.get(row[0]) if row else None
+
+    def finish(self, job: Job, status: str, message: str = "") -> None:
+        """Write a job's outcome."""
+        with opened(self.path, SCHEMA) as conn:
+            conn.execute("UPDATE jobs SET status=?, ended=?, message=? WHERE id=?",
+                         (status, utc_now(), message[:500], job.id))
+
+    def requeue_abandoned(self) -> int:
+        """Queue again the jobs a killed worker left running; return how many."""
+        with opened(self.path, SCHEMA) as conn:
+            return conn.execute("UPDATE jobs SET status='queued', started=NULL "
+                                "WHERE status='running'").rowcount
+
+
+def run_pending(settings: Settings, on_changes: Callable[[], None] | None = None) -> int:
+    """Run every queued job, one after another; return how many were run. Never raises."""
+    queue = JobQueue.at(settings)
+    done = 0
+    while (job := queue.claim()) is not None:
+        done += 1
+        try:
+            sources = {s.id: s for s in load_sources(settings)}
+            if job.source not in sources:
+                queue.finish(job, "failed", f"unknown source {job.source!r}")
+                continue
+            run = harvest_all(settings, [sources[job.source]], mode=job.mode,
+                              on_changes=on_changes)[0]
+            status = "failed" if run.status in ("failed", "skipped") else "done"
+            queue.finish(job, status, f"{run.status}: +{run.added} ~{run.updated} "
+                                      f"-{run.deleted}" + (f"; {run.last_error}"
+                                                           if run.last_error else ""))
+        except Exception as exc:  # the worker must keep polling whatever happens
+            log.exception("job %s (%s) failed", job.id, job.source)
+            queue.finish(job, "failed", f"{type(exc).__name__}: {exc}")
+    return done

@@ -1,0 +1,146 @@
+"""Agency staff accounts and the record of failed logins that rate-limits guessing.
+
+Accounts live in ``<data_dir>/web.sqlite3`` (table ``users``): a name, a role (``admin``
+decides registrations; ``staff`` watches the network and asks for harvests) and a
+password hash from ``werkzeug.security`` (scrypt). Failed logins are kept per account and
+per client address (table ``login_failures``); past ``[web] login_failures_per_account``
+or ``login_failures_per_address`` within ``login_window_seconds`` the next attempts are
+refused without looking at the password, until the window has passed. A success clears
+the account's failures. No Flask here: ``jala users`` uses it too.
+
+Errors: ``AccountError`` (unknown role, name or password not acceptable, name taken).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from config.registrations import utc_now
+from config.webdb import opened
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    created TEXT NOT NULL,
+    last_login TEXT
+);
+CREATE TABLE IF NOT EXISTS login_failures (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS login_failures_key ON login_failures (kind, key, at);
+"""
+ROLES = ("admin", "staff")
+MIN_PASSWORD = 10
+NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
+# Checked against when the account does not exist, so both answers take as long.
+_DUMMY_HASH = generate_password_hash("not-a-password-anyone-has")
+
+
+class AccountError(Exception):
+    """An account cannot be created or changed as asked."""
+
+
+@dataclass(frozen=True)
+class User:
+    """One staff member."""
+
+    name: str
+    role: str
+    created: str
+    last_login: str | None
+
+    def can(self, role: str) -> bool:
+        """True when this account holds ``role`` (an admin can do everything staff can)."""
+        return self.role == "admin" or self.role == role
+
+
+@dataclass(frozen=True)
+class LoginLimits:
+    """How many failures are tolerated, per account and per address, within a window."""
+
+    per_account: int = 5
+    per_address: int = 20
+    window_seconds: int = 900
+
+
+class Accounts:
+    """The ``users`` and ``login_failures`` tables."""
+
+    def __init__(self, path: Path, limits: LoginLimits | None = None) -> None:
+        self.path = Path(path)
+        self.limits = limits or LoginLimits()
+
+    def add(self, name: str, password: str, role: str) -> User:
+        """Create an account (AccountError when the name, role or password is not acceptable)."""
+        if role not in ROLES:
+            raise AccountError(f"role must be one of {', '.join(ROLES)}")
+        if not NAME.match(name):
+            raise AccountError("name: 2-32 lower-case letters, digits, '.', '_' or '-'")
+        if len(password) < MIN_PASSWORD:
+            raise AccountError(f"password: at least {MIN_PASSWORD} characters")
+        with opened(self.path, SCHEMA) as conn:
+            if conn.execute("SELECT 1 FROM users WHERE name=?", (name,)).fetchone():
+                raise AccountError(f"user {name!r} exists already")
+            conn.execute("INSERT INTO users (name, role, password_hash, created) VALUES (?,?,?,?)",
+                         (name, role, generate_password_hash(password), utc_now()))
+        return self.get(name)  # type: ignore[return-value]
+
+    def get(self, name: str) -> User | None:
+        """The account called ``name``, or None."""
+        with opened(self.path, SCHEMA) as conn:
+            row = conn.execute("SELECT name, role, created, last_login FROM users WHERE name=?",
+                               (name,)).fetchone()
+        return User(**dict(row)) if row else None
+
+    def all(self) -> list[User]:
+        """Every account, by name."""
+        with opened(self.path, SCHEMA) as conn:
+            rows = conn.execute("SELECT name, role, created, last_login FROM users ORDER BY name")
+            return [User(**dict(r)) for r in rows]
+
+    def blocked(self, name: str, address: str) -> bool:
+        """True when too many recent failures came for this account or from this address."""
+        since = _ago(self.limits.window_seconds)
+        with opened(self.path, SCHEMA) as conn:
+            def failures(kind: str, key: str) -> int:
+                return conn.execute("SELECT count(*) FROM login_failures WHERE kind=? AND key=? "
+                                    "AND at >= ?", (kind, key, since)).fetchone()[0]
+            return (failures("account", name) >= self.limits.per_account
+                    or failures("address", address) >= self.limits.per_address)
+
+    def authenticate(self, name: str, password: str, address: str) -> User | None:
+        """The user when the password is right and no limit is reached; else None.
+
+        Every wrong answer counts against both the account name and the address, whether
+        or not the account exists, so probing names teaches nothing.
+        """
+        if self.blocked(name, address):
+            return None
+        with opened(self.path, SCHEMA) as conn:
+            row = conn.execute("SELECT password_hash FROM users WHERE name=?",
+                               (name,)).fetchone()
+            good = check_password_hash(row[0] if row else _DUMMY_HASH, password) and bool(row)
+            now = utc_now()
+            if good:
+                conn.execute("DELETE FROM login_failures WHERE kind='account' AND key=?", (name,))
+                conn.execute("UPDATE users SET last_login=? WHERE name=?", (now, name))
+            else:
+                conn.executemany("INSERT INTO login_failures (kind, key, at) VALUES (?,?,?)",
+                                 [("account", name, now), ("address", address, now)])
+                conn.execute("DELETE FROM login_failures WHERE at < ?",
+                             (_ago(self.limits.window_seconds * 4),))
+        return self.get(name) if good else None
+
+
+def _ago(seconds: int) -> str:
+    """The UTC timestamp ``seconds`` ago in the stored form."""
+    return (datetime.now(UTC) - timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,11 @@
+"""The agency's coordination dashboard: sources, runs, registrations, harvest requests,
+search analytics and network totals (login required)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/dasbor")
+
+# The view module attaches its routes to ``bp``.
+from search_ui.admin import views  # noqa: E402, F401

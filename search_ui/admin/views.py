@@ -1,0 +1,85 @@
+"""Dashboard pages and actions; every action is a POST with a CSRF token.
+
+``staff`` may look and ask for a harvest; only ``admin`` approves or rejects
+registrations. An approval queues a first harvest of the new source at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from config.network import load_sources
+from config.registrations import RegistrationError, RegistrationStore
+from harvester.jobs import JobQueue
+from search_ui.admin import bp
+from search_ui.admin.status import network_status
+from search_ui.auth import current_user, login_required, protect
+from search_ui.registration.hosting import discard, hosted_dir
+
+protect(bp)
+ANALYTICS_DAYS = 30
+
+
+def _settings() -> Any:
+    """The app's settings."""
+    return current_app.extensions["jala_settings"]
+
+
+@bp.route("/")
+@login_required("staff")
+def dashboard() -> str:
+    """The whole network on one page."""
+    settings = _settings()
+    sources = load_sources(settings)
+    statuses, recent_runs = network_status(settings, sources)
+    service = current_app.extensions["search_service"]
+    query_log = service.query_log
+    registrations = RegistrationStore.at(settings)
+    return render_template(
+        "admin/dashboard.html", statuses=statuses, runs=recent_runs,
+        pending=registrations.by_status("pending"), jobs=JobQueue.at(settings).recent(10),
+        stats=service.stats(), days=ANALYTICS_DAYS,
+        summary=query_log.summary(ANALYTICS_DAYS) if query_log else None,
+        top=query_log.top_queries(15, ANALYTICS_DAYS) if query_log else [],
+        zero=query_log.zero_result_queries(15, ANALYTICS_DAYS) if query_log else [])
+
+
+@bp.route("/pendaftaran/<int:registration_id>/<any(setujui,tolak):decision>", methods=["POST"])
+@login_required("admin")
+def decide(registration_id: int, decision: str) -> Any:
+    """Approve (and queue a first harvest) or reject a pending registration."""
+    settings = _settings()
+    user = current_user()
+    assert user is not None
+    try:
+        registration = RegistrationStore.at(settings).decide(
+            registration_id, decision == "setujui", user.name,
+            request.form.get("note", "").strip()[:500])
+    except RegistrationError:
+        abort(409)
+    if registration.status == "approved":
+        JobQueue.at(settings).request(registration.source_id, user.name)
+        current_app.extensions["search_service"].sources = load_sources(settings)
+        flash(_("%(name)s is approved; its first harvest is queued.", name=registration.name))
+    else:
+        if registration.kind == "hosted":
+            discard(hosted_dir(settings) / f"{registration.source_id}.sqlite3")
+        flash(_("%(name)s is rejected.", name=registration.name))
+    return redirect(url_for("admin.dashboard"))
+
+
+@bp.route("/sumber/<source_id>/panen", methods=["POST"])
+@login_required("staff")
+def harvest_now(source_id: str) -> Any:
+    """Ask the worker to harvest one source as soon as it polls."""
+    settings = _settings()
+    if source_id not in {source.id for source in load_sources(settings)}:
+        abort(404)
+    user = current_user()
+    assert user is not None
+    JobQueue.at(settings).request(source_id, user.name)
+    flash(_("A harvest of %(source)s is queued.", source=source_id))
+    return redirect(url_for("admin.dashboard"))

@@ -1,0 +1,177 @@
+"""Login, logout, roles and CSRF for the dashboard and the registration form.
+
+Sessions are Flask's signed cookies (``[web] secret_key``): HttpOnly, SameSite=Lax,
+Secure unless ``[web] secure_cookies`` is false, lasting ``[web] session_hours``; the
+session is emptied at login (no fixation) and at logout, and holds only the user's name,
+whose account and role are read again on every request (a removed account is out at once).
+CSRF: Flask-WTF's ``CSRFProtect`` checks every POST of the blueprints passed to
+``protect`` (login, dashboard, registration); patron pages are GET only and need none.
+The dashboard refuses to run (503) with the built-in secret key unless ``[web] demo`` is
+true or the app is testing. Protected pages are sent ``no-store`` and may not be framed.
+
+Errors are werkzeug HTTP exceptions rendered by ``search_ui.errors``: 403 for a role that
+is not enough, 503 while the key is the default, 400 (``CSRFError``) for a bad token.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import lazy_gettext
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFProtect
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from config.webdb import web_db_path
+from search_ui.accounts import Accounts, LoginLimits, User
+from search_ui.config import WEB_DEFAULTS
+
+bp = Blueprint("auth", __name__)
+csrf = CSRFProtect()
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+class LoginForm(FlaskForm):
+    """Name and password of a staff member."""
+
+    name = StringField(lazy_gettext("User name"), validators=[DataRequired(), Length(max=32)])
+    password = PasswordField(lazy_gettext("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+def init_auth(app: Flask) -> None:
+    """Session cookie flags, CSRF, the accounts store and the login pages."""
+    web = app.config["JALA_WEB"]
+    hours = timedelta(hours=web["session_hours"])
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=bool(web["secure_cookies"]),
+        PERMANENT_SESSION_LIFETIME=hours,
+        WTF_CSRF_CHECK_DEFAULT=False,
+        WTF_CSRF_TIME_LIMIT=int(hours.total_seconds()),
+    )
+    csrf.init_app(app)
+    limits = LoginLimits(web["login_failures_per_account"], web["login_failures_per_address"],
+                         web["login_window_seconds"])
+    app.extensions["jala_accounts"] = Accounts(
+        web_db_path(app.extensions["jala_settings"]), limits)
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(current_user=current_user)
+
+
+def accounts() -> Accounts:
+    """The app's account store."""
+    return current_app.extensions["jala_accounts"]
+
+
+def insecure_key() -> bool:
+    """True when the built-in secret key is in use where it is not allowed."""
+    web = current_app.config["JALA_WEB"]
+    return (current_app.config["SECRET_KEY"] == WEB_DEFAULTS["secret_key"]
+            and not web["demo"] and not current_app.testing)
+
+
+def protect(blueprint: Blueprint) -> None:
+    """CSRF on every POST of ``blueprint``, no caching or framing, and a real secret key."""
+
+    @blueprint.before_request
+    def _guard() -> None:
+        if insecure_key():
+            current_app.logger.error("set [web] secret_key (or [web] demo = true): the "
+                                     "dashboard and registration refuse the built-in key")
+            abort(503)
+        csrf.protect()
+
+    @blueprint.after_request
+    def _private(response: Response) -> Response:
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+        return response
+
+
+def current_user() -> User | None:
+    """The logged-in staff member of this request, or None."""
+    if "jala_user" not in g:
+        name = session.get("user")
+        g.jala_user = accounts().get(name) if isinstance(name, str) else None
+    return g.jala_user
+
+
+def login_required(role: str = "staff") -> Callable[[View], View]:
+    """Send visitors to the login page, and refuse (403) accounts without ``role``."""
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            user = current_user()
+            if user is None:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if not user.can(role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site (never ``//evil`` or a full URL) is followed after login."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") \
+                and not target.startswith("//") and "\\" not in target:
+            return target
+    return url_for("admin.dashboard")
+
+
+protect(bp)
+
+
+@bp.route("/masuk", methods=["GET", "POST"])
+def login() -> Any:
+    """The login form; a right password opens a new session."""
+    form = LoginForm()
+    status, problem = 200, ""
+    if form.validate_on_submit():
+        address = request.remote_addr or "?"
+        name = form.name.data.strip().lower()
+        if accounts().blocked(name, address):
+            status, problem = 429, "blocked"
+        else:
+            user = accounts().authenticate(name, form.password.data, address)
+            if user is not None:
+                session.clear()
+                session.permanent = True
+                session["user"] = user.name
+                return redirect(_safe_next(request.args.get("next")))
+            status, problem = 401, "wrong"
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form, problem=problem), status
+
+
+@bp.route("/keluar", methods=["POST"])
+def logout() -> Any:
+    """End the session (POST with a CSRF token, so no link can log anyone out)."""
+    session.clear()
+    return redirect(url_for("patron.home"))

@@ -1,0 +1,81 @@
+"""The registration form: who the library is, how to reach it, where its catalogue is."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField
+from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField, URLField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+from config.network import LIBRARY_TYPES
+
+EMAIL = r"^[^@\s]+@([^@\s.]+\.)+[^@\s.]+$"
+UPLOAD_SUFFIXES = ["csv", "xlsx"]
+
+
+def whatsapp_number(text: str) -> str:
+    """An Indonesian mobile number in wa.me form: digits only, 62 instead of a leading 0."""
+    digits = re.sub(r"\D", "", text or "")
+    return "62" + digits[1:] if digits.startswith("0") else digits
+
+
+def _valid_whatsapp(form: FlaskForm, field: Any) -> None:
+    """Accept 08…, +62… or 62… numbers of a plausible length."""
+    number = whatsapp_number(field.data)
+    if not re.fullmatch(r"62\d{8,13}", number):
+        raise ValidationError(_("Write a mobile number such as 0812 3456 7890."))
+
+
+def library_type_choices() -> list[tuple[str, Any]]:
+    """Kinds of library that register themselves (the provincial library is configured)."""
+    from search_ui.patron.present import library_type_name
+
+    return [(kind, library_type_name(kind)) for kind in LIBRARY_TYPES if kind != "provinsi"]
+
+
+class RegistrationForm(FlaskForm):
+    """Everything the agency needs to list and harvest a new library."""
+
+    name = StringField(lazy_gettext("Name of the library or reading corner"),
+                       validators=[DataRequired(), Length(max=120)])
+    type = SelectField(lazy_gettext("Kind of library"), default="taman-baca",
+                       validators=[DataRequired()])
+    district = StringField(lazy_gettext("Regency or city"),
+                           validators=[DataRequired(), Length(max=80)])
+    address = TextAreaField(lazy_gettext("Address"),
+                            validators=[DataRequired(), Length(max=300)])
+    contact_name = StringField(lazy_gettext("Contact person"),
+                               validators=[DataRequired(), Length(max=80)])
+    email = EmailField(lazy_gettext("E-mail"), validators=[
+        DataRequired(), Length(max=120),
+        Regexp(EMAIL, message=lazy_gettext("Write an e-mail address such as nama@contoh.id."))])
+    whatsapp = StringField(lazy_gettext("WhatsApp number"),
+                           validators=[DataRequired(), _valid_whatsapp])
+    opening_hours = StringField(lazy_gettext("Opening hours"),
+                                validators=[Optional(), Length(max=120)])
+    catalogue = RadioField(lazy_gettext("Where is your catalogue?"), default="oai", choices=[
+        ("oai", lazy_gettext("We have an OAI-PMH address (SLiMS, INLISLite or the Jala "
+                             "Pustaka node)")),
+        ("upload", lazy_gettext("We upload a spreadsheet (CSV or XLSX)"))])
+    base_url = URLField(lazy_gettext("OAI-PMH address"), validators=[Optional(), Length(max=300)])
+    upload = FileField(lazy_gettext("Catalogue file"), validators=[
+        FileAllowed(UPLOAD_SUFFIXES, lazy_gettext("Only CSV or XLSX files."))])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.type.choices = library_type_choices()
+
+    def validate_base_url(self, field: Any) -> None:
+        """The address is needed when the catalogue is published over OAI-PMH."""
+        if self.catalogue.data == "oai" and not (field.data or "").strip():
+            raise ValidationError(_("Write the OAI-PMH address, or choose to upload a file."))
+
+    def validate_upload(self, field: Any) -> None:
+        """A file is needed when the catalogue is uploaded."""
+        if self.catalogue.data == "upload" and not field.data:
+            raise ValidationError(_("Choose the catalogue file to upload."))

@@ -1,0 +1,105 @@
+"""``/daftar``: the registration form, its checks, and what the registrant is told.
+
+An OAI-PMH address is checked at once (``probe``) and the registration is kept only when
+the provider is usable; an upload is imported (``hosting.import_upload``) and kept when at
+least one row is valid, the rejected rows listed for the registrant. Either way the
+registration waits for an agency user (``pending``).
+"""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, render_template
+from flask_babel import get_locale
+
+from config.network import load_sources
+from config.registrations import Registration, RegistrationStore, slugify
+from node_adapter.intake import FileRejected
+from search_ui.auth import protect
+from search_ui.registration import bp
+from search_ui.registration.forms import RegistrationForm, whatsapp_number
+from search_ui.registration.hosting import (
+    adopt,
+    discard,
+    hosted_dir,
+    import_upload,
+    report_summary,
+)
+from search_ui.registration.probe import probe
+
+protect(bp)
+
+
+def _settings() -> Any:
+    """The app's settings."""
+    return current_app.extensions["jala_settings"]
+
+
+def _registration(form: RegistrationForm, kind: str) -> Registration:
+    """A pending registration from the form's fields."""
+    return Registration(
+        source_id=slugify(form.name.data), kind=kind, name=form.name.data.strip(),
+        type=form.type.data, district=form.district.data.strip(),
+        address=form.address.data.strip(), contact_name=form.contact_name.data.strip(),
+        email=form.email.data.strip(), whatsapp=whatsapp_number(form.whatsapp.data),
+        opening_hours=(form.opening_hours.data or "").strip(),
+        base_url=(form.base_url.data or "").strip() if kind == "oai" else "")
+
+
+def _store(registration: Registration) -> Registration:
+    """Keep a registration under an id no configured source or other registration has."""
+    taken = {source.id for source in load_sources(_settings())}
+    return RegistrationStore.at(_settings()).add(registration, taken)
+
+
+@bp.route("/daftar", methods=["GET", "POST"])
+def register() -> Any:
+    """Show the form; on a valid POST, check the catalogue and queue the registration."""
+    form = RegistrationForm()
+    if not form.validate_on_submit():
+        return render_template("registration/form.html", form=form), \
+            400 if form.errors else 200
+    if form.catalogue.data == "oai":
+        return _register_oai(form)
+    return _register_upload(form)
+
+
+def _register_oai(form: RegistrationForm) -> Any:
+    """Check the provider; keep the registration only when it can be harvested."""
+    registration = _registration(form, "oai")
+    report = probe(registration.base_url, _settings(), current_app.config["JALA_WEB"])
+    if not report.usable:
+        return render_template("registration/form.html", form=form, check=report), 422
+    registration.report = {"check": report.to_dict()}
+    registration.quirks = str(report.facts.get("suggested_quirks", "generic"))
+    registration = _store(registration)
+    return render_template("registration/done.html", registration=registration,
+                           check=report, upload=None)
+
+
+def _register_upload(form: RegistrationForm) -> Any:
+    """Import the file; keep the registration when at least one row is valid."""
+    suffix = Path(form.upload.data.filename or "").suffix.lower()
+    with tempfile.TemporaryDirectory(dir=hosted_dir(_settings())) as folder:
+        upload = Path(folder) / f"{secrets.token_hex(8)}{suffix}"
+        form.upload.data.save(upload)
+        try:
+            catalogue, report = import_upload(_settings(), upload)
+        except FileRejected as exc:
+            failure = exc.message.en if str(get_locale()) == "en" else exc.message.id
+            return render_template("registration/form.html", form=form,
+                                   upload_failure=failure), 422
+    summary = report_summary(report)
+    if not report.accepted:
+        discard(catalogue)
+        return render_template("registration/form.html", form=form, upload=summary), 422
+    registration = _registration(form, "hosted")
+    registration.report = {"upload": summary}
+    registration = _store(registration)
+    adopt(catalogue, _settings(), registration.source_id)
+    return render_template("registration/done.html", registration=registration,
+                           check=None, upload=summary)
