@@ -100,9 +100,9 @@ class SearchService:
         return None
 
     def stats(self) -> Stats:
-        """Network totals and top subjects, recomputed at most every ``STATS_TTL`` seconds."""
-        now = time.monotonic()
-        if self._stats is None or now - self._stats[0] > STATS_TTL:
+        """Network totals and top subjects: cached ``STATS_TTL`` seconds or until works change."""
+        now, works = time.monotonic(), self.engine.count()
+        if self._stats is None or now - self._stats[0] > STATS_TTL or self._stats[1].works != works:
             self._stats = (now, self._compute_stats())
         return self._stats[1]
 
