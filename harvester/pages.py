@@ -21,6 +21,10 @@ from harvester.errors import BrokenXML, MalformedResponse
 from harvester.quirks import DatestampError, Quirks, parse_datestamp
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
+HEADER, IDENTIFIER, DATESTAMP, SET_SPEC, METADATA = (
+    f"{OAI}{name}" for name in ("header", "identifier", "datestamp", "setSpec", "metadata"))
+_HAS_XSI_TYPE = etree.XPath("boolean(descendant-or-self::*/@xsi:type)",
+                            namespaces={"xsi": "http://www.w3.org/2001/XMLSchema-instance"})
 XML_ENTITIES = {"&quot;": '"', "&apos;": "'"}
 _parsers = threading.local()
 
@@ -94,30 +98,51 @@ def read_page(root: etree._Element, verb: str, quirks: Quirks) -> Page:
 
 def read_record(node: etree._Element, quirks: Quirks) -> Harvested:
     """One ``<record>`` or ``<header>`` element, or RecordError saying what is wrong."""
-    header = node if node.tag == f"{OAI}header" else node.find(f"{OAI}header")
+    header = node if node.tag == HEADER else node.find(HEADER)
     if header is None:
         raise RecordError("record without <header>")
-    identifier = (header.findtext(f"{OAI}identifier") or "").strip()
+    identifier, stamp, sets = "", "", []
+    for child in header:  # one pass: this runs for every record harvested
+        text = (child.text or "").strip()
+        if child.tag == SET_SPEC:
+            if text and text not in sets:
+                sets.append(text)
+        elif child.tag == IDENTIFIER and not identifier:
+            identifier = text
+        elif child.tag == DATESTAMP and not stamp:
+            stamp = text
     if not identifier:
         raise RecordError("header without <identifier>")
-    stamp = header.findtext(f"{OAI}datestamp")
-    if stamp is None or not stamp.strip():
+    if not stamp:
         raise RecordError("header without <datestamp>")
     try:
         datestamp = quirks.normalise_datestamp(stamp)
     except DatestampError as exc:
         raise RecordError(str(exc)) from exc
     deleted = header.get("status") == "deleted"
-    sets = list(dict.fromkeys(s.text.strip() for s in header.iterfind(f"{OAI}setSpec")
-                              if s.text and s.text.strip()))
     metadata = None
     if node is not header and not deleted:
-        container = node.find(f"{OAI}metadata")
-        children = [] if container is None else [c for c in container if isinstance(c.tag, str)]
-        if len(children) != 1:
-            raise RecordError(f"<metadata> holds {len(children)} elements, not one")
-        metadata = etree.tostring(children[0], encoding="unicode")
+        metadata = _metadata_xml(node.find(METADATA))
     return Harvested(identifier, datestamp, deleted, sets, metadata)
+
+
+def _metadata_xml(container: etree._Element | None) -> str:
+    """The single child of ``<metadata>`` as XML declaring only the namespaces it uses.
+
+    Serialised in place, an element repeats every declaration in scope (the OAI-PMH one
+    included); detached from the response first, it keeps just those its names use. A
+    record with ``xsi:type`` may name a type by a prefix declared outside it, which no
+    element uses, so it keeps every declaration in scope.
+    """
+    if container is None:
+        raise RecordError("<metadata> holds 0 elements, not one")
+    children = [c for c in container if isinstance(c.tag, str)]
+    if len(children) != 1:
+        raise RecordError(f"<metadata> holds {len(children)} elements, not one")
+    element = children[0]
+    if not _HAS_XSI_TYPE(element):
+        container.remove(element)
+    return etree.tostring(element, encoding="unicode", with_tail=False)
 
 
 def recover_page(body: bytes, verb: str, quirks: Quirks, reason: str) -> Page:
@@ -171,8 +196,8 @@ def _add(page: Page, node: etree._Element, quirks: Quirks) -> None:
     try:
         page.records.append(read_record(node, quirks))
     except RecordError as exc:
-        header = node if node.tag == f"{OAI}header" else node.find(f"{OAI}header")
-        ident = header.findtext(f"{OAI}identifier") if header is not None else None
+        header = node if node.tag == HEADER else node.find(HEADER)
+        ident = header.findtext(IDENTIFIER) if header is not None else None
         page.rejected.append(Rejection(ident.strip() if ident else None, str(exc)))
 
 

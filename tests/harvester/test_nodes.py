@@ -7,8 +7,11 @@ from pathlib import Path
 
 from lxml import etree
 
+from aggregator.normalise import normalise
 from harvester import runs, state
 from tests.support.nodes import make_records, running_node
+
+MARC = "http://www.loc.gov/MARC21/slim"
 
 
 def test_three_nodes_then_an_update_and_a_deletion(tmp_path: Path, harvest, store):
@@ -32,8 +35,9 @@ def test_three_nodes_then_an_update_and_a_deletion(tmp_path: Path, harvest, stor
             assert {r.identifier for r in store.iter_records(name)} == expected
         assert store.count() == 30
         record = next(store.iter_records("kota"))
-        assert etree.fromstring(record.metadata.encode()).tag.endswith("}dc") or \
-            etree.fromstring(record.metadata.encode()).tag.endswith("}record")
+        assert etree.fromstring(record.metadata.encode()).tag == f"{{{MARC}}}record"
+        assert "http://www.openarchives.org/OAI/2.0/" not in record.metadata  # (d)
+        assert normalise(record).title  # the aggregator reads what is stored
         assert all(state.load(store, n).high_water for n in nodes)
 
         edited = dataclasses.replace(make_records(3, prefix="kota")[2], title="Judul Baru")

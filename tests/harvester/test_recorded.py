@@ -13,11 +13,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from lxml import etree
 
 from harvester import state
 from harvester.client import OAIClient
 from harvester.config import DEFAULTS
 from harvester.errors import BadResumptionToken, NoRecordsMatch, ProtocolError, RemoteError
+from harvester.pages import parse_xml, read_page
 from harvester.quirks import profile
 from harvester.transport import Transport
 from tests.harvester.conftest import FAST
@@ -205,3 +207,31 @@ def test_slims9_paging_after_from_breaks_and_generic_falls_back_to_full(harvest,
     assert (run.status, run.mode) == ("ok", "full")
     assert "from_broken" in state.load(store, "s").notes
     assert store.count("s") == 15
+
+
+# -- what is stored of a record's metadata ------------------------------------------------
+
+NAMESPACED = b"""<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:unused="urn:unused"
+ xmlns:dcterms="http://purl.org/dc/terms/"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<responseDate>2024-01-01T00:00:00Z</responseDate><ListRecords>
+<record><header><identifier>oai:x:1</identifier><datestamp>2024-01-01</datestamp></header>
+<metadata>
+  <oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/"><dc:title>Satu</dc:title></oai_dc:dc>
+</metadata></record>
+<record><header><identifier>oai:x:2</identifier><datestamp>2024-01-01</datestamp></header>
+<metadata><oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/"><dc:date
+ xsi:type="dcterms:W3CDTF">2020</dc:date></oai_dc:dc></metadata></record>
+</ListRecords></OAI-PMH>"""
+
+
+def test_stored_metadata_declares_only_the_namespaces_it_uses():
+    first, second = read_page(parse_xml(NAMESPACED), "ListRecords", profile("generic")).records
+    assert first.metadata == (
+        '<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>Satu</dc:title></oai_dc:dc>')
+    # a prefix named only inside an xsi:type value must stay declared, or the type is lost
+    root = etree.fromstring(second.metadata.encode())
+    assert root.nsmap["dcterms"] == "http://purl.org/dc/terms/"
+    assert root[0].get(f"{{{root.nsmap['xsi']}}}type") == "dcterms:W3CDTF"
