@@ -21,6 +21,7 @@ from config.settings import ConfigError
 DATESTAMP = re.compile(
     r"^(\d{4})-?(\d{2})-?(\d{2})"
     r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$")
+CANONICAL = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 
 
 class DatestampError(ValueError):
@@ -39,6 +40,9 @@ class Quirks:
 
     def normalise_datestamp(self, text: str) -> str:
         """The provider's datestamp as UTC ``YYYY-MM-DDThh:mm:ssZ``."""
+        if not self.local_offset and CANONICAL.fullmatch(text):
+            _valid_moment(text)  # the usual case, already canonical: only check the date
+            return text
         moment = parse_datestamp(text) - self.local_offset
         return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -59,6 +63,14 @@ def parse_datestamp(text: str) -> datetime:
         digits = zone[1:].replace(":", "")
         moment -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
     return moment
+
+
+def _valid_moment(text: str) -> None:
+    """Refuse a canonical-looking datestamp that names no real moment (month 13, hour 25)."""
+    try:
+        datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise DatestampError(f"datestamp {text!r}: {exc}") from exc
 
 
 PROFILES = {

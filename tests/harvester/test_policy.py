@@ -55,7 +55,8 @@ def test_generic_datestamps(text, expected):
     assert profile("generic").normalise_datestamp(text) == expected
 
 
-@pytest.mark.parametrize("text", ["2024", "yesterday", "2024-13-45", ""])
+@pytest.mark.parametrize("text", ["2024", "yesterday", "2024-13-45", "", "2024-02-30T00:00:00Z",
+                                  "2024-01-01T24:00:00Z"])
 def test_bad_datestamps_are_refused_with_the_value(text):
     with pytest.raises(DatestampError, match="datestamp"):
         profile("generic").normalise_datestamp(text)
