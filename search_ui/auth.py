@@ -34,15 +34,18 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import BadRequest
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from config.webdb import web_db_path
 from search_ui.accounts import Accounts, LoginLimits, User
 from search_ui.config import WEB_DEFAULTS
+from search_ui.errors import render_error
 
 bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()
@@ -74,7 +77,15 @@ def init_auth(app: Flask) -> None:
     app.extensions["jala_accounts"] = Accounts(
         web_db_path(app.extensions["jala_settings"]), limits)
     app.register_blueprint(bp)
+    app.register_error_handler(CSRFError, _csrf_refused)
     app.jinja_env.globals.update(current_user=current_user)
+
+
+def _csrf_refused(error: CSRFError) -> Any:
+    """A form without a valid token: say so in the visitor's language (400)."""
+    current_app.logger.warning("CSRF check failed on %s: %s", request.path, error.description)
+    return render_error(BadRequest(_("The form has expired or did not come from this site. "
+                                     "Reload the page and send it again.")))
 
 
 def accounts() -> Accounts:
