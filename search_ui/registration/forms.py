@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField, URLField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from config.network import LIBRARY_TYPES
@@ -31,11 +32,12 @@ def _valid_whatsapp(form: FlaskForm, field: Any) -> None:
         raise ValidationError(_("Write a mobile number such as 0812 3456 7890."))
 
 
-def library_type_choices() -> list[tuple[str, Any]]:
+def library_type_choices() -> list[SelectChoice]:
     """Kinds of library that register themselves (the provincial library is configured)."""
     from search_ui.patron.present import library_type_name
 
-    return [(kind, library_type_name(kind)) for kind in LIBRARY_TYPES if kind != "provinsi"]
+    return [SelectChoice(kind, library_type_name(kind)) for kind in LIBRARY_TYPES
+            if kind != "provinsi"]
 
 
 class RegistrationForm(FlaskForm):
@@ -59,10 +61,10 @@ class RegistrationForm(FlaskForm):
     opening_hours = StringField(lazy_gettext("Opening hours"),
                                 validators=[Optional(), Length(max=120)])
     catalogue = RadioField(lazy_gettext("Where is your catalogue?"), default="oai", choices=[
-        ("oai", lazy_gettext("We have an OAI-PMH address (SLiMS, INLISLite or the Jala "
-                             "Pustaka node)")),
-        ("upload", lazy_gettext("We upload a spreadsheet (CSV or XLSX)"))])
-    base_url = URLField(lazy_gettext("OAI-PMH address"), validators=[Optional(), Length(max=300)])
+        SelectChoice("oai", lazy_gettext("We have an OAI-PMH address (SLiMS, INLISLite or the "
+                                         "Jala Pustaka node)")),
+        SelectChoice("upload", lazy_gettext("We upload a spreadsheet (CSV or XLSX)"))])
+    base_url = URLField(lazy_gettext("OAI-PMH address"), validators=[Length(max=300)])
     upload = FileField(lazy_gettext("Catalogue file"), validators=[
         FileAllowed(UPLOAD_SUFFIXES, lazy_gettext("Only CSV or XLSX files."))])
 
