@@ -3,8 +3,10 @@
 For each size: builds a catalogue of generated records (real Gramedia titles) with one
 ``upsert_many``, starts ``jala node serve`` (waitress) in its own process, harvests the
 whole catalogue sequentially with ListRecords (oai_dc, 100 per page) once without and
-once with gzip, and prints records/s, page latency p50/p95/max and the server's peak RSS
-(VmHWM). Run from the project root:
+once with gzip, and prints records/s, page latency p50/p95/max, the server's CPU time per
+page (independent of what else runs on the machine) and the server's peak RSS
+(VmHWM), with the machine's load average beside it (other work shares the cores). Run
+from the project root:
 
     .venv/bin/python bench/bench_node.py --records 100000 --records 20000
 """
@@ -71,6 +73,12 @@ def peak_rss_mib(pid: int) -> float:
     raise RuntimeError("no VmHWM")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time the process has used: what a page costs, whatever the load."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def harvest(url: str, gzip: bool) -> tuple[int, float, list[float]]:
     """Records, seconds and per-page latencies of one full sequential ListRecords."""
     session = requests.Session()
@@ -100,7 +108,9 @@ def run(size: int) -> None:
         server = start_server(db, port)
         try:
             for gzip in (False, True):
+                cpu_before = cpu_seconds(server.pid)
                 records, seconds, latencies = harvest(f"http://127.0.0.1:{port}/oai", gzip)
+                cpu_per_page = (cpu_seconds(server.pid) - cpu_before) / len(latencies)
                 assert records == size, f"harvested {records} of {size}"
                 quantiles = statistics.quantiles(latencies, n=100)
                 print(f"{size:>7} records  gzip={'on ' if gzip else 'off'}"
@@ -108,9 +118,11 @@ def run(size: int) -> None:
                       f"  page p50 {quantiles[49] * 1000:5.2f} ms"
                       f"  p95 {quantiles[94] * 1000:5.2f} ms"
                       f"  max {max(latencies) * 1000:6.2f} ms"
+                      f"  server CPU {cpu_per_page * 1000:4.2f} ms/page"
                       f"  ({len(latencies)} pages)")
             print(f"{size:>7} records  server peak RSS {peak_rss_mib(server.pid):.1f} MiB;"
-                  f" bulk load {load_rate:,.0f} records/s")
+                  f" bulk load {load_rate:,.0f} records/s;"
+                  f" load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         finally:
             server.terminate()
             server.wait(timeout=10)
