@@ -1,0 +1,167 @@
+"""The dashboard: sources with their harvest status, runs, analytics, totals, decisions,
+and "harvest now" jobs carried out by the worker role polling the job table."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from aggregator.engine import open_engine
+from aggregator.indexer import Indexer
+from aggregator.query import SearchQuery
+from aggregator.worker import WorkerRole
+from config.network import load_sources
+from config.registrations import RegistrationStore
+from config.settings import Settings
+from harvester.jobs import JobQueue, run_pending
+from harvester.pool import harvest_all
+from harvester.store import RecordStore
+from tests.search_ui.staff_support import (
+    add_user,
+    agency_app,
+    agency_settings,
+    csrf_token,
+    login,
+)
+from tests.support.nodes import NodeHandle, make_records, running_node
+
+PATIENCE = 60.0
+
+
+@pytest.fixture
+def node(tmp_path: Path) -> Iterator[NodeHandle]:
+    """A real node adapter with twelve records on loopback."""
+    with running_node(tmp_path / "node.sqlite3", page_size=5) as handle:
+        handle.catalogue.upsert_many(make_records(12, prefix="kota"))
+        yield handle
+
+
+@pytest.fixture
+def settings(tmp_path: Path, node: NodeHandle) -> Settings:
+    """The node as a configured (disabled: harvested only on request) source, two users."""
+    configured = agency_settings(
+        tmp_path, f'[[sources]]\nid = "kota"\nname = "Perpustakaan Kota Uji"\n'
+                  f'base_url = "{node.url}"\nenabled = false\n',
+        job_poll_seconds=1, allow_private_sources=True)
+    add_user(configured, "ani", "admin")
+    add_user(configured, "budi", "staff")
+    return configured
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[Flask]:
+    """The central app, CSRF on."""
+    application = agency_app(settings)
+    yield application
+    application.extensions["search_service"].close()
+
+
+def _client(app: Flask, name: str = "ani") -> FlaskClient:
+    """A logged-in client."""
+    client = app.test_client()
+    assert login(client, name).status_code == 302
+    return client
+
+
+def test_dashboard_shows_sources_runs_analytics_and_totals(app: Flask,
+                                                          settings: Settings) -> None:
+    run = harvest_all(settings, load_sources(settings))[0]
+    assert run.status == "ok" and run.added == 12
+    with open_engine(settings, writer=True) as engine:
+        Indexer.from_settings(settings, engine).rebuild()
+    service = app.extensions["search_service"]
+    title = make_records(1, prefix="kota")[0].title.lower()
+    for words in (title, title, "kamus dayak ngaju", title):
+        service.search(SearchQuery(text=words))
+    page = _client(app, "budi").get("/dasbor/").get_data(as_text=True)
+    assert "Perpustakaan Kota Uji" in page and "<td>12</td>" in page
+    assert '<span class="st st-ok">ok</span>' in page
+    assert "<td><code>kota</code></td><td>full</td>" in page, "a first harvest is full"
+    most = page[page.index("Paling banyak dicari"):page.index("Dicari tetapi tidak ditemukan")]
+    assert most.index(f"{title} <span") < most.index("kamus dayak ngaju")
+    missing = page[page.index("Dicari tetapi tidak ditemukan"):]
+    assert "kamus dayak ngaju" in missing and title not in missing
+    assert "4 pencarian; 25% tidak menemukan apa pun" in page
+    totals = page[page.index("Jumlah di seluruh jaringan"):page.index("Pendaftaran yang")]
+    assert "<strong>12</strong> judul" in totals
+
+
+def test_harvest_now_queues_one_job_that_run_pending_carries_out(app: Flask,
+                                                                 settings: Settings) -> None:
+    client = _client(app, "budi")
+    token = csrf_token(client, "/dasbor/")
+    for _ in range(2):
+        answer = client.post("/dasbor/sumber/kota/panen", data={"csrf_token": token},
+                             follow_redirects=True)
+        assert "Panen kota sudah diantrekan." in answer.get_data(as_text=True)
+    jobs = JobQueue.at(settings).recent()
+    assert [(j.source, j.status, j.requested_by) for j in jobs] == [("kota", "queued", "budi")]
+    assert client.post("/dasbor/sumber/nowhere/panen",
+                       data={"csrf_token": token}).status_code == 404
+    assert run_pending(settings) == 1
+    assert run_pending(settings) == 0
+    job = JobQueue.at(settings).recent()[0]
+    assert job.status == "done" and job.message.startswith("ok: +12")
+    assert RecordStore.at(settings).count("kota") == 12
+    assert '<span class="st st-done">done</span>' in client.get("/dasbor/").get_data(as_text=True)
+
+
+def test_a_job_for_an_unknown_source_fails_without_stopping_the_queue(
+        settings: Settings) -> None:
+    queue = JobQueue.at(settings)
+    queue.request("vanished", "ani")
+    queue.request("kota", "ani", mode="full")
+    assert run_pending(settings) == 2
+    outcomes = {j.source: (j.status, j.message) for j in queue.recent()}
+    assert outcomes["vanished"] == ("failed", "unknown source 'vanished'")
+    assert outcomes["kota"][0] == "done"
+
+
+def test_the_worker_role_polls_the_job_table(settings: Settings) -> None:
+    queue = JobQueue.at(settings)
+    abandoned = queue.request("kota", "ani")
+    assert queue.claim() == queue.get(abandoned.id)  # a worker died while running it
+    worker = WorkerRole(settings).start()
+    try:
+        deadline = time.monotonic() + PATIENCE
+        while queue.get(abandoned.id).status in ("queued", "running"):
+            assert time.monotonic() < deadline, "the worker never ran the job"
+            time.sleep(0.2)
+    finally:
+        worker.stop()
+    assert queue.get(abandoned.id).status == "done", queue.get(abandoned.id).message
+    assert RecordStore.at(settings).count("kota") == 12
+
+
+def test_rejecting_an_upload_deletes_its_catalogue_and_decisions_are_final(
+        app: Flask, settings: Settings) -> None:
+    public = app.test_client()
+    token = csrf_token(public, "/daftar")
+    public.post("/daftar", content_type="multipart/form-data", data={
+        "name": "TBM Ditolak", "type": "taman-baca", "district": "Kabupaten Kapuas",
+        "address": "Kuala Kapuas", "contact_name": "Pak Adi", "email": "adi@contoh.id",
+        "whatsapp": "081298765432", "catalogue": "upload", "csrf_token": token,
+        "upload": (io.BytesIO(b"judul,pengarang\nBuku Satu,Penulis\n"), "k.csv")})
+    registration = RegistrationStore.at(settings).by_status("pending")[0]
+    catalogue = settings.data_dir / "hosted" / f"{registration.source_id}.sqlite3"
+    assert catalogue.exists()
+    client = _client(app)
+    token = csrf_token(client, "/dasbor/")
+    answer = client.post(f"/dasbor/pendaftaran/{registration.id}/tolak",
+                         data={"csrf_token": token, "note": "bukan perpustakaan"},
+                         follow_redirects=True)
+    assert "TBM Ditolak ditolak." in answer.get_data(as_text=True)
+    assert not catalogue.exists()
+    decided = RegistrationStore.at(settings).get(registration.id)
+    assert (decided.status, decided.note, decided.decided_by) == \
+        ("rejected", "bukan perpustakaan", "ani")
+    again = client.post(f"/dasbor/pendaftaran/{registration.id}/setujui",
+                        data={"csrf_token": token})
+    assert again.status_code == 409
+    assert registration.source_id not in {s.id for s in load_sources(settings)}
