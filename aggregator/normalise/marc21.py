@@ -17,7 +17,7 @@ from typing import Any
 from lxml import etree
 
 from aggregator.normalise.vocabulary import material_type
-from aggregator.normalise.xmltree import local_name
+from aggregator.normalise.xmltree import local_name, text_of
 
 NAMESPACES = ("http://www.loc.gov/MARC21/slim", "")
 """Root namespaces this module reads (none at all is common too)."""
@@ -33,14 +33,22 @@ _LEADER_TYPES = {"e": "peta", "f": "peta", "g": "audio-visual", "i": "audio-visu
 
 @dataclass
 class Marc:
-    """The parts of a MARC record this mapping reads."""
+    """The parts of a MARC record this mapping reads; data fields also indexed by tag."""
 
     leader: str = ""
     control: dict[str, str] = field(default_factory=dict)
     fields: list[tuple[str, str, list[tuple[str, str]]]] = field(default_factory=list)
+    by_tag: dict[str, list[tuple[str, list[tuple[str, str]]]]] = field(default_factory=dict)
+
+    def add(self, tag: str, ind2: str, subs: list[tuple[str, str]]) -> None:
+        """Append a data field."""
+        self.fields.append((tag, ind2, subs))
+        self.by_tag.setdefault(tag, []).append((ind2, subs))
 
     def all(self, *tags: str) -> list[tuple[str, list[tuple[str, str]]]]:
         """Fields with one of these tags, in record order, as (ind2, subfields)."""
+        if len(tags) == 1:
+            return self.by_tag.get(tags[0], [])
         return [(ind2, subs) for tag, ind2, subs in self.fields if tag in tags]
 
     def values(self, tags: tuple[str, ...], code: str) -> list[str]:
@@ -50,9 +58,10 @@ class Marc:
     def first(self, tags: tuple[str, ...], code: str) -> str:
         """The first ``$code`` among the tags, in the order the tags are given."""
         for tag in tags:
-            found = self.values((tag,), code)
-            if found:
-                return found[0]
+            for _, subs in self.by_tag.get(tag, ()):
+                for c, v in subs:
+                    if c == code and v:
+                        return v
         return ""
 
 
@@ -69,9 +78,9 @@ def read_marc(root: etree._Element) -> Marc:
         elif name == "controlfield":
             marc.control[element.get("tag", "")] = element.text or ""
         elif name == "datafield":
-            subs = [(sub.get("code", ""), " ".join("".join(sub.itertext()).split()))
+            subs = [(sub.get("code", ""), text_of(sub))
                     for sub in element if local_name(sub) == "subfield"]
-            marc.fields.append((element.get("tag", ""), element.get("ind2", " "), subs))
+            marc.add(element.get("tag", ""), element.get("ind2", " "), subs)
     return marc
 
 

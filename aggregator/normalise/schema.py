@@ -70,11 +70,20 @@ def clean_text(value: str) -> str:
     return _SPACES.sub(" ", value).strip().rstrip(_TRAILING).strip()
 
 
+# Each custom field's ``clean`` is what it adds to its base field's result; ``_deserialize``
+# applies it after the base, and ``fastload`` calls it directly on values already of the
+# base's type, so the schema and the fast path cannot drift apart.
+
+
 class Text(fields.String):
     """A string cleaned with ``clean_text``."""
 
+    def clean(self, value: str) -> str:
+        """The string without stray spaces and trailing punctuation."""
+        return clean_text(value)
+
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        return clean_text(super()._deserialize(value, attr, data, **kwargs))
+        return self.clean(super()._deserialize(value, attr, data, **kwargs))
 
 
 class TextList(fields.List):
@@ -83,14 +92,19 @@ class TextList(fields.List):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(Text(), load_default=list, **kwargs)
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[str]:
+    def clean(self, value: list[str]) -> list[str]:
+        """The cleaned items without empties and case-insensitive repeats."""
         seen: set[str] = set()
         kept = []
-        for item in super()._deserialize(value, attr, data, **kwargs):
-            if item and item.casefold() not in seen:
-                seen.add(item.casefold())
+        for item in value:
+            folded = item.casefold()
+            if item and folded not in seen:
+                seen.add(folded)
                 kept.append(item)
         return kept
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[str]:
+        return self.clean(super()._deserialize(value, attr, data, **kwargs))
 
 
 class IdentifierList(fields.List):
@@ -101,14 +115,18 @@ class IdentifierList(fields.List):
         self.pattern = re.compile(pattern)
         self.convert = convert
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[str]:
+    def clean(self, value: list[str]) -> list[str]:
+        """Every valid identifier in the texts, converted, first occurrence kept."""
         found: list[str] = []
-        for text in super()._deserialize(value, attr, data, **kwargs):
+        for text in value:
             for candidate in self.pattern.findall(text):
                 code = self.convert(candidate)
                 if code and code not in found:
                     found.append(code)
         return found
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[str]:
+        return self.clean(super()._deserialize(value, attr, data, **kwargs))
 
 
 def issn(text: str) -> str | None:
@@ -120,17 +138,25 @@ def issn(text: str) -> str | None:
 class Year(fields.Field):
     """The earliest plausible year in any of the date texts (``[2015]``, ``c1999``, ISO)."""
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int | None:
+    def clean(self, value: Any) -> int | None:
+        """The earliest year found in a text or a list of texts."""
         texts = value if isinstance(value, list) else [value]
         years = [int(y) for text in texts if text for y in _YEAR.findall(str(text))]
         return min(years) if years else None
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int | None:
+        return self.clean(value)
 
 
 class Language(fields.String):
     """ISO 639-3 from a name or code in any common form."""
 
+    def clean(self, value: str) -> str:
+        """The ISO 639-3 code of a language name or code."""
+        return language_code(value)
+
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        return language_code(super()._deserialize(value, attr, data, **kwargs))
+        return self.clean(super()._deserialize(value, attr, data, **kwargs))
 
 
 class HoldingSchema(Schema):
@@ -149,11 +175,16 @@ class HoldingSchema(Schema):
     url = fields.String(load_default="")
     copies_known = fields.Boolean(load_default=False)
 
-    @post_load
-    def make(self, data: dict[str, Any], **kwargs: Any) -> Holding:
+    @staticmethod
+    def finish(data: dict[str, Any]) -> Holding:
         """Counts can only be trusted up to the number of copies."""
         data["available"] = min(data["available"], data["copies"])
         return Holding(**data)
+
+    @post_load
+    def make(self, data: dict[str, Any], **kwargs: Any) -> Holding:
+        """``finish`` after marshmallow's load (``fastload`` calls ``finish`` itself)."""
+        return self.finish(data)
 
 
 class RecordSchema(Schema):
@@ -186,13 +217,18 @@ class RecordSchema(Schema):
     links = TextList()
     holding = fields.Nested(HoldingSchema, required=True)
 
-    @post_load
-    def make(self, data: dict[str, Any], **kwargs: Any) -> NormalisedRecord:
+    @staticmethod
+    def finish(data: dict[str, Any]) -> NormalisedRecord:
         """The holding's call number falls back to the record's."""
         data["description"] = data["description"].strip()
         if not data["holding"].call_number:
             data["holding"].call_number = data["call_number"]
         return NormalisedRecord(**data)
+
+    @post_load
+    def make(self, data: dict[str, Any], **kwargs: Any) -> NormalisedRecord:
+        """``finish`` after marshmallow's load (``fastload`` calls ``finish`` itself)."""
+        return self.finish(data)
 
 
 RECORD_SCHEMA = RecordSchema()

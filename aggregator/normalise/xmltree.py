@@ -32,8 +32,12 @@ def parse_metadata(text: str, max_bytes: int) -> etree._Element:
 
 
 def local_name(element: etree._Element) -> str:
-    """The tag without its namespace (``{ns}record`` → ``record``)."""
-    return etree.QName(element).localname
+    """The tag without its namespace (``{ns}record`` → ``record``); empty for an entity.
+
+    String slicing, not ``etree.QName``: it runs for every element of every record.
+    """
+    tag = element.tag
+    return tag[tag.find("}") + 1:] if isinstance(tag, str) else ""
 
 
 def namespace(element: etree._Element) -> str:
@@ -42,5 +46,6 @@ def namespace(element: etree._Element) -> str:
 
 
 def text_of(element: etree._Element) -> str:
-    """All text inside an element, whitespace collapsed."""
-    return " ".join("".join(element.itertext()).split())
+    """All text inside an element, whitespace collapsed (a childless one skips ``itertext``)."""
+    text = (element.text or "") if not len(element) else "".join(element.itertext())
+    return " ".join(text.split())
