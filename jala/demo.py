@@ -136,3 +136,4 @@ def demo(ctx: click.Context, settings: Settings, port: int | None) -> None:
                        f"updated, {run.deleted} deleted, {run.rejected} rejected")
         ctx.invoke(serve, config_path=str(settings.path) if settings.path else None,
                    data_dir=str(settings.data_dir), host=None, port=port, no_worker=False)
+commands: list[click.Command] = [demo]
