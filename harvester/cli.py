@@ -2,14 +2,24 @@
 
 ``jala harvest [SOURCE...]`` (``--full``, ``--reconcile``, ``--json``, ``--daemon``),
 ``jala sources`` (``--json``) and ``jala sources check URL``.
+
+SIGTERM and SIGINT (Ctrl-C) stop ``jala harvest`` cleanly, daemon or not: each running
+harvest commits the page in hand with its checkpoint, records its run as ``interrupted``
+and releases its lock; the next run resumes there. A second signal acts as usual.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from types import FrameType
 
 import click
 
@@ -19,9 +29,12 @@ from harvester import runs, state
 from harvester.check import check_provider
 from harvester.config import harvester_config
 from harvester.pool import harvest_all
+from harvester.quirks import parse_datestamp
 from harvester.runs import Run
-from harvester.scheduler import run_daemon
+from harvester.scheduler import start_worker
 from harvester.store import RecordStore
+
+log = logging.getLogger(__name__)
 
 
 class Progress:
@@ -30,19 +43,17 @@ class Progress:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.last: dict[str, float] = {}
-        self.began: dict[str, float] = {}
 
     def __call__(self, run: Run) -> None:
         now = time.monotonic()
         with self.lock:
-            began = self.began.setdefault(run.source, now)
             if now - self.last.get(run.source, 0) < 1:
                 return
             self.last[run.source] = now
         records = run.added + run.updated + run.deleted
-        rate = records / max(now - began, 1e-3)
+        elapsed = (datetime.now(UTC) - parse_datestamp(run.started)).total_seconds()
         click.echo(f"  {run.source}: {run.pages} pages, {records} records changed, "
-                   f"{rate:,.0f}/s", err=True)
+                   f"{records / max(elapsed, 1):,.0f}/s", err=True)
 
 
 def _select(settings: Settings, ids: tuple[str, ...]) -> list[Source]:
@@ -70,16 +81,19 @@ def harvest_command(source_ids: tuple[str, ...], full: bool, reconcile: bool, as
     """Harvest sources now (all enabled ones unless named) into the record store."""
     if full and reconcile:
         raise click.UsageError("--full and --reconcile exclude each other")
+    if daemon and (source_ids or full or reconcile or as_json):
+        raise click.UsageError("--daemon harvests every enabled source on its schedule; "
+                               "it takes no SOURCE, --full, --reconcile or --json")
     try:
         harvester_config(settings)
         if daemon:
-            click.echo("harvest daemon running; Ctrl-C stops it", err=True)
-            run_daemon(settings)
+            _run_daemon(settings)
             return
         sources = _select(settings, source_ids)
         mode = "full" if full else "reconcile" if reconcile else "incremental"
-        results = harvest_all(settings, sources, mode=mode,
-                              progress=None if as_json else Progress())
+        with stop_on_signals() as stop:
+            results = harvest_all(settings, sources, mode=mode, stop=stop,
+                                  progress=None if as_json else Progress())
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
@@ -89,8 +103,43 @@ def harvest_command(source_ids: tuple[str, ...], full: bool, reconcile: bool, as
                 "pages", "error"],
                [[r.source, r.mode, r.status, r.added, r.updated, r.deleted, r.rejected,
                  r.pages, (r.last_error or "")[:60]] for r in results])
-    if any(r.status in ("failed", "partial") for r in results):
+    if any(r.status in ("failed", "partial", "interrupted") for r in results):
         sys.exit(1)
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[threading.Event]:
+    """An event set by the first SIGTERM or SIGINT; a second one acts as it used to."""
+    stop = threading.Event()
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def restore() -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    def ask(signum: int, frame: FrameType | None) -> None:
+        log.warning("%s: stopping after the current page of each harvest (again to force)",
+                    signal.Signals(signum).name)
+        restore()
+        stop.set()  # safe here: the main thread never waits on this event itself
+
+    for sig in previous:
+        signal.signal(sig, ask)
+    try:
+        yield stop
+    finally:
+        restore()
+
+
+def _run_daemon(settings: Settings) -> None:
+    """``--daemon``: the scheduler in the foreground until SIGTERM or SIGINT."""
+    with stop_on_signals() as stop:
+        scheduler = start_worker(settings)
+        click.echo("harvest daemon running; SIGTERM or Ctrl-C stops it", err=True)
+        while not stop.is_set():
+            time.sleep(0.2)  # not stop.wait(): the handler sets it on this very thread
+        scheduler.shutdown(wait=True)
+    click.echo("harvest daemon stopped", err=True)
 
 
 @click.group("sources", invoke_without_command=True)

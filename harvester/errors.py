@@ -10,7 +10,8 @@
     │   │   ├── BadResumptionToken  badResumptionToken, or the quirk profile's equivalent
     │   │   └── NoRecordsMatch      noRecordsMatch (an empty listing, not a failure)
     │   └── ListingLoop           a repeated token or endless empty pages
-    └── LocalError                our side: configuration, the record store, the lock file
+    ├── LocalError                our side: configuration, the record store, the lock file
+    └── Interrupted               a stop was asked (SIGTERM, Ctrl-C, shutdown) between requests
 """
 
 from __future__ import annotations
@@ -66,3 +67,7 @@ class ListingLoop(RemoteError):
 
 class LocalError(HarvestError):
     """Our own failure: configuration, store or lock."""
+
+
+class Interrupted(HarvestError):
+    """The process is stopping; the run ends at its last committed page, which resumes it."""

@@ -5,6 +5,10 @@ A source's run never raises: whatever goes wrong becomes its run's status and
 ``last_error``, so a dead, slow or broken source cannot fail or block the rest (timeouts
 bound every request). A per-source lock file under ``<data_dir>/locks`` keeps two
 processes (the daemon and a CLI run) from harvesting one source at once.
+
+``stop`` (a ``threading.Event``) ends every run cleanly: a request in flight is finished
+and its page committed with its checkpoint, then the run stops as ``interrupted`` and
+releases its lock; sources not yet begun are not begun.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -23,7 +28,7 @@ from config.settings import ConfigError, Settings
 from harvester import runs, state
 from harvester.client import OAIClient
 from harvester.config import harvester_config
-from harvester.errors import HarvestError, LocalError, RemoteError
+from harvester.errors import HarvestError, Interrupted, LocalError, RemoteError
 from harvester.harvest import SourceHarvest
 from harvester.netguard import AddressPolicy
 from harvester.quirks import profile
@@ -50,12 +55,16 @@ def source_lock(lock_dir: Path, source_id: str) -> Iterator[None]:
 
 
 def run_source(source: Source, store: RecordStore, options: dict[str, Any], mode: str,
-               lock_dir: Path, progress: Callable[[Run], None] | None = None) -> Run:
+               lock_dir: Path, progress: Callable[[Run], None] | None = None,
+               stop: threading.Event | None = None) -> Run:
     """Harvest (or reconcile) one source and record the run; never raises."""
+    if stop is not None and stop.is_set():
+        return Run(source.id, mode, utc_now(), status="interrupted",
+                   last_error="stopping: not begun")
     try:
         with source_lock(lock_dir, source.id):
             run = runs.open_run(store, source.id, mode)
-            _execute(source, store, options, mode, run, progress)
+            _execute(source, store, options, mode, run, progress, stop)
             runs.close_run(store, run)
             return run
     except LocalError as exc:
@@ -68,10 +77,11 @@ def run_source(source: Source, store: RecordStore, options: dict[str, Any], mode
 
 
 def _execute(source: Source, store: RecordStore, options: dict[str, Any], mode: str,
-             run: Run, progress: Callable[[Run], None] | None) -> None:
+             run: Run, progress: Callable[[Run], None] | None,
+             stop: threading.Event | None) -> None:
     """The run itself; its outcome lands in ``run`` and the source's state."""
     policy = AddressPolicy.from_cidrs(source.allowed_networks) if source.public_only else None
-    transport = Transport(options, policy=policy)
+    transport = Transport(options, policy=policy, stop=stop)
     error: str | None = None
     try:
         quirks = profile(source.quirks)
@@ -86,30 +96,36 @@ def _execute(source: Source, store: RecordStore, options: dict[str, Any], mode: 
                 reconcile(source.id, source.sets, source.metadata_prefix, store, client, run,
                           options["empty_page_limit"])
         run.status = "ok"
-    except RemoteError as exc:
+    except Exception as exc:  # whatever it is, the other sources go on
         error = f"{type(exc).__name__}: {exc}"
-        run.status = "partial" if run.pages else "failed"
-    except (HarvestError, StoreError, ConfigError, sqlite3.Error) as exc:
-        error = f"{type(exc).__name__}: {exc}"
-        run.status = "failed"
-    except Exception as exc:  # a bug must still not take the other sources down
-        log.exception("%s: unexpected failure", source.id)
-        error = f"{type(exc).__name__}: {exc}"
-        run.status = "failed"
+        run.status = _status_after(exc, run)
     finally:
         transport.close()
     run.bytes = transport.bytes_read
     run.last_error = error
     if error:
-        log.error("%s: %s run %s: %s", source.id, mode, run.status, error)
+        log.log(logging.WARNING if run.status == "interrupted" else logging.ERROR,
+                "%s: %s run %s: %s", source.id, mode, run.status, error)
     current = state.load(store, source.id)
     current.last_error = error
     state.update(store, current)
 
 
+def _status_after(exc: Exception, run: Run) -> str:
+    """A run's status after ``exc``: interrupted, partial (pages were kept) or failed."""
+    if isinstance(exc, Interrupted):
+        return "interrupted"
+    if isinstance(exc, RemoteError):
+        return "partial" if run.pages else "failed"
+    if not isinstance(exc, HarvestError | StoreError | ConfigError | sqlite3.Error):
+        log.exception("%s: unexpected failure", run.source)  # a bug: keep its traceback
+    return "failed"
+
+
 def harvest_all(settings: Settings, sources: list[Source], mode: str = "incremental",
                 progress: Callable[[Run], None] | None = None,
-                on_changes: Callable[[], None] | None = None) -> list[Run]:
+                on_changes: Callable[[], None] | None = None,
+                stop: threading.Event | None = None) -> list[Run]:
     """Harvest ``sources`` in parallel; return their runs in the order given.
 
     ``on_changes()`` is called from the worker thread after each run that stored changes.
@@ -122,7 +138,7 @@ def harvest_all(settings: Settings, sources: list[Source], mode: str = "incremen
     with ThreadPoolExecutor(max_workers=options["workers"],
                             thread_name_prefix="harvest") as pool:
         futures = [pool.submit(_in_thread, store, source, options, mode, lock_dir, progress,
-                               on_changes) for source in sources]
+                               on_changes, stop) for source in sources]
         results = [f.result() for f in futures]
     store.close()
     return results
@@ -130,10 +146,10 @@ def harvest_all(settings: Settings, sources: list[Source], mode: str = "incremen
 
 def _in_thread(store: RecordStore, source: Source, options: dict[str, Any], mode: str,
                lock_dir: Path, progress: Callable[[Run], None] | None,
-               on_changes: Callable[[], None] | None) -> Run:
+               on_changes: Callable[[], None] | None, stop: threading.Event | None) -> Run:
     """A pool task: run the source, tell the indexer of changes, close this thread's store."""
     try:
-        run = run_source(source, store, options, mode, lock_dir, progress)
+        run = run_source(source, store, options, mode, lock_dir, progress, stop)
     finally:
         store.close()
     if on_changes and (run.added or run.updated or run.deleted):

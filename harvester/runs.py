@@ -1,8 +1,9 @@
 """The run log: one row per harvest of one source, for ``jala sources`` and the dashboard.
 
 A run is opened as ``running`` and closed with its final status: ``ok`` (listing complete),
-``partial`` (records stored but the listing could not finish: token loop, bad pages) or
-``failed`` (nothing could be harvested). A run left ``running`` by a killed process is
+``partial`` (records stored but the listing could not finish: token loop, bad pages),
+``failed`` (nothing could be harvested) or ``interrupted`` (the process was asked to stop;
+the next run resumes from the checkpoint). A run left ``running`` by a killed process is
 closed as ``interrupted`` by the next run of the same source.
 """
 

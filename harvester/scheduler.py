@@ -4,15 +4,19 @@ Contract for the central server::
 
     scheduler = start_worker(settings, on_changes=indexer.catch_up)   # returns at once
     ...
-    scheduler.shutdown()
+    scheduler.shutdown()   # running harvests end after their current page
 
-``start_worker(settings, on_changes=None) -> BackgroundScheduler`` schedules one harvest
+``start_worker(settings, on_changes=None) -> HarvestScheduler`` (a ``BackgroundScheduler``)
+schedules one harvest
 job per enabled source (its ``schedule``: ``"every 6h"``, ``"every 30m"``, ``"every 2d"``
 or a five-field cron expression) and one reconciliation sweep per source
 (``[harvester] reconcile_schedule``). ``on_changes()`` is called, from a worker thread,
 after any run that stored changes; the indexer then reads ``RecordStore.changes``.
 Jobs never overlap for one source (``max_instances=1``), missed runs are coalesced into
-one, and each trigger has jitter (``[harvester] jitter_seconds``).
+one, and each trigger has jitter (``[harvester] jitter_seconds``). ``shutdown()`` first
+sets ``scheduler.stopping``, which every running harvest watches (``harvest_all(stop=)``):
+it commits the page in hand with its checkpoint, records the run as ``interrupted`` and
+releases its lock, so shutting down takes one page, not one whole harvest.
 
 Persistence without SQLAlchemy: APScheduler's only persistent job store needs SQLAlchemy,
 which the project does not depend on, so the jobs live in APScheduler's memory store and
@@ -25,7 +29,7 @@ from __future__ import annotations
 
 import logging
 import re
-import time
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -72,31 +76,32 @@ def first_run_time(saved_next_run: str | None, now: datetime) -> datetime:
     return now + timedelta(seconds=1)
 
 
+class HarvestScheduler(BackgroundScheduler):
+    """A background scheduler whose shutdown also asks running harvests to stop."""
+
+    def __init__(self, **options: object) -> None:
+        super().__init__(**options)
+        self.stopping = threading.Event()
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop running harvests after their current page, then stop scheduling."""
+        self.stopping.set()
+        super().shutdown(wait)
+
+
 def start_worker(settings: Settings,
-                 on_changes: Callable[[], None] | None = None) -> BackgroundScheduler:
+                 on_changes: Callable[[], None] | None = None) -> HarvestScheduler:
     """Start a background scheduler harvesting every enabled source; return it running."""
-    scheduler = build_scheduler(settings, on_changes, BackgroundScheduler)
+    scheduler = build_scheduler(settings, on_changes)
     scheduler.start()
     return scheduler
 
 
-def run_daemon(settings: Settings, on_changes: Callable[[], None] | None = None) -> None:
-    """Run the worker in the foreground until interrupted (``jala harvest --daemon``)."""
-    scheduler = start_worker(settings, on_changes)
-    try:
-        while True:
-            time.sleep(3600)
-    except (KeyboardInterrupt, SystemExit):
-        log.info("harvest daemon stopping")
-    finally:
-        scheduler.shutdown(wait=True)
-
-
-def build_scheduler(settings: Settings, on_changes: Callable[[], None] | None,
-                    scheduler_class: type[BackgroundScheduler]) -> BackgroundScheduler:
+def build_scheduler(settings: Settings,
+                    on_changes: Callable[[], None] | None) -> HarvestScheduler:
     """A scheduler with one harvest job and one reconcile job per enabled source."""
     options = harvester_config(settings)
-    scheduler = scheduler_class(
+    scheduler = HarvestScheduler(
         timezone=UTC,
         executors={"default": {"type": "threadpool", "max_workers": options["workers"]}},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None})
@@ -108,23 +113,24 @@ def build_scheduler(settings: Settings, on_changes: Callable[[], None] | None,
         jitter = options["jitter_seconds"]
         scheduler.add_job(
             _job, parse_schedule(source.schedule, jitter), id=f"harvest:{source.id}",
-            args=(settings, source, "incremental", on_changes), name=f"harvest {source.id}",
+            args=(settings, source, "incremental", on_changes, scheduler.stopping),
+            name=f"harvest {source.id}",
             next_run_time=first_run_time(saved.next_run, now))
         if reconcile_every:
             scheduler.add_job(
                 _job, parse_schedule(reconcile_every, jitter), id=f"reconcile:{source.id}",
-                args=(settings, source, "reconcile", on_changes),
+                args=(settings, source, "reconcile", on_changes, scheduler.stopping),
                 name=f"reconcile {source.id}")
     store.close()
     return scheduler
 
 
 def _job(settings: Settings, source: Source, mode: str,
-         on_changes: Callable[[], None] | None) -> None:
+         on_changes: Callable[[], None] | None, stop: threading.Event) -> None:
     """One scheduled run; never raises (a failing source must not stop the scheduler)."""
     try:
-        harvest_all(settings, [source], mode=mode, on_changes=on_changes)
-        if mode == "incremental":
+        [run] = harvest_all(settings, [source], mode=mode, on_changes=on_changes, stop=stop)
+        if mode == "incremental" and run.status != "interrupted":  # else: due at restart
             save_next_run(RecordStore.at(settings), source, datetime.now(UTC))
     except Exception:
         log.exception("scheduled %s of %s failed", mode, source.id)

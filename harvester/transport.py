@@ -4,13 +4,16 @@ The retry decision is the pure function ``retry_delay`` so that it can be tested
 connection errors, timeouts, 408, 429 and 5xx are retried with exponential backoff, and a
 ``Retry-After`` (seconds or an HTTP date) is honoured up to a cap. Bodies are streamed and
 abandoned past ``response_size_cap`` (counted after gzip decoding, so bombs stop too).
+Once ``stop`` is set (the process is shutting down), a wait between retries ends at once
+and no new request starts: ``Interrupted`` is raised, so a run ends at its last committed
+page without waiting for a slow provider.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -18,7 +21,7 @@ from typing import Any
 
 import requests
 
-from harvester.errors import ResponseTooLarge, TransportError
+from harvester.errors import Interrupted, ResponseTooLarge, TransportError
 from harvester.netguard import AddressPolicy, guard_session
 
 log = logging.getLogger(__name__)
@@ -72,10 +75,9 @@ def retry_delay(policy: RetryPolicy, attempt: int, status: int | None,
 class Transport:
     """Fetches OAI-PMH responses from one provider; counts the bytes it read."""
 
-    def __init__(self, options: Mapping[str, Any],
-                 sleep: Callable[[float], None] = time.sleep,
-                 policy: AddressPolicy | None = None) -> None:
-        self.policy = RetryPolicy(options["retries"], options["backoff_base"],
+    def __init__(self, options: Mapping[str, Any], policy: AddressPolicy | None = None,
+                 stop: threading.Event | None = None) -> None:
+        self.retry = RetryPolicy(options["retries"], options["backoff_base"],
                                   options["backoff_max"], options["retry_after_cap"])
         self.timeout = (options["connect_timeout"], options["read_timeout"])
         self.size_cap = int(options["response_size_cap"])
@@ -85,7 +87,7 @@ class Transport:
                                      "Accept": "text/xml, application/xml;q=0.9, */*;q=0.1"})
         if policy is not None:  # a registered source: public addresses only, every hop
             guard_session(self.session, policy)
-        self.sleep = sleep
+        self.stop = stop or threading.Event()
         self.bytes_read = 0
 
     def close(self) -> None:
@@ -96,6 +98,8 @@ class Transport:
         """GET ``url?params`` and return the body, retrying what the policy allows."""
         attempt = 0
         while True:
+            if self.stop.is_set():
+                raise Interrupted(f"{url}: stopping; no new request")
             status, retry_after, problem = None, None, ""
             try:
                 with self.session.get(url, params=dict(params), timeout=self.timeout,
@@ -109,11 +113,12 @@ class Transport:
                     requests.exceptions.ChunkedEncodingError,
                     requests.exceptions.ContentDecodingError) as exc:
                 problem = f"{type(exc).__name__}: {exc}"
-            delay = retry_delay(self.policy, attempt, status, retry_after)
+            delay = retry_delay(self.retry, attempt, status, retry_after)
             if delay is None:
                 raise TransportError(f"{url}: {problem} (after {attempt + 1} attempts)", status)
             log.warning("%s: %s; retrying in %.1fs", url, problem, delay)
-            self.sleep(delay)
+            if self.stop.wait(delay):
+                raise Interrupted(f"{url}: stopping while waiting to retry ({problem})")
             attempt += 1
 
     def _read(self, response: requests.Response) -> bytes:
