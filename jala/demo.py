@@ -10,6 +10,8 @@ source's ``base_url``, waits for it, harvests every source over OAI-PMH, and the
 from __future__ import annotations
 
 import logging
+import secrets
+import signal
 import subprocess
 import sys
 import time
@@ -54,6 +56,19 @@ def _toml_string(value: str) -> str:
     """Quote a value as a TOML basic string."""
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
+
+
+def demo_admin(settings: Settings) -> str:
+    """Create the dashboard account ``admin`` with a fresh password when none exists yet."""
+    from config.webdb import web_db_path
+    from search_ui.accounts import Accounts
+
+    accounts = Accounts(web_db_path(settings))
+    if accounts.all():
+        return "  dashboard: /masuk with an existing account (jala users list)"
+    password = secrets.token_urlsafe(12)
+    accounts.add("admin", password, "admin")
+    return f"  dashboard: /masuk as admin / {password} (created for this demo)"
 
 
 def prepare_node(source: Source, folder: Path) -> tuple[Path, Path]:
@@ -116,6 +131,11 @@ def wait_for_node(source: Source, process: subprocess.Popen, folder: Path) -> No
     raise click.ClickException(f"node {source.id} did not answer at {health}")
 
 
+def _stop(signum: int, frame: object) -> None:
+    """Turn SIGTERM into a clean exit so the node processes are stopped too."""
+    raise SystemExit(0)
+
+
 @click.command("demo")
 @settings_options
 @click.option("--port", type=click.IntRange(0, 65535), help="Port of the site (default 5000).")
@@ -128,12 +148,14 @@ def demo(ctx: click.Context, settings: Settings, port: int | None) -> None:
     if not sources:
         raise click.ClickException("no [[sources]] entry names a 'sample' catalogue")
     folder = settings.data_dir / "demo"
+    signal.signal(signal.SIGTERM, _stop)
     click.echo(f"Starting {len(sources)} sample libraries (data in {settings.data_dir}):")
     with running_nodes(sources, folder):
         click.echo("Harvesting every library over OAI-PMH ...")
         for run in harvest_all(settings, sources):
             click.echo(f"  {run.source}: {run.status}, {run.added} added, {run.updated} "
                        f"updated, {run.deleted} deleted, {run.rejected} rejected")
+        click.echo(demo_admin(settings))
         ctx.invoke(serve, config_path=str(settings.path) if settings.path else None,
                    data_dir=str(settings.data_dir), host=None, port=port, no_worker=False)
 commands: list[click.Command] = [demo]
