@@ -27,6 +27,7 @@ one transaction, so a kill at any moment loses and duplicates nothing. Per-sourc
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import threading
@@ -218,7 +219,7 @@ class RecordStore:
         now = utc_now()
         writes, touches = [], []
         for record in records:
-            sets = json.dumps(record.set_specs)
+            sets = _sets_json(tuple(record.set_specs))
             values = (record.datestamp, int(record.deleted), record.metadata_prefix,
                       None if record.deleted else record.metadata, sets)
             old = existing.get(record.identifier)
@@ -291,6 +292,12 @@ class _Transaction:
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+@functools.lru_cache(maxsize=4096)
+def _sets_json(set_specs: tuple[str, ...]) -> str:
+    """The stored form of a set list; a catalogue has few distinct ones, so encode each once."""
+    return json.dumps(list(set_specs))
 
 
 def _filter(source: str | None, include_deleted: bool) -> tuple[str, tuple[Any, ...]]:
