@@ -129,8 +129,12 @@ def title_key(title: str, language: str = "") -> str:
 
 def subtitles_compatible(first: str, second: str) -> bool:
     """Different subtitles mean different books (``Jilid 1`` vs ``Jilid 2``); none is a wildcard."""
-    a, b = text_key(first), text_key(second)
-    return not a or not b or a.startswith(b) or b.startswith(a)
+    return subtitle_keys_compatible(text_key(first), text_key(second))
+
+
+def subtitle_keys_compatible(first: str, second: str) -> bool:
+    """``subtitles_compatible`` for subtitles already keyed (``MatchView.subtitle``)."""
+    return not first or not second or first.startswith(second) or second.startswith(first)
 
 
 def first_author_key(creators: list[str], contributors: list[str]) -> str:

@@ -34,7 +34,7 @@ from aggregator.matching import (
     MatchView,
     first_author_key,
     match_view,
-    subtitles_compatible,
+    subtitle_keys_compatible,
     title_key,
 )
 from aggregator.normalise.schema import NormalisedRecord
@@ -51,7 +51,7 @@ def same_work(a: MatchView, b: MatchView, year_tolerance: int) -> bool:
         return False
     if a.year is not None and b.year is not None and abs(a.year - b.year) > year_tolerance:
         return False
-    if not subtitles_compatible(a.subtitle, b.subtitle):
+    if not subtitle_keys_compatible(a.subtitle, b.subtitle):
         return False
     if a.authors and b.authors:
         return _author_in(a.authors[0], b.authors) or _author_in(b.authors[0], a.authors)
@@ -134,6 +134,7 @@ class Clusterer:
         self.works = works
         self.year_tolerance = year_tolerance
         self.final_ids = final_ids
+        self._blocks: dict[str, list[Member]] = {}
 
     def put(self, record: NormalisedRecord, seq: int) -> set[str]:
         """Add or replace a mapped record; re-cluster its old and new neighbourhood."""
@@ -149,15 +150,16 @@ class Clusterer:
             else:
                 prior = remembered
         self.works.put(record, seq, new_view, prior)
+        self._blocks = {}
         linked = self._linker()
-        block = self.works.block(new_view.title_key)
+        block = self._block(new_view.title_key)
         joined = {other.work_id for other in block + self.works.by_isbns(record.isbns)
                   if other.key != key and other.work_id and linked(new_view, other.view)}
         if old is not None:
-            context |= self._open_ends(self.works.block(old.view.title_key), key)
+            context |= self._open_ends(self._block(old.view.title_key), key)
             context |= {old.work_id} if old.work_id else set()
-        conflict = any(not subtitles_compatible(new_view.subtitle, subtitle)
-                       for subtitle in self.works.subtitles(new_view.title_key))
+        conflict = any(not subtitle_keys_compatible(new_view.subtitle, subtitle)
+                       for subtitle in self._subtitles(new_view.title_key))
         if conflict:
             context |= self._open_ends(block, key)
         member = Member(key, prior, new_view, record=record)
@@ -175,9 +177,22 @@ class Clusterer:
         if old is None:
             return set()
         self.works.remove(key)
-        affected = self._open_ends(self.works.block(old.view.title_key), key)
+        self._blocks = {}
+        affected = self._open_ends(self._block(old.view.title_key), key)
         affected |= {old.work_id} if old.work_id else set()
         return self._recluster(affected)
+
+    def _block(self, title_key: str) -> list[Member]:
+        """A title's records, read once per change: nothing writes between its reads."""
+        block = self._blocks.get(title_key)
+        if block is None:
+            block = self._blocks[title_key] = self.works.block(title_key)
+        return block
+
+    def _subtitles(self, title_key: str) -> list[str]:
+        """The distinct subtitle keys among a title's records."""
+        return list(dict.fromkeys(m.view.subtitle for m in self._block(title_key)
+                                  if m.view.subtitle))
 
     def _open_ends(self, block: list[Member], key: Key) -> set[str]:
         """Works of subtitle-less records in a block: a change there may make them ambiguous."""
@@ -206,11 +221,11 @@ class Clusterer:
 
     def _conflicting_subtitles(self, record: MatchView) -> bool:
         """Do the records this one title-matches disagree about the subtitle?"""
-        if len(self.works.subtitles(record.title_key)) < 2:
+        if len(self._subtitles(record.title_key)) < 2:
             return False
-        subtitles = [m.view.subtitle for m in self.works.block(record.title_key)
+        subtitles = [m.view.subtitle for m in self._block(record.title_key)
                      if m.view.subtitle and self._same(record, m.view)]
-        return any(not subtitles_compatible(a, b)
+        return any(not subtitle_keys_compatible(a, b)
                    for i, a in enumerate(subtitles) for b in subtitles[i + 1:])
 
     def _same(self, a: MatchView, b: MatchView) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS records (
     title_key TEXT NOT NULL, subtitle_key TEXT NOT NULL, work_id TEXT,
     match TEXT NOT NULL, data TEXT NOT NULL,
     PRIMARY KEY (source, identifier)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS records_title ON records (title_key);
+CREATE INDEX IF NOT EXISTS records_block ON records (title_key, source, identifier, work_id, match);
 CREATE INDEX IF NOT EXISTS records_work ON records (work_id);
 CREATE TABLE IF NOT EXISTS record_isbns (
     isbn TEXT NOT NULL, source TEXT NOT NULL, identifier TEXT NOT NULL,
@@ -42,28 +42,37 @@ CREATE TABLE IF NOT EXISTS unmapped (
 CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
 
-MEMBER = "source, identifier, work_id, match, data"
+MEMBER = "source, identifier, work_id, match"
+"""What matching reads of a record; its canonical form (``data``) is fetched only when asked."""
 Key = tuple[str, str]
 """A record's (source, identifier)."""
 
 
 class Member:
-    """A mapped record as stored: key, current work id, matching view; parsed on demand."""
+    """A mapped record as stored: key, current work id, matching view; record on demand.
 
-    __slots__ = ("_data", "_record", "key", "view", "work_id")
+    Matching reads only keys and views, so a block of records costs a few hundred bytes
+    each; the canonical form is read (``fetch``) and parsed only when someone asks.
+    """
+
+    __slots__ = ("_data", "_fetch", "_record", "key", "view", "work_id")
 
     def __init__(self, key: Key, work_id: str | None, view: MatchView, data: str = "",
-                 record: NormalisedRecord | None = None) -> None:
+                 record: NormalisedRecord | None = None,
+                 fetch: Callable[[Key], str] | None = None) -> None:
         self.key = key
         self.work_id = work_id
         self.view = view
         self._data = data
         self._record = record
+        self._fetch = fetch
 
     @property
     def record(self) -> NormalisedRecord:
-        """The canonical record (its JSON is parsed only when someone asks)."""
+        """The canonical record (read and parsed only when someone asks)."""
         if self._record is None:
+            if not self._data and self._fetch is not None:
+                self._data = self._fetch(self.key)
             self._record = NormalisedRecord.from_dict(json.loads(self._data))
         return self._record
 
@@ -117,7 +126,18 @@ class WorkStore:
         """One mapped record, or None."""
         row = self.db.execute(f"SELECT {MEMBER} FROM records WHERE source=? AND identifier=?",
                               key).fetchone()
-        return _member(row) if row else None
+        return self._member(row) if row else None
+
+    def _data(self, key: Key) -> str:
+        """A record's canonical form as stored (JSON)."""
+        return str(self.db.execute("SELECT data FROM records WHERE source=? AND identifier=?",
+                                   key).fetchone()[0])
+
+    def _member(self, row: tuple[str, str, str | None, str]) -> Member:
+        """A ``Member`` from a row selected with ``MEMBER``."""
+        source, identifier, work_id, match = row
+        return Member((source, identifier), work_id, MatchView.from_json(match),
+                      fetch=self._data)
 
     def put(self, record: NormalisedRecord, seq: int, view: MatchView,
             work_id: str | None) -> None:
@@ -141,13 +161,7 @@ class WorkStore:
         """Records with this title key: the only ones that can match by title."""
         rows = self.db.execute(f"SELECT {MEMBER} FROM records WHERE title_key=? "
                                "ORDER BY source, identifier", (title_key,))
-        return [_member(row) for row in rows]
-
-    def subtitles(self, title_key: str) -> list[str]:
-        """The distinct subtitles (as keys) records with this title key carry."""
-        return [row[0] for row in self.db.execute(
-            "SELECT DISTINCT subtitle_key FROM records WHERE title_key=? AND subtitle_key!=''",
-            (title_key,))]
+        return [self._member(row) for row in rows]
 
     def by_isbns(self, isbns: Iterable[str]) -> list[Member]:
         """Records carrying any of these ISBN-13s."""
@@ -155,17 +169,18 @@ class WorkStore:
         if not isbns:
             return []
         rows = self.db.execute(
-            "SELECT DISTINCT r.source, r.identifier, r.work_id, r.match, r.data "
+            "SELECT DISTINCT r.source, r.identifier, r.work_id, r.match "
             "FROM record_isbns i "
             "JOIN records r USING (source, identifier) "
             f"WHERE i.isbn IN ({','.join('?' * len(isbns))})", isbns)
-        return [_member(row) for row in rows]
+        return [self._member(row) for row in rows]
 
     def members(self, work_id: str) -> list[Member]:
-        """Every record of a work, in key order."""
-        rows = self.db.execute(f"SELECT {MEMBER} FROM records WHERE work_id=? "
+        """Every record of a work, in key order, canonical forms read at once."""
+        rows = self.db.execute(f"SELECT {MEMBER}, data FROM records WHERE work_id=? "
                                "ORDER BY source, identifier", (work_id,))
-        return [_member(row) for row in rows]
+        return [Member((source, identifier), work, MatchView.from_json(match), data)
+                for source, identifier, work, match, data in rows]
 
     def holders(self, work_id: str) -> int:
         """How many records carry this work id now."""
@@ -263,12 +278,6 @@ class WorkStore:
         rows = self.db.execute(f"SELECT * FROM unmapped {where} ORDER BY source, identifier "
                                "LIMIT ?", (*args, limit))
         return [Unmapped(*row) for row in rows]
-
-
-def _member(row: tuple[str, str, str | None, str, str]) -> Member:
-    """A ``Member`` from a row selected with ``MEMBER``."""
-    source, identifier, work_id, match, data = row
-    return Member((source, identifier), work_id, MatchView.from_json(match), data)
 
 
 class _Transaction:
