@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import resource
 import shutil
 import time
 from collections.abc import Iterator
@@ -66,6 +67,8 @@ def main() -> None:
     parser.add_argument("--index", type=Path, default=Path("var/bench/index"))
     parser.add_argument("--batch", type=int, default=10_000)
     parser.add_argument("--heap-mb", type=int, default=512)
+    parser.add_argument("--threads", type=int, default=0,
+                        help="writer threads (0: tantivy decides)")
     args = parser.parse_args()
     stemmer_speed()
     shutil.rmtree(args.index, ignore_errors=True)
@@ -73,7 +76,9 @@ def main() -> None:
     generator = Generator(seed=42)
     timed = Timed(generator.works(args.records))
     started = time.perf_counter()
-    engine = TantivyEngine(args.index, writer=True, heap_mb=args.heap_mb)
+    analyzer = Analyzer()
+    engine = TantivyEngine(args.index, writer=True, heap_mb=args.heap_mb, threads=args.threads,
+                           analyzer=analyzer)
     batch: list[Work] = []
     done = 0
     for work in timed:
@@ -83,7 +88,8 @@ def main() -> None:
             batch = []
             if done % 100_000 == 0:
                 print(f"  {done:,} works, {time.perf_counter() - started:.0f} s, "
-                      f"rss {psutil.Process().memory_info().rss / 2**20:,.0f} MiB", flush=True)
+                      f"rss {psutil.Process().memory_info().rss / 2**20:,.0f} MiB, "
+                      f"stem cache {analyzer.cache_info().size:,} words", flush=True)
     done += engine.upsert(batch)
     commit_started = time.perf_counter()
     engine.commit()
@@ -95,8 +101,12 @@ def main() -> None:
           f"including generation; generation {timed.seconds:.1f} s)")
     print(f"indexing alone (analysis + tantivy): {indexing:.1f} s, {done / indexing:,.0f} works/s;"
           f" final commit and merges {time.perf_counter() - commit_started:.1f} s")
-    print(f"index size {size:,.0f} MiB; peak rss "
-          f"{psutil.Process().memory_info().rss / 2**20:,.0f} MiB")
+    stems = analyzer.cache_info()
+    print(f"stem cache: {stems.lookups:,} words looked up, {stems.misses:,} stemmed by Sastrawi "
+          f"(hit rate {stems.hit_rate:.2%}), {stems.size:,} of {stems.maxsize:,} entries")
+    print(f"index size {size:,.0f} MiB; rss now "
+          f"{psutil.Process().memory_info().rss / 2**20:,.0f} MiB, peak "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10:,.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from aggregator.engine.analysis import fold
+from aggregator.engine.analysis import split
 from aggregator.engine.base import QueryError
 from aggregator.model import Work
 from aggregator.query import FACETS
@@ -41,7 +41,12 @@ def other_text(work: Work) -> str:
 
 def title_key(work: Work) -> str:
     """The title as sorted: folded, leading punctuation dropped."""
-    return " ".join(re.findall(r"\w+", fold(work.title))) or "~"
+    return title_key_of(split(work.title))
+
+
+def title_key_of(title_words: list[str]) -> str:
+    """The sort key of a title already split into folded words (``~`` sorts untitled last)."""
+    return " ".join(title_words) or "~"
 
 
 def year_bucket(year: int) -> str:

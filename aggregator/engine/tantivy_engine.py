@@ -58,7 +58,7 @@ class TantivyEngine(SearchEngine):
             self.close()
             raise EngineError(f"cannot open index {self.path}: {exc}") from exc
         self._seen_meta = self._meta_stamp()
-        self._pending: set[str] = set()
+        self._highest_written = ""
         self._cleared = False
         self._reload_lock = threading.Lock()
 
@@ -75,17 +75,24 @@ class TantivyEngine(SearchEngine):
     def upsert(self, works: Iterable[Work]) -> int:
         """Replace each work by id: delete an older copy only where one may exist.
 
-        Tantivy keeps every queued delete in memory until the commit, so deleting blindly
-        would make a rebuild's memory grow with the catalogue; instead a delete is queued
-        only for ids in the committed index (unless it was cleared) or added since.
+        Tantivy keeps every queued delete in memory until the commit (about a kilobyte
+        each), so deleting blindly would make a rebuild's memory grow with the catalogue.
+        A delete is queued only for an id in the committed index (unless it was cleared)
+        or one that may have been written since: any id not above the highest written
+        since the commit. Both the rebuild and incremental batches send ids in ascending
+        order, so they queue no needless delete and nothing is remembered per id.
         """
         writer = self._require_writer()
-        searcher = None if self._cleared else self._index.searcher()
+        searcher = self._index.searcher()
+        committed = None if self._cleared or not searcher.num_docs else searcher
         sent = 0
         for work in works:
-            if work.id in self._pending or (searcher and searcher.doc_freq("id", work.id)):
-                writer.delete_documents_by_term("id", work.id)
-            self._pending.add(work.id)
+            work_id = work.id
+            if work_id <= self._highest_written or (
+                    committed and committed.doc_freq("id", work_id)):
+                writer.delete_documents_by_term("id", work_id)
+            else:
+                self._highest_written = work_id
             writer.add_document(to_document(work, self._analyzer))
             sent += 1
         return sent
@@ -103,13 +110,13 @@ class TantivyEngine(SearchEngine):
         """Make writes durable and visible to every reader."""
         self._require_writer().commit()
         self._index.reload()
-        self._pending.clear()
+        self._highest_written = ""
         self._cleared = False
 
     def clear(self) -> None:
         """Delete every document (visible after ``commit``)."""
         self._require_writer().delete_all_documents()
-        self._pending.clear()
+        self._highest_written = ""
         self._cleared = True
 
     # -- reading -------------------------------------------------------------------------

@@ -11,8 +11,8 @@ import json
 
 import tantivy
 
-from aggregator.engine.analysis import STOPWORDS, WORD, Analyzer, fold
-from aggregator.engine.fields import facet_values, other_text, title_key
+from aggregator.engine.analysis import STOPWORDS, Analyzer, fold, split
+from aggregator.engine.fields import facet_values, other_text, title_key_of
 from aggregator.model import Work
 
 TEXT_FIELDS = ("title", "creators", "subjects", "description", "other")
@@ -45,18 +45,27 @@ SCHEMA = build_schema()
 
 
 def to_document(work: Work, analyzer: Analyzer) -> tantivy.Document:
-    """Flatten a work into its tantivy document."""
+    """Flatten a work into its tantivy document.
+
+    Each text is folded and split once: title, creators and subjects feed several fields
+    (their terms, the spelling vocabulary, the title sort key).
+    """
+    terms = analyzer.terms_of
+    title = split(work.title)
+    heading = title + split(work.subtitle) if work.subtitle else title
+    creators = split(" ".join(work.creators))
+    subjects = split(" ".join(work.subjects))
     fields: dict[str, object] = {
         "id": work.id,
         "work": [stored_json(work)],
-        "title": analyzer.analyze(f"{work.title} {work.subtitle}"),
-        "creators": analyzer.names(" ".join(work.creators)),
-        "subjects": analyzer.analyze(" ".join(work.subjects)),
-        "description": analyzer.analyze(work.description),
-        "other": analyzer.analyze(other_text(work)),
-        "spell": " ".join(spelling_words(work)),
+        "title": " ".join(terms(heading)),
+        "creators": " ".join(creators),
+        "subjects": " ".join(terms(subjects)),
+        "description": " ".join(terms(split(work.description))),
+        "other": " ".join(terms(split(other_text(work)))),
+        "spell": " ".join(spelling_words([*heading, *creators, *subjects])),
         "complete": completions(work),
-        "title_sort": title_key(work),
+        "title_sort": title_key_of(title),
         "sort_year": work.year or 0,
         "holdings": len(work.holdings),
         "copies": max(0, work.total_copies),
@@ -70,17 +79,19 @@ def to_document(work: Work, analyzer: Analyzer) -> tantivy.Document:
     return tantivy.Document(**fields)
 
 
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
+                           check_circular=False).encode
+"""One encoder for every document: ``json.dumps`` with options builds a new one per call."""
+
+
 def stored_json(work: Work) -> bytes:
     """The work as compact JSON (``Work.to_dict`` shape, built without deep copies)."""
-    plain = {**vars(work), "holdings": [vars(h) for h in work.holdings]}
-    return json.dumps(plain, ensure_ascii=False, separators=(",", ":")).encode()
+    return _encode({**vars(work), "holdings": [vars(h) for h in work.holdings]}).encode()
 
 
-def spelling_words(work: Work) -> list[str]:
-    """Distinct folded words of title, creators and subjects: the "did you mean" vocabulary."""
-    text = " ".join([work.title, work.subtitle, *work.creators, *work.subjects])
-    return list(dict.fromkeys(w for w in WORD.findall(fold(text))
-                              if w.isalpha() and w not in STOPWORDS))
+def spelling_words(folded_words: list[str]) -> list[str]:
+    """Distinct words of title, creators and subjects: the "did you mean" vocabulary."""
+    return list(dict.fromkeys(w for w in folded_words if w.isalpha() and w not in STOPWORDS))
 
 
 def completions(work: Work) -> list[str]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 import textwrap
 
 import pytest
 
-from aggregator.engine.analysis import Analyzer, fold
+from aggregator.engine.analysis import Analyzer, fold, split
 from aggregator.engine.base import EngineError, IndexLockedError
 from aggregator.engine.highlight import highlight_work
 from aggregator.engine.tantivy_engine import TantivyEngine
@@ -82,10 +83,22 @@ def test_analysis_folds_drops_stopwords_and_stems():
     assert analyzer.terms("Harry Potter and the Goblet of Fire 2019") == [
         "harry", "potter", "goblet", "fire", "2019"]
     assert analyzer.query_words("yang") == [("yang", "yang")]
-    assert analyzer.names("Dr. Setiawan Djody") == "dr setiawan djody"
-    for word in ("a" * 3, "x") * 200:
-        analyzer.stem(word)
-    assert analyzer.cache_info().maxsize == 100
+    assert split("Dr. Setiawan Djody") == ["dr", "setiawan", "djody"]
+
+
+def test_stem_cache_stays_bounded_keeps_hot_words_and_skips_numbers():
+    analyzer = Analyzer(cache_size=100)
+    distinct = ["mem" + "".join(p) + "kan" for p in itertools.product("bcdfg", repeat=4)][:400]
+    for word in distinct:
+        analyzer.terms_of([word, "membaca"])
+        assert analyzer.cache_info().size <= 100
+    for number in range(1000):
+        analyzer.stem(f"978602{number:07d}")
+    stats = analyzer.cache_info()
+    assert stats.size <= 100 and stats.maxsize == 100
+    assert stats.misses == 401, "each distinct word stemmed once, numbers never"
+    assert analyzer.stem("membaca") == "baca" and analyzer.cache_info().misses == 401
+    assert stats.lookups == 1800 and stats.hit_rate == 1 - 401 / 1800
 
 
 def test_highlight_marks_stems_and_names_and_escapes():
