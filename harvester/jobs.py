@@ -5,7 +5,9 @@ harvest state and the index); it inserts a row into the ``jobs`` table of
 ``<data_dir>/web.sqlite3`` and the worker polls it every ``[harvester] job_poll_seconds``
 (``run_pending``), claiming one job at a time, running it with ``harvest_all`` and
 writing back its status: ``queued`` → ``running`` → ``done`` or ``failed``. A job left
-``running`` by a killed worker is queued again when the next worker starts polling.
+``running`` by a killed worker is queued again when the next worker starts polling; so is
+one cut short by a stop request (``stop``: the run ended ``interrupted`` at a committed page,
+and the job stays ``running`` until then).
 A source with a job already queued or running is not queued twice.
 
 Errors: ``JobError`` for a mode the harvester does not know; a source that no longer
@@ -15,6 +17,7 @@ exists makes its job ``failed`` with that reason, never an exception in the work
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,11 +128,12 @@ class JobQueue:
                                 "WHERE status='running'").rowcount
 
 
-def run_pending(settings: Settings, on_changes: Callable[[], None] | None = None) -> int:
+def run_pending(settings: Settings, on_changes: Callable[[], None] | None = None,
+                stop: threading.Event | None = None) -> int:
     """Run every queued job, one after another; return how many were run. Never raises."""
     queue = JobQueue.at(settings)
     done = 0
-    while (job := queue.claim()) is not None:
+    while not (stop and stop.is_set()) and (job := queue.claim()) is not None:
         done += 1
         try:
             sources = {s.id: s for s in load_sources(settings)}
@@ -137,7 +141,9 @@ def run_pending(settings: Settings, on_changes: Callable[[], None] | None = None
                 queue.finish(job, "failed", f"unknown source {job.source!r}")
                 continue
             run = harvest_all(settings, [sources[job.source]], mode=job.mode,
-                              on_changes=on_changes)[0]
+                              on_changes=on_changes, stop=stop)[0]
+            if run.status == "interrupted":
+                break  # left running: the next worker queues it again and it resumes
             status = "failed" if run.status in ("failed", "skipped") else "done"
             queue.finish(job, status, f"{run.status}: +{run.added} ~{run.updated} "
                                       f"-{run.deleted}" + (f"; {run.last_error}"

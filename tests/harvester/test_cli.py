@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
-from harvester import state
+from harvester import runs, state
+from harvester.jobs import JobQueue, run_pending
 from harvester.scheduler import start_worker
 from harvester.store import RecordStore
 from jala.cli import cli
@@ -88,3 +92,27 @@ def test_worker_harvests_on_schedule_and_calls_the_hook(tmp_path: Path):
     store = RecordStore(tmp_path / "records.sqlite3")
     assert store.count("w") == 12
     assert state.load(store, "w").next_run > state.load(store, "w").last_success
+
+
+def test_a_harvest_now_job_cut_short_by_a_stop_is_queued_again_and_resumes(tmp_path: Path):
+    provider, stop = FaultyProvider(), threading.Event()
+
+    def stopping_after_the_first_page(environ: dict[str, Any],
+                                      start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if "ListRecords" in environ.get("QUERY_STRING", ""):
+            stop.set()  # as if SIGTERM arrived while this page was in flight
+        return provider(environ, start_response)
+
+    with live_server(stopping_after_the_first_page) as server:
+        settings = make_settings(tmp_path, [{"id": "j", "base_url": server.url}])
+        queue = JobQueue.at(settings)
+        job = queue.request("j", requested_by="pustakawan")
+        assert run_pending(settings, stop=stop) == 1
+        assert queue.get(job.id).status == "running"  # not done, not failed
+        store = RecordStore(tmp_path / "records.sqlite3")
+        assert store.count("j") == 5 and state.load(store, "j").checkpoint.token == "5"
+        assert queue.requeue_abandoned() == 1
+        assert run_pending(settings, stop=threading.Event()) == 1
+    assert queue.get(job.id).status == "done"
+    assert store.count("j") == 12
+    assert [r.status for r in runs.recent(store, "j")] == ["ok", "interrupted"]
