@@ -127,9 +127,3 @@ def commit_page(store: RecordStore, state: SourceState, records: Iterable[Stored
             store.touch(db, state.source, seen, generation)
         save(db, state)
     return outcome
-
-
-def all_states(store: RecordStore) -> dict[str, SourceState]:
-    """The state of every source ever harvested, by id."""
-    ids = [r[0] for r in store.db.execute("SELECT source FROM source_state")]
-    return {source: load(store, source) for source in ids}

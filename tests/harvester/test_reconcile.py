@@ -1,0 +1,39 @@
+"""The ListIdentifiers sweep: what incremental harvesting cannot see, it finds."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.harvester.provider import FaultyProvider, Item
+from tests.support.http import live_server
+
+
+@pytest.mark.parametrize(("quirks", "noticed"), [("inlislite", 1), ("generic", 0)])
+def test_a_silent_drop_is_swept_after_each_incremental_harvest_only_for_inlislite(
+        harvest, store, quirks, noticed):
+    provider = FaultyProvider()
+    with live_server(provider) as server:
+        source = [{"id": "lib", "base_url": server.url, "quirks": quirks}]
+        [first] = harvest(source)
+        del provider.items["oai:fake:3"]  # gone without a deletion marker
+        [second] = harvest(source)
+    assert (first.status, first.added) == ("ok", 12)
+    assert (second.mode, second.status, second.deleted) == ("incremental", "ok", noticed)
+    assert store.get("lib", "oai:fake:3").deleted == bool(noticed)
+    assert store.count("lib") == 12 - noticed
+
+
+def test_an_edit_stamped_in_the_past_is_fetched_again_by_the_sweep(harvest, store):
+    provider = FaultyProvider()
+    with live_server(provider) as server:
+        source = [{"id": "lib", "base_url": server.url}]
+        harvest(source)
+        provider.items["oai:fake:4"] = Item("2023-06-01T00:00:00Z", "Judul Diperbaiki")
+        [incremental] = harvest(source)  # lists from the high-water mark: misses it
+        [sweep] = harvest(source, mode="reconcile")
+    assert (incremental.status, incremental.updated) == ("ok", 0)
+    assert (sweep.status, sweep.added, sweep.updated, sweep.deleted) == ("ok", 0, 1, 0)
+    record = store.get("lib", "oai:fake:4")
+    assert record.datestamp == "2023-06-01T00:00:00Z"
+    assert "Judul Diperbaiki" in record.metadata
+    assert store.count("lib") == 12
