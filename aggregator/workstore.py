@@ -1,11 +1,12 @@
 """The works database, ``<data_dir>/works.sqlite3``: what the indexer knows between runs.
 
-Tables: ``records`` (each mapped record's canonical form, matching keys and current work
-id), ``record_isbns`` (ISBN-13 → record, for ISBN matching), ``assignments`` (the work id
-each record last belonged to, kept after the record goes, so ids survive deletions,
-re-harvests and rebuilds), ``unmapped`` (records kept in the store that cannot be mapped,
-with the reason) and ``state`` (the indexer's change-feed cursor). SQLite in WAL mode:
-the indexer writes, anyone may read.
+Tables: ``records`` (each mapped record's matching keys and current work id; small rows,
+read and rewritten on every change), ``record_data`` (its canonical form as JSON, read
+only to build documents and derive ids), ``record_isbns`` (ISBN-13 → record, for ISBN
+matching), ``assignments`` (the work id each record last belonged to, kept after the
+record goes, so ids survive deletions, re-harvests and rebuilds), ``unmapped`` (records
+kept in the store that cannot be mapped, with the reason) and ``state`` (the indexer's
+change-feed cursor). SQLite in WAL mode: the indexer writes, anyone may read.
 """
 
 from __future__ import annotations
@@ -24,10 +25,14 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
     source TEXT NOT NULL, identifier TEXT NOT NULL, seq INTEGER NOT NULL,
     title_key TEXT NOT NULL, subtitle_key TEXT NOT NULL, work_id TEXT,
-    match TEXT NOT NULL, data TEXT NOT NULL,
+    match TEXT NOT NULL,
     PRIMARY KEY (source, identifier)) WITHOUT ROWID;
+DROP INDEX IF EXISTS records_title;
 CREATE INDEX IF NOT EXISTS records_block ON records (title_key, source, identifier, work_id, match);
 CREATE INDEX IF NOT EXISTS records_work ON records (work_id);
+CREATE TABLE IF NOT EXISTS record_data (
+    source TEXT NOT NULL, identifier TEXT NOT NULL, data TEXT NOT NULL,
+    UNIQUE (source, identifier));
 CREATE TABLE IF NOT EXISTS record_isbns (
     isbn TEXT NOT NULL, source TEXT NOT NULL, identifier TEXT NOT NULL,
     PRIMARY KEY (isbn, source, identifier)) WITHOUT ROWID;
@@ -96,9 +101,20 @@ class WorkStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None,
                                   check_same_thread=False)
+        self.db.execute("PRAGMA page_size=16384")  # new files: a record's JSON fits one page
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        self._move_data_out()
+
+    def _move_data_out(self) -> None:
+        """Files written before ``record_data`` kept the JSON in ``records``: move it once."""
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(records)")}
+        if "data" in columns:
+            with self.transaction():
+                self.db.execute("INSERT OR REPLACE INTO record_data "
+                                "SELECT source, identifier, data FROM records")
+                self.db.execute("ALTER TABLE records DROP COLUMN data")
 
     def close(self) -> None:
         """Close the connection."""
@@ -130,8 +146,8 @@ class WorkStore:
 
     def _data(self, key: Key) -> str:
         """A record's canonical form as stored (JSON)."""
-        return str(self.db.execute("SELECT data FROM records WHERE source=? AND identifier=?",
-                                   key).fetchone()[0])
+        return str(self.db.execute("SELECT data FROM record_data WHERE source=? AND "
+                                   "identifier=?", key).fetchone()[0])
 
     def _member(self, row: tuple[str, str, str | None, str]) -> Member:
         """A ``Member`` from a row selected with ``MEMBER``."""
@@ -143,10 +159,10 @@ class WorkStore:
             work_id: str | None) -> None:
         """Insert or replace a mapped record and its ISBNs."""
         key = (record.source, record.identifier)
-        self.db.execute(
-            "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (*key, seq, view.title_key, view.subtitle, work_id, view.to_json(),
-             json.dumps(record.to_dict(), ensure_ascii=False)))
+        self.db.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (*key, seq, view.title_key, view.subtitle, work_id, view.to_json()))
+        self.db.execute("INSERT OR REPLACE INTO record_data VALUES (?, ?, ?)",
+                        (*key, json.dumps(record.to_dict(), ensure_ascii=False)))
         self.db.execute("DELETE FROM record_isbns WHERE source=? AND identifier=?", key)
         self.db.executemany("INSERT OR IGNORE INTO record_isbns VALUES (?, ?, ?)",
                             [(isbn, *key) for isbn in record.isbns])
@@ -154,8 +170,8 @@ class WorkStore:
 
     def remove(self, key: Key) -> None:
         """Forget a record (deleted or now unmappable); its assignment stays."""
-        self.db.execute("DELETE FROM records WHERE source=? AND identifier=?", key)
-        self.db.execute("DELETE FROM record_isbns WHERE source=? AND identifier=?", key)
+        for table in ("records", "record_data", "record_isbns"):
+            self.db.execute(f"DELETE FROM {table} WHERE source=? AND identifier=?", key)
 
     def block(self, title_key: str) -> list[Member]:
         """Records with this title key: the only ones that can match by title."""
@@ -177,7 +193,8 @@ class WorkStore:
 
     def members(self, work_id: str) -> list[Member]:
         """Every record of a work, in key order, canonical forms read at once."""
-        rows = self.db.execute(f"SELECT {MEMBER}, data FROM records WHERE work_id=? "
+        rows = self.db.execute(f"SELECT {MEMBER}, data FROM records JOIN record_data "
+                               "USING (source, identifier) WHERE work_id=? "
                                "ORDER BY source, identifier", (work_id,))
         return [Member((source, identifier), work, MatchView.from_json(match), data)
                 for source, identifier, work, match, data in rows]
@@ -235,8 +252,9 @@ class WorkStore:
         after: tuple[str, str, str] = ("", "", "")
         while True:
             rows = self.db.execute(
-                "SELECT work_id, source, identifier, data FROM records WHERE work_id IS NOT "
-                "NULL AND (work_id, source, identifier) > (?, ?, ?) "
+                "SELECT work_id, source, identifier, data FROM records JOIN record_data "
+                "USING (source, identifier) WHERE work_id IS NOT NULL "
+                "AND (work_id, source, identifier) > (?, ?, ?) "
                 "ORDER BY work_id, source, identifier LIMIT ?", (*after, page)).fetchall()
             if not rows:
                 break
@@ -256,9 +274,8 @@ class WorkStore:
 
     def clear_records(self) -> None:
         """Drop every mapped record and the unmapped list (assignments stay)."""
-        self.db.execute("DELETE FROM records")
-        self.db.execute("DELETE FROM record_isbns")
-        self.db.execute("DELETE FROM unmapped")
+        for table in ("records", "record_data", "record_isbns", "unmapped"):
+            self.db.execute(f"DELETE FROM {table}")
 
     # -- unmapped ------------------------------------------------------------------------
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import random
+import sqlite3
 from pathlib import Path
 
 import pytest
 
+from aggregator.matching import match_view
 from aggregator.merging import build_work
 from aggregator.model import Holding
 from aggregator.normalise.schema import NormalisedRecord
@@ -217,3 +220,26 @@ def test_any_sequence_of_changes_ends_where_a_rebuild_does(tmp_path: Path, seed:
             rebuild.put(record, seq)
         finalise_ids(works)
     assert grouping(works) == incremental
+
+
+def test_a_works_file_written_before_record_data_keeps_its_records(tmp_path: Path) -> None:
+    record = labelled_records()[0][1]
+    path = tmp_path / "works.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE records (source TEXT NOT NULL, identifier TEXT NOT NULL, "
+        "seq INTEGER NOT NULL, title_key TEXT NOT NULL, subtitle_key TEXT NOT NULL, "
+        "work_id TEXT, match TEXT NOT NULL, data TEXT NOT NULL, "
+        "PRIMARY KEY (source, identifier)) WITHOUT ROWID;"
+        "CREATE INDEX records_title ON records (title_key);")
+    view = match_view(record)
+    old.execute("INSERT INTO records VALUES (?, ?, 1, ?, ?, 'w1', ?, ?)",
+                (record.source, record.identifier, view.title_key, view.subtitle,
+                 view.to_json(), json.dumps(record.to_dict())))
+    old.commit()
+    old.close()
+    works = WorkStore(path)
+    assert [(work_id, records) for work_id, records in works.iter_works()] == [("w1", [record])]
+    (member,) = works.block(view.title_key)
+    assert member.record == record and member.work_id == "w1"
+    assert "data" not in {row[1] for row in works.db.execute("PRAGMA table_info(records)")}
