@@ -58,6 +58,8 @@ CREATE INDEX IF NOT EXISTS registrations_status ON registrations (status, id);
 STATUSES = ("pending", "approved", "rejected")
 KINDS = ("oai", "hosted")
 REGISTERED_SCHEDULE = "every 24h"
+WILDCARD_HOSTS = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}
+"""Listening on every interface: the worker reaches the site itself over loopback."""
 
 
 class RegistrationError(Exception):
@@ -186,8 +188,14 @@ def hosted_base_url(settings: Settings, source_id: str) -> str:
     from search_ui.config import WEB_DEFAULTS  # plain data, no Flask
 
     web = settings.section("web", WEB_DEFAULTS)
-    base = web["base_url"].rstrip("/") or f"http://{web['host']}:{web['port']}"
-    return f"{base}/tbm/{source_id}/oai"
+    return f"{web['base_url'].rstrip('/') or _served_at(web['host'], web['port'])}" \
+        f"/tbm/{source_id}/oai"
+
+
+def _served_at(host: str, port: int) -> str:
+    """The site's own address when no ``base_url`` is set (a wildcard host means loopback)."""
+    host = WILDCARD_HOSTS.get(host, host)
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def registered_sources(settings: Settings) -> list[dict[str, Any]]:

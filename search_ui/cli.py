@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 
@@ -15,6 +16,17 @@ from search_ui.accounts import ROLES, AccountError, Accounts
 from search_ui.config import WEB_DEFAULTS
 
 log = logging.getLogger(__name__)
+
+
+def listening_on(settings: Settings, host: str | None, port: int | None) -> Settings:
+    """Settings in which ``[web] host``/``port`` are where this server really listens.
+
+    The command line wins over the environment and the file, so hosted catalogues are
+    published (and harvested by the worker) at the address actually served.
+    """
+    chosen = {"JALA_WEB_HOST": host, "JALA_WEB_PORT": None if port is None else str(port)}
+    overrides = {key: value for key, value in chosen.items() if value is not None}
+    return dataclasses.replace(settings, environ={**settings.environ, **overrides})
 
 
 @click.command("serve")
@@ -30,6 +42,7 @@ def serve(settings: Settings, host: str | None, port: int | None, no_worker: boo
     from aggregator.worker import WorkerRole
     from search_ui.app import create_app
 
+    settings = listening_on(settings, host, port)
     web = settings.section("web", WEB_DEFAULTS)
     worker = None
     if not no_worker:
@@ -38,7 +51,7 @@ def serve(settings: Settings, host: str | None, port: int | None, no_worker: boo
         except (EngineError, OSError) as exc:
             raise click.ClickException(f"cannot start the worker role: {exc}") from exc
     app = create_app({"SETTINGS": settings})
-    address = (host or web["host"], port if port is not None else web["port"])
+    address = (web["host"], web["port"])
     click.echo(f"Jala Pustaka on http://{address[0]}:{address[1]}"
                + ("" if worker else " (pages only, no harvesting)"))
     try:

@@ -16,7 +16,10 @@ import pytest
 import requests
 
 from aggregator.engine import IndexLockedError, open_engine
+from config.registrations import Registration, RegistrationStore
 from config.settings import load_settings
+from search_ui.registration.hosting import adopt, import_upload, report_summary
+from tests.search_ui.staff_support import PASSWORD, TOKEN, add_user
 from tests.support.nodes import make_records, running_node
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,3 +115,31 @@ def test_serve_without_worker_serves_pages_only(tmp_path: Path) -> None:
         assert home.ok and '<html lang="id">' in home.text
         assert requests.get(url + "/api/v1/nothing", timeout=5).json()["error"]["status"] == 404
         open_engine(load_settings(config, data_dir=data, environ={}), writer=True).close()
+
+
+def test_a_source_approved_while_serving_gets_its_first_harvest(tmp_path: Path) -> None:
+    config = tmp_path / "jala.toml"
+    config.write_text('[web]\nsecret_key = "t"\nsecure_cookies = false\n', encoding="utf-8")
+    settings = load_settings(config, data_dir=tmp_path / "data", environ={})
+    upload = tmp_path / "katalog.csv"
+    upload.write_text("id,judul,pengarang,tahun\nc1,Riwayat Sungai Kahayan,Tjilik Riwut,2003\n"
+                      "c2,Dongeng Dayak Ngaju,Tjilik Riwut,2019\n", encoding="utf-8")
+    catalogue, report = import_upload(settings, upload)
+    registration = RegistrationStore.at(settings).add(Registration(
+        "tbm-uji", "hosted", "TBM Uji", "taman-baca", "Kabupaten Katingan",
+        report={"upload": report_summary(report)}), set())
+    adopt(catalogue, settings, registration.source_id)
+    add_user(settings, "ani", "admin")
+    with _serving("--config", str(config), "--data-dir", str(settings.data_dir)) as served:
+        url, admin = served.url, requests.Session()
+        token = TOKEN.search(admin.get(url + "/masuk", timeout=5).text).group(1)  # type: ignore[union-attr]
+        assert admin.post(url + "/masuk", data={"name": "ani", "password": PASSWORD,
+                                                "csrf_token": token}, timeout=5).ok
+        token = TOKEN.search(admin.get(url + "/dasbor/", timeout=5).text).group(1)  # type: ignore[union-attr]
+        approved = admin.post(f"{url}/dasbor/pendaftaran/{registration.id}/setujui",
+                              data={"csrf_token": token}, timeout=5)
+        assert "disetujui" in approved.text, approved.text
+        served.wait_for(lambda: requests.get(url + "/api/v1/stats", timeout=5)
+                        .json().get("works") == 2)
+        assert "Dongeng Dayak Ngaju" in requests.get(url + "/cari?q=riwut", timeout=5).text
+        assert "TBM Uji" in requests.get(url + "/perpustakaan", timeout=5).text
