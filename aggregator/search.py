@@ -14,12 +14,13 @@ from aggregator.analytics import QueryLog
 from aggregator.config import aggregator_settings
 from aggregator.directory import LibraryInfo, Stats
 from aggregator.engine import SearchEngine, open_engine
+from aggregator.engine.base import BackendUnavailableError
 from aggregator.model import Work
 from aggregator.query import FacetValue, SearchQuery, SearchResult
 from config.network import Source, load_sources
 from config.settings import Settings
 
-__all__ = ["LibraryInfo", "SearchService", "Stats"]
+__all__ = ["BackendUnavailableError", "LibraryInfo", "SearchService", "Stats"]
 
 _ALL_VALUES = 10_000
 """Facet size that lists every library or district (the network has far fewer)."""
@@ -46,6 +47,17 @@ class SearchService:
         self.default_page_size = min(default_page_size, max_page_size)
         self.ebook_material_types = ebook_material_types
         self._stats: tuple[float, Stats] | None = None
+
+    @property
+    def sources(self) -> list[Source]:
+        """The network's libraries, in registry order (the admin may replace them)."""
+        return self._sources
+
+    @sources.setter
+    def sources(self, sources: list[Source]) -> None:
+        """Replace the libraries and the names every search labels its library facet with."""
+        self._sources = sources
+        self._library_names = {source.id: source.name for source in sources}
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SearchService:
@@ -141,8 +153,8 @@ class SearchService:
         """Give library facet values their library's name as label."""
         if "library" not in facets:
             return facets
-        names = {source.id: source.name for source in self.sources}
-        libraries = [dataclasses.replace(v, label=names.get(v.value, v.label or v.value))
+        names = self._library_names
+        libraries = [FacetValue(v.value, v.count, names.get(v.value, v.label or v.value))
                      for v in facets["library"]]
         return {**facets, "library": libraries}
 

@@ -2,13 +2,19 @@
 
 Errors raised by views are werkzeug ``HTTPException`` subclasses carrying their status
 (``BadRequest`` for unusable search parameters, ``NotFound`` for an unknown work or
-library); anything else is a bug, logged and answered with a 500 page that leaks nothing.
+library). A search backend that is down (``BackendUnavailableError``, re-exported by
+``aggregator.search``) is not a bug of ours: 503 with ``Retry-After``, the cause logged.
+Anything else is a bug, logged and answered with a 500 page that leaks nothing.
 """
 
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from aggregator.search import BackendUnavailableError
+
+RETRY_AFTER_SECONDS = 30
 
 
 def _wants_json() -> bool:
@@ -34,7 +40,15 @@ def render_unexpected(error: Exception) -> tuple[Response | str, int]:
     return render_error(InternalServerError())
 
 
+def render_unavailable(error: BackendUnavailableError) -> tuple[Response | str, int, dict]:
+    """The search backend is down: say so (503) and when to come back; log the cause."""
+    current_app.logger.error("search backend unavailable on %s: %s", request.path, error)
+    body, status = render_error(ServiceUnavailable())
+    return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
 def register_error_handlers(app: Flask) -> None:
     """Install the handlers on the app (blueprints may still answer their own errors)."""
     app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(BackendUnavailableError, render_unavailable)
     app.register_error_handler(Exception, render_unexpected)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import socket
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from config.settings import Settings
 from search_ui.app import create_app
 from tests.search_ui.conftest import EBOOK_ID, HOSTILE_ID
 
@@ -176,6 +180,29 @@ def test_bugs_become_a_500_page_or_json(web_settings: object) -> None:
         assert "secret detail" not in page.get_data(as_text=True)
         api = client.get("/api/boom")
         assert api.status_code == 500 and api.get_json()["error"]["status"] == 500
+    finally:
+        app.extensions["search_service"].close()
+
+
+def test_a_search_backend_that_is_down_is_a_503_page_or_json(web_settings: Settings,
+                                                             tmp_path: Path) -> None:
+    with socket.socket() as sock:  # a port where no Elasticsearch listens
+        sock.bind(("127.0.0.1", 0))
+        down = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    aggregator = {"engine": "elasticsearch", "elasticsearch_url": down,
+                  "elasticsearch_timeout": 2.0}
+    settings = dataclasses.replace(web_settings, data_dir=tmp_path,
+                                   raw={**web_settings.raw, "aggregator": aggregator})
+    app = create_app({"SETTINGS": settings})
+    try:
+        client = app.test_client()
+        for url in ("/", "/cari?q=sejarah", "/karya/seed-3", "/perpustakaan"):
+            page = client.get(url)
+            assert page.status_code == 503, url
+            assert page.headers["Retry-After"].isdigit()
+            assert "Sementara tidak tersedia" in page.get_data(as_text=True)
+        api = client.get("/api/v1/search?q=sejarah")
+        assert api.status_code == 503 and api.get_json()["error"]["status"] == 503
     finally:
         app.extensions["search_service"].close()
 
