@@ -46,7 +46,8 @@ class WorkerRole:
         JobQueue.at(self.settings).requeue_abandoned()
         self._scheduler.add_job(
             run_pending, "interval", seconds=harvester_config(self.settings)["job_poll_seconds"],
-            args=(self.settings, self.index_changes), id="harvest-now", name="harvest now jobs",
+            args=(self.settings, self.index_changes, self._scheduler.stopping), id="harvest-now",
+            name="harvest now jobs",
             next_run_time=datetime.now(UTC))
         return self
 
