@@ -149,7 +149,7 @@ class Clusterer:
                 context.add(remembered)  # still alive: the record rejoins it only by links
             else:
                 prior = remembered
-        self.works.put(record, seq, new_view, prior)
+        self.works.put(record, seq, new_view, prior, replacing=old is not None)
         self._blocks = {}
         linked = self._linker()
         block = self._block(new_view.title_key)

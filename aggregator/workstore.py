@@ -47,6 +47,8 @@ CREATE TABLE IF NOT EXISTS unmapped (
 CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+"""``json.dumps(..., ensure_ascii=False)`` without building an encoder per record."""
 MEMBER = "source, identifier, work_id, match"
 """What matching reads of a record; its canonical form (``data``) is fetched only when asked."""
 Key = tuple[str, str]
@@ -104,6 +106,7 @@ class WorkStore:
         self.db.execute("PRAGMA page_size=16384")  # new files: a record's JSON fits one page
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA cache_size=-65536")  # 64 MiB: title blocks and keys stay hot
         self.db.executescript(SCHEMA)
         self._move_data_out()
 
@@ -156,16 +159,19 @@ class WorkStore:
                       fetch=self._data)
 
     def put(self, record: NormalisedRecord, seq: int, view: MatchView,
-            work_id: str | None) -> None:
-        """Insert or replace a mapped record and its ISBNs."""
+            work_id: str | None, replacing: bool = True) -> None:
+        """Insert or replace a mapped record and its ISBNs (``replacing=False``: the caller
+        knows it is not stored, so it has no ISBN rows to drop)."""
         key = (record.source, record.identifier)
         self.db.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?)",
                         (*key, seq, view.title_key, view.subtitle, work_id, view.to_json()))
         self.db.execute("INSERT OR REPLACE INTO record_data VALUES (?, ?, ?)",
-                        (*key, json.dumps(record.to_dict(), ensure_ascii=False)))
-        self.db.execute("DELETE FROM record_isbns WHERE source=? AND identifier=?", key)
-        self.db.executemany("INSERT OR IGNORE INTO record_isbns VALUES (?, ?, ?)",
-                            [(isbn, *key) for isbn in record.isbns])
+                        (*key, _ENCODE(record.to_dict())))
+        if replacing:
+            self.db.execute("DELETE FROM record_isbns WHERE source=? AND identifier=?", key)
+        if record.isbns:
+            self.db.executemany("INSERT OR IGNORE INTO record_isbns VALUES (?, ?, ?)",
+                                [(isbn, *key) for isbn in record.isbns])
         self.db.execute("DELETE FROM unmapped WHERE source=? AND identifier=?", key)
 
     def remove(self, key: Key) -> None:
