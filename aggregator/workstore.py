@@ -20,6 +20,7 @@ from pathlib import Path
 
 from aggregator.matching import MatchView
 from aggregator.normalise.schema import NormalisedRecord
+from config.sqlite import Transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -123,9 +124,9 @@ class WorkStore:
         """Close the connection."""
         self.db.close()
 
-    def transaction(self) -> _Transaction:
+    def transaction(self) -> Transaction:
         """``with works.transaction():`` BEGIN IMMEDIATE, then COMMIT or ROLLBACK."""
-        return _Transaction(self.db)
+        return Transaction(self.db)
 
     # -- state ---------------------------------------------------------------------------
 
@@ -301,17 +302,3 @@ class WorkStore:
         rows = self.db.execute(f"SELECT * FROM unmapped {where} ORDER BY source, identifier "
                                "LIMIT ?", (*args, limit))
         return [Unmapped(*row) for row in rows]
-
-
-class _Transaction:
-    """BEGIN IMMEDIATE on enter; COMMIT, or ROLLBACK when the block raised."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def __enter__(self) -> sqlite3.Connection:
-        self.db.execute("BEGIN IMMEDIATE")
-        return self.db
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        self.db.execute("ROLLBACK" if exc_type else "COMMIT")

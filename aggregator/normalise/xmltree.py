@@ -2,7 +2,9 @@
 
 The parser never resolves entities, never touches the network, refuses huge trees and
 refuses input over the configured size, so a hostile provider cannot make us read files,
-call out or exhaust memory through a record.
+call out or exhaust memory through a record. It stays a module of its own (not folded into
+the package ``__init__``) because the format modules import these helpers and the package
+imports the format modules.
 """
 
 from __future__ import annotations

@@ -1,0 +1,34 @@
+"""One write transaction on an autocommit SQLite connection, for every store in the project.
+
+Our stores open connections with ``isolation_level=None`` (autocommit, WAL) and take the
+write lock up front with ``BEGIN IMMEDIATE``, so a writer never deadlocks upgrading a read
+lock and readers in other processes are never blocked. ``begin_error`` lets a store turn
+a failure to begin (locked past its timeout, read-only file) into its own boundary's
+exception, as the one-hierarchy-per-boundary rule asks.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+
+class Transaction:
+    """``with Transaction(db) as db``: BEGIN IMMEDIATE, then COMMIT, or ROLLBACK on error."""
+
+    def __init__(self, db: sqlite3.Connection,
+                 begin_error: Callable[[str], Exception] | None = None) -> None:
+        self.db = db
+        self.begin_error = begin_error
+
+    def __enter__(self) -> sqlite3.Connection:
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            if self.begin_error is None:
+                raise
+            raise self.begin_error(f"cannot begin a write transaction: {exc}") from exc
+        return self.db
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
