@@ -2,8 +2,8 @@
 
 Each query's text, filters, sort, hit count and latency go to SQLite
 (``<data_dir>/analytics.sqlite3``). Nothing about the person is kept: no address, no
-cookie, no session. The hot path only appends to an in-memory queue; a background thread
-writes batches, so a search never waits on the disk.
+cookie, no session. The hot path only appends the query to an in-memory queue; a
+background thread formats and writes batches, so a search never waits on the disk.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import json
 import queue
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,6 +33,8 @@ CREATE TABLE IF NOT EXISTS queries (
 CREATE INDEX IF NOT EXISTS queries_at ON queries (at);
 """
 _BATCH = 500
+WRITE_DELAY = 0.5
+"""Seconds searches gather before one write (a read flushes at once): not one per search."""
 
 
 @dataclass(frozen=True)
@@ -51,28 +54,19 @@ class QueryLog:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as conn:
             conn.executescript(_SCHEMA)
-        self._queue: queue.Queue[tuple | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[float, SearchQuery, int, float] | None] = queue.Queue()
+        self._hurry = threading.Event()
         self._writer = threading.Thread(target=self._drain, name="query-log", daemon=True)
         self._writer.start()
 
     def record(self, query: SearchQuery, hits: int, took_ms: float) -> None:
-        """Queue one search for writing (cheap: no disk on the caller's thread)."""
-        filters = {k: list(v) for k, v in sorted(query.filters.items()) if v}
-        if query.year_from is not None or query.year_to is not None:
-            filters["year_range"] = [str(query.year_from or ""), str(query.year_to or "")]
-        self._queue.put((
-            datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            " ".join(query.text.lower().split())[:500],
-            json.dumps(filters, ensure_ascii=False, sort_keys=True),
-            query.sort,
-            query.page,
-            hits,
-            round(took_ms, 3),
-        ))
+        """Queue one search for writing (cheap: formatting and disk on the writer thread)."""
+        self._queue.put((time.time(), query, hits, took_ms))
 
     def flush(self) -> None:
         """Wait until every queued search is on disk."""
         if self._writer.is_alive():
+            self._hurry.set()
             self._queue.join()
 
     def top_queries(self, limit: int = 20, days: int = 30) -> list[QueryCount]:
@@ -101,6 +95,7 @@ class QueryLog:
     def close(self) -> None:
         """Write what is queued and stop the writer thread."""
         self._queue.put(None)
+        self._hurry.set()
         self._writer.join(timeout=10)
 
     def _counts(self, condition: str, limit: int, days: int) -> list[QueryCount]:
@@ -122,6 +117,9 @@ class QueryLog:
         conn = self._connect()
         while True:
             item = self._queue.get()
+            if item is not None and self._queue.qsize() < _BATCH:
+                self._hurry.wait(WRITE_DELAY)
+                self._hurry.clear()
             batch = [item] if item is not None else []
             while item is not None and len(batch) < _BATCH:
                 try:
@@ -134,7 +132,7 @@ class QueryLog:
                 with conn:
                     conn.executemany(
                         "INSERT INTO queries (at, text, filters, sort, page, hits, took_ms) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)", batch)
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)", [_row(*item) for item in batch])
             for _ in range(len(batch) + (item is None)):
                 self._queue.task_done()
             if item is None:
@@ -147,6 +145,22 @@ class QueryLog:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         return conn
+
+
+def _row(at: float, query: SearchQuery, hits: int, took_ms: float) -> tuple:
+    """The stored row of one search: UTC time, normalised text, filters as JSON."""
+    filters = {k: list(v) for k, v in sorted(query.filters.items()) if v}
+    if query.year_from is not None or query.year_to is not None:
+        filters["year_range"] = [str(query.year_from or ""), str(query.year_to or "")]
+    return (
+        datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        " ".join(query.text.lower().split())[:500],
+        json.dumps(filters, ensure_ascii=False, sort_keys=True),
+        query.sort,
+        query.page,
+        hits,
+        round(took_ms, 3),
+    )
 
 
 def _since(days: int) -> str:

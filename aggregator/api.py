@@ -17,6 +17,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import HTTPException
 
+from aggregator.answers import json_response, search_answer, work_answer
 from aggregator.engine.base import EngineError, QueryError
 from aggregator.query import FACETS, SearchQuery
 from aggregator.schemas import (
@@ -38,7 +39,7 @@ API_VERSION = "1.0.0"
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 
 _search_args, _suggest_args = SearchArgsSchema(), SuggestArgsSchema()
-_search_response, _work, _library = SearchResponseSchema(), WorkSchema(), LibrarySchema()
+_library = LibrarySchema()
 _libraries, _stats, _suggest = LibraryListSchema(), StatsSchema(), SuggestResponseSchema()
 _LIST_ARGS = {name for name, field in _search_args.fields.items()
               if field.__class__.__name__ == "List"}
@@ -88,10 +89,9 @@ def search() -> Response:
         result = service.search(query)
     except QueryError as exc:
         raise ApiError(400, str(exc)) from exc
-    body = _search_response.dump(result)
     full_page = result.hits and len(result.hits) == result.size
-    body["next_cursor"] = encode_cursor(result.hits[-1].sort_key) if full_page else None
-    return jsonify(body)
+    return json_response(search_answer(
+        result, encode_cursor(result.hits[-1].sort_key) if full_page else None))
 
 
 @bp.get("/works/<work_id>")
@@ -100,7 +100,7 @@ def work(work_id: str) -> Response:
     found = _service().work(work_id)
     if found is None:
         raise ApiError(404, f"no work with id {work_id!r}")
-    return jsonify(_work.dump(found))
+    return json_response(work_answer(found))
 
 
 @bp.get("/libraries")

@@ -17,8 +17,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import psutil
-
 from aggregator.engine.analysis import ROOT_WORDS_FILE, Analyzer
 from aggregator.engine.tantivy_engine import TantivyEngine
 from aggregator.generate import Generator
@@ -42,6 +40,14 @@ def stemmer_speed() -> None:
             analyzer.stem(word)
     warm = 10 * len(words) / (time.perf_counter() - started)
     print(f"stemmer: {cold:,.0f} words/s cold (affixed, uncached), {warm:,.0f} words/s cached")
+
+
+def memory() -> str:
+    """Resident memory: anonymous (the process's own) and file pages (mapped index files)."""
+    status = dict(line.split(":", 1) for line in
+                  Path("/proc/self/status").read_text().splitlines() if ":" in line)
+    anon, files = (int(status[key].split()[0]) / 2**10 for key in ("RssAnon", "RssFile"))
+    return f"{anon + files:,.0f} MiB ({anon:,.0f} anonymous, {files:,.0f} file)"
 
 
 class Timed:
@@ -88,7 +94,7 @@ def main() -> None:
             batch = []
             if done % 100_000 == 0:
                 print(f"  {done:,} works, {time.perf_counter() - started:.0f} s, "
-                      f"rss {psutil.Process().memory_info().rss / 2**20:,.0f} MiB, "
+                      f"rss {memory()}, "
                       f"stem cache {analyzer.cache_info().size:,} words", flush=True)
     done += engine.upsert(batch)
     commit_started = time.perf_counter()
@@ -104,8 +110,7 @@ def main() -> None:
     stems = analyzer.cache_info()
     print(f"stem cache: {stems.lookups:,} words looked up, {stems.misses:,} stemmed by Sastrawi "
           f"(hit rate {stems.hit_rate:.2%}), {stems.size:,} of {stems.maxsize:,} entries")
-    print(f"index size {size:,.0f} MiB; rss now "
-          f"{psutil.Process().memory_info().rss / 2**20:,.0f} MiB, peak "
+    print(f"index size {size:,.0f} MiB; rss now {memory()}, peak "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10:,.0f} MiB")
 
 

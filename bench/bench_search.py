@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_search.py --index var/bench/index --queries 300
 
-Serves ``/api/v1`` from a separate process (waitress, 8 threads) on the given index, then
+Serves ``/api/v1`` from a separate process (waitress, ``--threads``) on the given index, then
 sends 1-, 2- and 3-word queries (words drawn from indexed titles) asking for every facet,
 first from one client, then from 8 concurrent clients, and reports p50/p99 and throughput.
 Also reports the engine's own latency in-process, to show what HTTP and JSON add.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import os
 import random
 import statistics
 import subprocess
@@ -27,8 +28,9 @@ from aggregator.query import SearchQuery
 CLIENTS = 8
 
 
-def serve(index: Path, port: int) -> None:
+def serve(index: Path, port: int, threads: int) -> None:
     """Run the API on ``index`` until killed (the server process)."""
+    import logging
     import tempfile
 
     import waitress
@@ -43,8 +45,9 @@ def serve(index: Path, port: int) -> None:
                       district=lib.district) for lib in network(120)]
     log = QueryLog(Path(tempfile.mkdtemp()) / "analytics.sqlite3")
     service = SearchService(TantivyEngine(index), sources, query_log=log)
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # queued requests are the test
     waitress.serve(create_app({"SEARCH_SERVICE": service}), host="127.0.0.1", port=port,
-                   threads=CLIENTS, _quiet=True)
+                   threads=threads, _quiet=True)
 
 
 def query_words(index: Path, count: int) -> list[str]:
@@ -95,10 +98,18 @@ def run(port: int, texts: list[str], clients: int) -> tuple[list[float], float]:
     return latencies, len(paths) / (time.perf_counter() - started)
 
 
-def report(label: str, latencies: list[float], rate: float | None = None) -> None:
-    """Print p50/p99 (and throughput)."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used: what each query costs, whatever else runs."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def report(label: str, latencies: list[float], rate: float | None = None,
+           cpu_ms: float | None = None) -> None:
+    """Print p50/p99 (and throughput, and the server's CPU per query)."""
     cuts = statistics.quantiles(latencies, n=100)
     extra = f", {rate:,.0f} queries/s" if rate else ""
+    extra += f", server CPU {cpu_ms:.1f} ms/query" if cpu_ms is not None else ""
     print(f"  {label:<28} p50 {cuts[49]:6.1f} ms   p99 {cuts[98]:6.1f} ms{extra}", flush=True)
 
 
@@ -107,10 +118,11 @@ def main() -> None:
     parser.add_argument("--index", type=Path, default=Path("var/bench/index"))
     parser.add_argument("--queries", type=int, default=300, help="per query length")
     parser.add_argument("--port", type=int, default=8199)
+    parser.add_argument("--threads", type=int, default=4, help="waitress threads")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.index, args.port)
+        serve(args.index, args.port, args.threads)
         return
     engine = TantivyEngine(args.index)
     print(f"index {args.index}: {engine.count():,} works; every query asks for all facets")
@@ -125,7 +137,7 @@ def main() -> None:
         report(f"{length}-word", latencies)
     engine.close()
     server = subprocess.Popen([sys.executable, __file__, "--serve", "--index", str(args.index),
-                               "--port", str(args.port)])
+                               "--port", str(args.port), "--threads", str(args.threads)])
     try:
         for _ in range(100):
             try:
@@ -137,9 +149,11 @@ def main() -> None:
         for clients in (1, CLIENTS):
             print(f"HTTP through /api/v1/search, {clients} client(s):")
             for length in (1, 2, 3):
+                cpu = cpu_seconds(server.pid)
                 latencies, rate = run(args.port, queries(words, length, args.queries,
                                                          10 * clients + length), clients)
-                report(f"{length}-word", latencies, rate)
+                cpu_ms = (cpu_seconds(server.pid) - cpu) * 1000 / len(latencies)
+                report(f"{length}-word", latencies, rate, cpu_ms)
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -10,11 +10,21 @@ from __future__ import annotations
 from collections.abc import Collection
 from html import escape
 
-from aggregator.engine.analysis import STOPWORDS, Analyzer, words
+from aggregator.engine.analysis import STOPWORDS, Analyzer, fold, words
 from aggregator.model import Work
 
 SNIPPET_CHARS = 240
 """Longest description fragment shown under a hit."""
+
+
+def _may_match(text: str, terms: Collection[str]) -> bool:
+    """Whether any word of ``text`` can match: every match contains a term's tail.
+
+    One substring scan of the folded text; most descriptions fail it, so their words are
+    never looked at one by one.
+    """
+    folded = fold(text)
+    return any(term[1:] in folded for term in terms)
 
 
 def _matches(word: str, terms: Collection[str], analyzer: Analyzer) -> bool:
@@ -48,6 +58,8 @@ def mark(text: str, terms: Collection[str], analyzer: Analyzer) -> tuple[str, bo
 
 def snippet(text: str, terms: Collection[str], analyzer: Analyzer) -> str | None:
     """A marked window of ``text`` around its first matching word, or None without one."""
+    if not _may_match(text, terms):
+        return None
     first = next((start for word, start, _ in words(text)
                   if _matches(word, terms, analyzer)), None)
     if first is None:
@@ -69,12 +81,11 @@ def highlight_work(work: Work, terms: Collection[str], analyzer: Analyzer) -> di
     if not terms:
         return {}
     result: dict[str, str] = {}
-    title, matched = mark(work.title, terms, analyzer)
-    if matched:
-        result["title"] = title
-    creators, matched = mark("; ".join(work.creators), terms, analyzer)
-    if matched:
-        result["creators"] = creators
+    for field, text in (("title", work.title), ("creators", "; ".join(work.creators))):
+        if _may_match(text, terms):
+            marked, matched = mark(text, terms, analyzer)
+            if matched:
+                result[field] = marked
     description = snippet(work.description, terms, analyzer) if work.description else None
     if description:
         result["description"] = description

@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import pytest
 import requests
+from marshmallow import Schema, fields
 from openapi_schema_validator import OAS30Validator
 
+from aggregator import answers
+from aggregator.answers import search_answer, work_answer
 from aggregator.api import create_app
 from aggregator.engine.tantivy_engine import TantivyEngine
+from aggregator.query import SearchQuery
+from aggregator.schemas import SearchResponseSchema, WorkSchema
 from aggregator.search import SearchService
 from config.network import Source
 from tests.support.engines import WORKS
@@ -69,6 +74,24 @@ def test_search_with_filters_facets_highlights(api, document):
     library = {f["value"]: f for f in body["facets"]["library"]}
     assert library["kota"]["count"] == 2 and library["kota"]["label"] == "Perpustakaan Kota"
     assert body["hits"][0]["work"]["holdings"][0]["library_id"]
+
+
+@pytest.mark.parametrize("text", ["", "andrea hirata", "membaca", "tidakada"])
+def test_fast_answers_equal_the_schemas_dumps(api, text):
+    result = api[1].search(SearchQuery(text=text, size=3))
+    expected = SearchResponseSchema().dump({**vars(result), "next_cursor": "c"})
+    assert search_answer(result, "c") == expected
+    assert list(search_answer(result, "c")) == list(expected), "keys in schema order"
+    for hit in result.hits:
+        assert work_answer(hit.work) == WorkSchema().dump(hit.work)
+
+
+def test_a_renamed_schema_field_is_refused_by_the_fast_path():
+    class Renamed(Schema):
+        title = fields.String(data_key="judul")
+
+    with pytest.raises(TypeError, match=r"Renamed\.title"):
+        answers._plain_fields(Renamed())
 
 
 def test_size_is_capped_and_cursor_walks_all(api, document):
