@@ -2,8 +2,8 @@
 
 Accounts live in ``<data_dir>/web.sqlite3`` (table ``users``): a name, a role (``admin``
 decides registrations; ``staff`` watches the network and asks for harvests) and a
-password hash from ``werkzeug.security`` (scrypt). Failed logins are kept per account and
-per client address (table ``login_failures``); past ``[web] login_failures_per_account``
+password hash from ``werkzeug.security`` (scrypt). Failed logins count per account and
+per client address (``search_ui.throttle``); past ``[web] login_failures_per_account``
 or ``login_failures_per_address`` within ``login_window_seconds`` the next attempts are
 refused without looking at the password, until the window has passed. A success clears
 the account's failures. No Flask here: ``jala users`` uses it too.
@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from config.registrations import utc_now
 from config.webdb import opened
+from search_ui.throttle import Limit, Throttle
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -31,12 +31,6 @@ CREATE TABLE IF NOT EXISTS users (
     created TEXT NOT NULL,
     last_login TEXT
 );
-CREATE TABLE IF NOT EXISTS login_failures (
-    kind TEXT NOT NULL,
-    key TEXT NOT NULL,
-    at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS login_failures_key ON login_failures (kind, key, at);
 """
 ROLES = ("admin", "staff")
 MIN_PASSWORD = 10
@@ -71,13 +65,24 @@ class LoginLimits:
     per_address: int = 20
     window_seconds: int = 900
 
+    @property
+    def account(self) -> Limit:
+        """Failed logins tolerated for one account name."""
+        return Limit("login-account", self.per_account, self.window_seconds)
+
+    @property
+    def address(self) -> Limit:
+        """Failed logins tolerated from one client address."""
+        return Limit("login-address", self.per_address, self.window_seconds)
+
 
 class Accounts:
-    """The ``users`` and ``login_failures`` tables."""
+    """The ``users`` table, and the failed logins counted in ``search_ui.throttle``."""
 
     def __init__(self, path: Path, limits: LoginLimits | None = None) -> None:
         self.path = Path(path)
         self.limits = limits or LoginLimits()
+        self.failures = Throttle(self.path)
 
     def add(self, name: str, password: str, role: str) -> User:
         """Create an account (AccountError when the name, role or password is not acceptable)."""
@@ -109,13 +114,8 @@ class Accounts:
 
     def blocked(self, name: str, address: str) -> bool:
         """True when too many recent failures came for this account or from this address."""
-        since = _ago(self.limits.window_seconds)
-        with opened(self.path, SCHEMA) as conn:
-            def failures(kind: str, key: str) -> int:
-                return conn.execute("SELECT count(*) FROM login_failures WHERE kind=? AND key=? "
-                                    "AND at >= ?", (kind, key, since)).fetchone()[0]
-            return (failures("account", name) >= self.limits.per_account
-                    or failures("address", address) >= self.limits.per_address)
+        return (self.failures.reached(self.limits.account, name)
+                or self.failures.reached(self.limits.address, address))
 
     def authenticate(self, name: str, password: str, address: str) -> User | None:
         """The user when the password is right and no limit is reached; else None.
@@ -129,18 +129,11 @@ class Accounts:
             row = conn.execute("SELECT password_hash FROM users WHERE name=?",
                                (name,)).fetchone()
             good = check_password_hash(row[0] if row else _DUMMY_HASH, password) and bool(row)
-            now = utc_now()
             if good:
-                conn.execute("DELETE FROM login_failures WHERE kind='account' AND key=?", (name,))
-                conn.execute("UPDATE users SET last_login=? WHERE name=?", (now, name))
-            else:
-                conn.executemany("INSERT INTO login_failures (kind, key, at) VALUES (?,?,?)",
-                                 [("account", name, now), ("address", address, now)])
-                conn.execute("DELETE FROM login_failures WHERE at < ?",
-                             (_ago(self.limits.window_seconds * 4),))
+                conn.execute("UPDATE users SET last_login=? WHERE name=?", (utc_now(), name))
+        if good:
+            self.failures.forget(self.limits.account.kind, name)
+        else:
+            self.failures.record([(self.limits.account, name), (self.limits.address, address)])
         return self.get(name) if good else None
 
-
-def _ago(seconds: int) -> str:
-    """The UTC timestamp ``seconds`` ago in the stored form."""
-    return (datetime.now(UTC) - timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")

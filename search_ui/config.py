@@ -49,6 +49,10 @@ WEB_DEFAULTS: dict[str, Any] = {
     "login_failures_per_account": 5,
     "login_failures_per_address": 20,
     "login_window_seconds": 900,
+    # Registrations one client address may send within the window (each runs a provider
+    # check or an import); further ones are refused (429) until the window has passed.
+    "registrations_per_address": 5,
+    "registration_window_seconds": 3600,
     # A registered OAI-PMH address may point to loopback, private, link-local or other
     # non-public addresses only when this is true (demo and tests on loopback).
     "allow_private_sources": False,

@@ -3,7 +3,9 @@
 An OAI-PMH address is checked at once (``probe``) and the registration is kept only when
 the provider is usable; an upload is imported (``hosting.import_upload``) and kept when at
 least one row is valid, the rejected rows listed for the registrant. Either way the
-registration waits for an agency user (``pending``).
+registration waits for an agency user (``pending``). Each complete form sent counts
+against the client address (``[web] registrations_per_address`` per
+``registration_window_seconds``); past that, 429 before any check or import is run.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app, render_template, request
 from flask_babel import get_locale
 
 from config.network import load_sources
 from config.registrations import Registration, RegistrationStore, slugify
+from config.webdb import web_db_path
 from node_adapter.intake import FileRejected
 from search_ui.auth import protect
 from search_ui.registration import bp
@@ -30,6 +33,7 @@ from search_ui.registration.hosting import (
     report_summary,
 )
 from search_ui.registration.probe import probe
+from search_ui.throttle import Limit, Throttle
 
 protect(bp)
 
@@ -63,9 +67,23 @@ def register() -> Any:
     if not form.validate_on_submit():
         return render_template("registration/form.html", form=form), \
             400 if form.errors else 200
+    if _too_many_from_this_address():
+        return render_template("registration/form.html", form=form, throttled=True), 429
     if form.catalogue.data == "oai":
         return _register_oai(form)
     return _register_upload(form)
+
+
+def _too_many_from_this_address() -> bool:
+    """Count this registration against the client address; True when past the limit."""
+    web = current_app.config["JALA_WEB"]
+    limit = Limit("registration-address", int(web["registrations_per_address"]),
+                  int(web["registration_window_seconds"]))
+    throttle, address = Throttle(web_db_path(_settings())), request.remote_addr or "?"
+    if throttle.reached(limit, address):
+        return True
+    throttle.record([(limit, address)])
+    return False
 
 
 def _register_oai(form: RegistrationForm) -> Any:

@@ -139,6 +139,23 @@ def test_form_errors_are_shown_per_field_in_both_languages(tmp_path: Path) -> No
     assert 'aria-invalid="true"' in page
 
 
+def test_registrations_are_limited_per_address(tmp_path: Path) -> None:
+    settings = agency_settings(tmp_path, registrations_per_address=2)
+    client = agency_app(settings).test_client()
+    token = csrf_token(client, "/daftar")
+    spam = {**FORM, "catalogue": "oai", "csrf_token": token,
+            "base_url": "http://169.254.169.254/oai"}
+    elsewhere = {"REMOTE_ADDR": "198.51.100.7"}
+    assert [client.post("/daftar", data=spam).status_code for _ in range(2)] == [422, 422]
+    refused = client.post("/daftar", data=spam)
+    assert refused.status_code == 429
+    assert "Terlalu banyak pendaftaran" in refused.get_data(as_text=True)
+    assert "not a public address" not in refused.get_data(as_text=True), "no check was run"
+    incomplete = client.post("/daftar", data={**spam, "email": ""})
+    assert incomplete.status_code == 400, "a form with errors is answered, not counted"
+    assert client.post("/daftar", data=spam, environ_base=elsewhere).status_code == 422
+
+
 def _approve(app: Flask, settings: Settings) -> Registration:
     """Log in as an admin and approve the only pending registration on the dashboard."""
     add_user(settings, "ani", "admin")
