@@ -2,8 +2,9 @@
 
 Sessions are Flask's signed cookies (``[web] secret_key``): HttpOnly, SameSite=Lax,
 Secure unless ``[web] secure_cookies`` is false, lasting ``[web] session_hours``; the
-session is emptied at login (no fixation) and at logout, and holds only the user's name,
-whose account and role are read again on every request (a removed account is out at once).
+session is emptied at login (no fixation) and at logout, and holds only a login token
+(``search_ui.logins``) that logout deletes on the server, so a copied cookie dies with
+it. The account and role are read again on every request (a removed account is out at once).
 CSRF: Flask-WTF's ``CSRFProtect`` checks every POST of the blueprints passed to
 ``protect`` (login, dashboard, registration); patron pages are GET only and need none.
 The dashboard refuses to run (503) with the built-in secret key unless ``[web] demo`` is
@@ -46,6 +47,7 @@ from config.webdb import web_db_path
 from search_ui.accounts import Accounts, LoginLimits, User
 from search_ui.config import WEB_DEFAULTS
 from search_ui.errors import render_error
+from search_ui.logins import Logins
 
 bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()
@@ -74,8 +76,9 @@ def init_auth(app: Flask) -> None:
     csrf.init_app(app)
     limits = LoginLimits(web["login_failures_per_account"], web["login_failures_per_address"],
                          web["login_window_seconds"])
-    app.extensions["jala_accounts"] = Accounts(
-        web_db_path(app.extensions["jala_settings"]), limits)
+    database = web_db_path(app.extensions["jala_settings"])
+    app.extensions["jala_accounts"] = Accounts(database, limits)
+    app.extensions["jala_logins"] = Logins(database, web["session_hours"])
     app.register_blueprint(bp)
     app.register_error_handler(CSRFError, _csrf_refused)
     app.jinja_env.globals.update(current_user=current_user)
@@ -91,6 +94,11 @@ def _csrf_refused(error: CSRFError) -> Any:
 def accounts() -> Accounts:
     """The app's account store."""
     return current_app.extensions["jala_accounts"]
+
+
+def logins() -> Logins:
+    """The app's open logins."""
+    return current_app.extensions["jala_logins"]
 
 
 def insecure_key() -> bool:
@@ -122,8 +130,8 @@ def protect(blueprint: Blueprint) -> None:
 def current_user() -> User | None:
     """The logged-in staff member of this request, or None."""
     if "jala_user" not in g:
-        name = session.get("user")
-        g.jala_user = accounts().get(name) if isinstance(name, str) else None
+        name = logins().name_of(session.get("login"))
+        g.jala_user = accounts().get(name) if name else None
     return g.jala_user
 
 
@@ -173,7 +181,7 @@ def login() -> Any:
             if user is not None:
                 session.clear()
                 session.permanent = True
-                session["user"] = user.name
+                session["login"] = logins().open(user.name)
                 return redirect(_safe_next(request.args.get("next")))
             status, problem = 401, "wrong"
     elif request.method == "POST":
@@ -183,6 +191,7 @@ def login() -> Any:
 
 @bp.route("/keluar", methods=["POST"])
 def logout() -> Any:
-    """End the session (POST with a CSRF token, so no link can log anyone out)."""
+    """End the login (POST with a CSRF token, so no link can log anyone out)."""
+    logins().close(session.get("login"))
     session.clear()
     return redirect(url_for("patron.home"))

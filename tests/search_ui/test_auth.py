@@ -53,8 +53,13 @@ def test_login_opens_the_dashboard_and_logout_closes_it(app: Flask) -> None:
     assert page.headers["Cache-Control"] == "no-store"
     assert page.headers["X-Frame-Options"] == "DENY"
     token = csrf_token(client, "/dasbor/")
+    copied = client.get_cookie("session")
+    assert copied is not None
     assert client.post("/keluar", data={"csrf_token": token}).status_code == 302
     assert client.get("/dasbor/").status_code == 302
+    thief = app.test_client()
+    thief.set_cookie("session", copied.value)
+    assert thief.get("/dasbor/").status_code == 302, "a cookie copied before logout is dead"
 
 
 def test_login_follows_only_paths_on_this_site(app: Flask) -> None:
