@@ -40,6 +40,8 @@ AGGREGATOR_DEFAULTS: dict[str, Any] = {
     "match_year_tolerance": 1,
     # Largest metadata XML (bytes) a record may have; larger ones are listed as unmapped.
     "max_record_bytes": 1_048_576,
+    # Worker processes normalising a long backlog (rebuild) one batch ahead; 0: in-process.
+    "index_normalise_workers": 1,
 }
 
 

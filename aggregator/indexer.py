@@ -20,7 +20,8 @@ from aggregator.config import aggregator_settings
 from aggregator.engine.base import SearchEngine
 from aggregator.merging import build_work
 from aggregator.model import Work
-from aggregator.normalise import UnmappableRecord, normalise
+from aggregator.normalise import UnmappableRecord
+from aggregator.normalise.batches import Outcome, normalised_batches
 from aggregator.works import Clusterer, finalise_ids
 from aggregator.workstore import Unmapped, WorkStore
 from config.network import Source, load_sources
@@ -28,6 +29,8 @@ from config.settings import Settings
 from harvester.store import RecordStore, StoredRecord
 
 CURSOR = "cursor"
+PARALLEL_BACKLOG = 20_000
+"""Changes waiting from which normalising moves to a worker process (it starts in ~1 s)."""
 Progress = Callable[[str, int, int], None]
 """``progress(phase, done, total)``; phases: ``cluster``, ``name``, ``index``."""
 
@@ -50,7 +53,8 @@ class Indexer:
 
     def __init__(self, store: RecordStore, works: WorkStore, engine: SearchEngine,
                  libraries: dict[str, Source], batch_size: int = 1000,
-                 year_tolerance: int = 1, max_record_bytes: int = 1_048_576) -> None:
+                 year_tolerance: int = 1, max_record_bytes: int = 1_048_576,
+                 normalise_workers: int = 1, parallel_backlog: int = PARALLEL_BACKLOG) -> None:
         self.store = store
         self.works = works
         self.engine = engine
@@ -58,6 +62,8 @@ class Indexer:
         self.batch_size = batch_size
         self.year_tolerance = year_tolerance
         self.max_record_bytes = max_record_bytes
+        self.normalise_workers = normalise_workers
+        self.parallel_backlog = parallel_backlog
         self._running = threading.Lock()
 
     @classmethod
@@ -68,7 +74,8 @@ class Indexer:
                    engine, {s.id: s for s in load_sources(settings)},
                    batch_size=options["index_batch_size"],
                    year_tolerance=options["match_year_tolerance"],
-                   max_record_bytes=options["max_record_bytes"])
+                   max_record_bytes=options["max_record_bytes"],
+                   normalise_workers=options["index_normalise_workers"])
 
     @property
     def cursor(self) -> int:
@@ -88,11 +95,11 @@ class Indexer:
         """Body of ``run_incremental``, one caller at a time."""
         report = IndexReport(cursor=self.cursor)
         clusterer = Clusterer(self.works, self.year_tolerance)
-        while changes := self.store.changes(report.cursor, self.batch_size):
+        for changes, outcomes in self._batches(report.cursor):
             with self.works.transaction():
                 touched: set[str] = set()
-                for change in changes:
-                    touched |= self._apply(clusterer, change, report)
+                for change, outcome in zip(changes, outcomes, strict=True):
+                    touched |= self._apply(clusterer, change, outcome, report)
                 documents, gone = self._documents(touched)
                 report.works_upserted += self.engine.upsert(documents)
                 report.works_deleted += self.engine.delete(gone)
@@ -115,9 +122,9 @@ class Indexer:
         with self.works.transaction():
             self.works.clear_records()
             clusterer = Clusterer(self.works, self.year_tolerance, final_ids=False)
-            while changes := self.store.changes(report.cursor, self.batch_size):
-                for change in changes:
-                    self._apply(clusterer, change, report)
+            for changes, outcomes in self._batches(0):
+                for change, outcome in zip(changes, outcomes, strict=True):
+                    self._apply(clusterer, change, outcome, report)
                 report.cursor = changes[-1].seq
                 report.changes += len(changes)
                 notify("cluster", report.changes, total)
@@ -138,23 +145,29 @@ class Indexer:
         for work_id, records in self.works.iter_works():
             yield build_work(work_id, records, self.libraries)
 
-    def _apply(self, clusterer: Clusterer, change: StoredRecord, report: IndexReport) -> set[str]:
-        """Normalise one change and re-cluster; unmappable records are listed, not lost."""
+    def _batches(self, after: int) -> Iterator[tuple[list[StoredRecord], list[Outcome]]]:
+        """The change feed after ``after``, normalised; a long backlog in a worker process."""
+        backlog = self.store.last_seq() - after
+        workers = self.normalise_workers if backlog >= self.parallel_backlog else 0
+        return normalised_batches(lambda seq: self.store.changes(seq, self.batch_size), after,
+                                  self.max_record_bytes, workers)
+
+    def _apply(self, clusterer: Clusterer, change: StoredRecord, outcome: Outcome,
+               report: IndexReport) -> set[str]:
+        """Re-cluster around one normalised change; unmappable records are listed, not lost."""
         key = (change.source, change.identifier)
-        if change.deleted:
+        if outcome is None:
             report.deleted += 1
             self.works.drop_unmapped(key)
             return clusterer.remove(key)
-        try:
-            record = normalise(change, self.max_record_bytes)
-        except UnmappableRecord as exc:
+        if isinstance(outcome, UnmappableRecord):
             report.unmapped += 1
             touched = clusterer.remove(key)
-            self.works.put_unmapped(Unmapped(change.source, change.identifier, exc.reason,
+            self.works.put_unmapped(Unmapped(change.source, change.identifier, outcome.reason,
                                              change.metadata_prefix, change.datestamp))
             return touched
         report.mapped += 1
-        return clusterer.put(record, change.seq)
+        return clusterer.put(outcome, change.seq)
 
     def _documents(self, work_ids: set[str]) -> tuple[list[Work], list[str]]:
         """Fresh documents of touched works that still exist, and the ids that vanished."""

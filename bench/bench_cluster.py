@@ -1,6 +1,6 @@
 """Normalise + cluster throughput: records/s and memory while clustering N synthetic records.
 
-Run: .venv/bin/python bench/bench_cluster.py [--records 100000] [--profile FILE]
+Run: .venv/bin/python bench/bench_cluster.py [--records 100000] [--rebuild] [--profile FILE]
 Records are built from the Gramedia seed books (``data/seed/gramedia-books.json``): each
 work is a seed book (a volume number makes repeats distinct works), held by a skewed
 number of 60 libraries (most by one, popular ones by many), published as our nodes do
@@ -10,7 +10,9 @@ of each stored record and ``Clusterer.put`` into a fresh works.sqlite3, in batch
 1,000 records, one transaction each, as the indexer does; XML rendering is not timed.
 RSS is sampled as it goes. The machine is shared, so CPU throughput (process time) is
 reported beside wall time, and ``--profile`` writes a cProfile of the whole run (read it
-with ``python -m pstats``).
+with ``python -m pstats``). ``--rebuild`` instead writes the records into a real record
+store and times ``Indexer.rebuild`` into a real tantivy index by phase (cluster: normalise,
+in a worker process one batch ahead, plus clustering; name; index).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import argparse
 import cProfile
 import json
 import random
+import resource
 import tempfile
 import time
 from collections.abc import Iterator
@@ -26,12 +29,14 @@ from pathlib import Path
 
 import psutil
 
+from aggregator.engine.tantivy_engine import TantivyEngine
+from aggregator.indexer import Indexer
 from aggregator.normalise import normalise
 from aggregator.works import Clusterer
 from aggregator.workstore import WorkStore
 from biblio.isbn import isbn10_to_13
 from config.paths import SEED_DIR
-from harvester.store import StoredRecord
+from harvester.store import RecordStore, StoredRecord
 from node_adapter.oai.formats import FORMATS, INSTITUTION_SLOT
 from node_adapter.records import BibRecord, Copy
 
@@ -152,18 +157,58 @@ def run(count: int) -> dict[str, float]:
             "rss_mib_by_quarter": [round(r) for r in rss]}  # type: ignore[dict-item]
 
 
+def rebuild(count: int) -> dict[str, float]:
+    """``Indexer.rebuild`` of a store of ``count`` records: seconds and records/s by phase."""
+    process = psutil.Process()
+    with tempfile.TemporaryDirectory() as folder:
+        store = RecordStore(Path(folder) / "records.sqlite3")
+        for batch in batches(count):
+            with store.transaction() as db:
+                store.write_records(db, batch)
+        engine = TantivyEngine(Path(folder) / "index", writer=True)
+        indexer = Indexer(store, WorkStore(Path(folder) / "works.sqlite3"), engine, {})
+        phases: dict[str, float] = {}
+        rss: list[float] = []
+        started = time.perf_counter()
+        cpu = time.process_time()
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+
+        def progress(phase: str, done: int, total: int) -> None:
+            phases[phase] = time.perf_counter() - started
+            if phase == "cluster" and done % (count // 4 or 1) < 1000:
+                rss.append(process.memory_info().rss / 2**20)
+
+        report = indexer.rebuild(progress)
+        total = time.perf_counter() - started
+        cpu = time.process_time() - cpu
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        worker_cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
+        engine.close()
+    return {"records": count, "works": report.works_upserted,
+            "cluster_seconds": phases["cluster"],
+            "cluster_records_per_s": count / phases["cluster"],
+            "name_seconds": phases["name"] - phases["cluster"],
+            "index_seconds": total - phases["name"], "seconds": total,
+            "records_per_s": count / total, "main_process_cpu_seconds": cpu,
+            "worker_cpu_seconds": worker_cpu,
+            "rss_mib_by_quarter": [round(r) for r in rss]}  # type: ignore[dict-item]
+
+
 def main() -> None:
     """Print one JSON line of results."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--rebuild", action="store_true",
+                        help="time Indexer.rebuild from a record store instead")
     parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the run here")
     args = parser.parse_args()
+    measure = rebuild if args.rebuild else run
     if args.profile:
         profiler = cProfile.Profile()
-        result = profiler.runcall(run, args.records)
+        result = profiler.runcall(measure, args.records)
         profiler.dump_stats(args.profile)
     else:
-        result = run(args.records)
+        result = measure(args.records)
     print(json.dumps({k: round(v, 1) if isinstance(v, float) else v
                       for k, v in result.items()}))
 

@@ -156,3 +156,25 @@ def test_unmappable_records_are_listed_with_reasons_and_cleared_when_fixed(setup
     indexer.run_incremental()
     assert record.identifier not in {u.identifier for u in indexer.works.unmapped()}
     assert store.get(mods[0].source, mods[0].identifier) is not None  # kept in the store
+
+
+def test_normalising_in_a_worker_process_changes_nothing(setup, tmp_path: Path) -> None:
+    store, indexer, engine = setup
+    mods = list(provider_records("harvard-librarycloud/oai-page.xml", "mods", "tbm"))[:2]
+    records = list(node_records())
+    write(store, [*records, *mods, changed(records[3], metadata="<oai_dc:dc>broken")])
+    write(store, [changed(records[2], deleted=True, metadata=None)])
+    inline = indexer.run_incremental()
+    expected = snapshot(indexer, engine)
+    other = TantivyEngine(tmp_path / "index2", writer=True, heap_mb=50, threads=1)
+    ahead = Indexer(store, WorkStore(tmp_path / "ahead.sqlite3"), other, LIBRARIES,
+                    batch_size=7, normalise_workers=1, parallel_backlog=0)
+    try:
+        assert ahead.run_incremental() == inline
+        assert inline.unmapped == 3 and inline.deleted == 1
+        assert snapshot(ahead, other) == expected
+        assert ahead.works.unmapped() == indexer.works.unmapped()
+        assert ahead.rebuild().mapped == inline.mapped
+        assert snapshot(ahead, other) == expected
+    finally:
+        other.close()
