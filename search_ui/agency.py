@@ -21,7 +21,8 @@ UPLOAD_SLACK = 1 << 20
 def init_agency(app: Flask) -> None:
     """Register the agency's blueprints and their limits on ``app``."""
     web = app.config["JALA_WEB"]
-    app.config.setdefault("MAX_CONTENT_LENGTH", int(web["max_upload_mb"]) * 2**20 + UPLOAD_SLACK)
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default is None: no limit
+        app.config["MAX_CONTENT_LENGTH"] = int(web["max_upload_mb"]) * 2**20 + UPLOAD_SLACK
     app.jinja_env.globals["agency_css"] = Markup(AGENCY_CSS.read_text(encoding="utf-8"))
     init_auth(app)
     app.register_blueprint(admin_bp)

@@ -7,12 +7,18 @@ catalogue format a node uses. Once the registration is approved, ``/tbm/<source_
 answers OAI-PMH from it with the node's ``Provider`` (one per catalogue, opened on first
 use), and the harvester harvests it like any other source. Pending and rejected
 registrations are not published; a rejected one's catalogue is deleted.
+
+An XLSX is a zip archive: one of a few megabytes can unpack to gigabytes of sheet XML
+(a "zip bomb") that would keep a request thread parsing for many minutes. So before the
+intake opens it, the sizes its members declare (which ``zipfile`` enforces while reading)
+may add up to at most ``UNPACKED_FACTOR`` times ``[web] max_upload_mb``.
 """
 
 from __future__ import annotations
 
 import secrets
 import threading
+import zipfile
 from pathlib import Path
 
 from flask import Blueprint, Flask, Response, abort, current_app
@@ -24,12 +30,16 @@ from node_adapter.config import load_node_config
 from node_adapter.intake import FileRejected
 from node_adapter.intake.config import intake_options
 from node_adapter.intake.importer import FileReport, file_records
+from node_adapter.intake.messages import Message
 from node_adapter.oai.provider import Provider
 from node_adapter.oai.views import oai_response
+from search_ui.config import WEB_DEFAULTS
 
 bp = Blueprint("hosted", __name__)
 HOSTED_DOMAIN = "tbm.jala-pustaka.id"
 MAX_REPORTED = 50
+UNPACKED_FACTOR = 20
+"""Sheet XML compresses about ten times; twenty leaves room for honest workbooks."""
 
 
 def hosted_dir(settings: Settings) -> Path:
@@ -44,6 +54,8 @@ def import_upload(settings: Settings, upload: Path) -> tuple[Path, FileReport]:
 
     Raises ``FileRejected`` (nothing kept) when the file cannot be read at all.
     """
+    if upload.suffix.lower() == ".xlsx":
+        _refuse_zip_bomb(upload, int(settings.section("web", WEB_DEFAULTS)["max_upload_mb"]))
     target = hosted_dir(settings) / f"upload-{secrets.token_hex(8)}.sqlite3"
     report = FileReport(upload)
     try:
@@ -53,6 +65,22 @@ def import_upload(settings: Settings, upload: Path) -> tuple[Path, FileReport]:
         discard(target)
         raise
     return target, report
+
+
+def _refuse_zip_bomb(upload: Path, max_upload_mb: int) -> None:
+    """Refuse (``FileRejected``) a workbook whose members unpack to too many bytes."""
+    limit_mb = max_upload_mb * UNPACKED_FACTOR
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return  # not a zip: the intake says so in its own words
+    if unpacked > limit_mb * 2**20:
+        raise FileRejected(Message(
+            f"isi berkas XLSX terlalu besar setelah dibuka ({unpacked // 2**20} MB; "
+            f"paling besar {limit_mb} MB)",
+            f"the XLSX file unpacks to too much data ({unpacked // 2**20} MB; "
+            f"at most {limit_mb} MB)"))
 
 
 def adopt(catalogue: Path, settings: Settings, source_id: str) -> None:
