@@ -7,8 +7,8 @@ session is emptied at login (no fixation) and at logout, and holds only a login 
 it. The account and role are read again on every request (a removed account is out at once).
 CSRF: Flask-WTF's ``CSRFProtect`` checks every POST of the blueprints passed to
 ``protect`` (login, dashboard, registration); patron pages are GET only and need none.
-The dashboard refuses to run (503) with the built-in secret key unless ``[web] demo`` is
-true or the app is testing. Protected pages are sent ``no-store`` and may not be framed.
+The dashboard refuses to run (503) with the built-in secret key, or one shorter than
+``MIN_SECRET_KEY``, unless ``[web] demo`` is true or the app is testing. Protected pages are sent ``no-store`` and may not be framed.
 
 Errors are werkzeug HTTP exceptions rendered by ``search_ui.errors``: 403 for a role that
 is not enough, 503 while the key is the default, 400 (``CSRFError``) for a bad token.
@@ -51,6 +51,8 @@ from search_ui.logins import Logins
 
 bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()
+MIN_SECRET_KEY = 24
+"""Shorter keys can be guessed offline from one signed cookie, and sessions forged."""
 View = TypeVar("View", bound=Callable[..., Any])
 
 
@@ -102,10 +104,10 @@ def logins() -> Logins:
 
 
 def insecure_key() -> bool:
-    """True when the built-in secret key is in use where it is not allowed."""
-    web = current_app.config["JALA_WEB"]
-    return (current_app.config["SECRET_KEY"] == WEB_DEFAULTS["secret_key"]
-            and not web["demo"] and not current_app.testing)
+    """True when the built-in or a guessably short secret key is in use where not allowed."""
+    key = str(current_app.config["SECRET_KEY"] or "")
+    weak = key == WEB_DEFAULTS["secret_key"] or len(key) < MIN_SECRET_KEY
+    return weak and not current_app.config["JALA_WEB"]["demo"] and not current_app.testing
 
 
 def protect(blueprint: Blueprint) -> None:
@@ -114,8 +116,10 @@ def protect(blueprint: Blueprint) -> None:
     @blueprint.before_request
     def _guard() -> None:
         if insecure_key():
-            current_app.logger.error("set [web] secret_key (or [web] demo = true): the "
-                                     "dashboard and registration refuse the built-in key")
+            current_app.logger.error(
+                "set [web] secret_key to a random value of at least %d characters (or [web] "
+                "demo = true): the dashboard and registration refuse the built-in key",
+                MIN_SECRET_KEY)
             abort(503)
         csrf.protect()
 

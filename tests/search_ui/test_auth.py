@@ -66,7 +66,9 @@ def test_login_follows_only_paths_on_this_site(app: Flask) -> None:
     client = app.test_client()
     token = csrf_token(client, "/masuk")
     for target, expected in (("/dasbor/?x=1", "/dasbor/?x=1"), ("//evil.example/", "/dasbor/"),
-                             ("https://evil.example/", "/dasbor/"), ("/\\evil", "/dasbor/")):
+                             ("https://evil.example/", "/dasbor/"), ("/\\evil", "/dasbor/"),
+                             ("/\t/evil.example/", "/dasbor/"), ("https:evil.example", "/dasbor/"),
+                             ("/\n/evil.example/", "/dasbor/"), ("dasbor", "/dasbor/")):
         answer = client.post("/masuk", query_string={"next": target},
                              data={"name": "budi", "password": PASSWORD, "csrf_token": token})
         assert answer.headers["Location"] == expected
@@ -133,11 +135,16 @@ def test_posts_without_or_with_a_wrong_csrf_token_are_refused(app: Flask,
     assert client.post("/masuk", data={"name": "ani", "password": PASSWORD,
                                        "csrf_token": "forged"}).status_code == 400
     login(client, "ani")
+    RegistrationStore.at(settings).add(Registration("tbm-a", "oai", "TBM A", "taman-baca",
+                                                    "Kabupaten Katingan"), set())
     for data in ({}, {"csrf_token": "forged"}):
         assert client.post("/dasbor/sumber/kota/panen", data=data).status_code == 400
+        assert client.post("/dasbor/pendaftaran/1/setujui", data=data).status_code == 400
+        assert client.post("/dasbor/pendaftaran/1/tolak", data=data).status_code == 400
         assert client.post("/keluar", data=data).status_code == 400
         assert client.post("/daftar", data=data).status_code == 400
     assert JobQueue.at(settings).recent() == []
+    assert RegistrationStore.at(settings).get(1).status == "pending"
     assert client.get("/dasbor/").status_code == 200, "still logged in"
     other = agency_app(settings).test_client()
     stolen = csrf_token(client, "/dasbor/")
@@ -164,6 +171,8 @@ def test_the_built_in_secret_key_is_refused_unless_demo(tmp_path: Path) -> None:
     assert refused.test_client().get("/masuk").status_code == 503
     assert refused.test_client().get("/daftar").status_code == 503
     assert refused.test_client().get("/").status_code == 200, "the patron site still runs"
+    short = agency_app(agency_settings(tmp_path / "c", secret_key="rahasia"))
+    assert short.test_client().get("/masuk").status_code == 503, "a guessable key"
     demo = agency_app(agency_settings(tmp_path / "b", secret_key=default, demo=True))
     assert demo.test_client().get("/masuk").status_code == 200
 

@@ -119,7 +119,8 @@ def test_serve_without_worker_serves_pages_only(tmp_path: Path) -> None:
 
 def test_a_source_approved_while_serving_gets_its_first_harvest(tmp_path: Path) -> None:
     config = tmp_path / "jala.toml"
-    config.write_text('[web]\nsecret_key = "t"\nsecure_cookies = false\n', encoding="utf-8")
+    config.write_text('[web]\nsecret_key = "a-test-key-that-is-long-enough"\n'
+                      'secure_cookies = false\n', encoding="utf-8")
     settings = load_settings(config, data_dir=tmp_path / "data", environ={})
     upload = tmp_path / "katalog.csv"
     upload.write_text("id,judul,pengarang,tahun\nc1,Riwayat Sungai Kahayan,Tjilik Riwut,2003\n"
