@@ -8,7 +8,8 @@ it. The account and role are read again on every request (a removed account is o
 CSRF: Flask-WTF's ``CSRFProtect`` checks every POST of the blueprints passed to
 ``protect`` (login, dashboard, registration); patron pages are GET only and need none.
 The dashboard refuses to run (503) with the built-in secret key, or one shorter than
-``MIN_SECRET_KEY``, unless ``[web] demo`` is true or the app is testing. Protected pages are sent ``no-store`` and may not be framed.
+``MIN_SECRET_KEY``, unless ``[web] demo`` is true or the app is testing. Protected pages
+are sent ``no-store`` and may not be framed.
 
 Errors are werkzeug HTTP exceptions rendered by ``search_ui.errors``: 403 for a role that
 is not enough, 503 while the key is the default, 400 (``CSRFError``) for a bad token.
