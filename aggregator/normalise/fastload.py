@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, missing
 
 Step = Callable[[Any], Any]
 _ABSENT = object()
@@ -57,8 +57,8 @@ def _schema_step(schema: Schema) -> Step:
         for name, convert, required, default in plan:
             value = raw.get(name, _ABSENT)
             if value is _ABSENT:
-                if required:
-                    raise _Unusual
+                if required or default is missing:
+                    raise _Unusual  # an error, or a key marshmallow leaves out
                 value = default() if callable(default) else default
             else:
                 value = convert(value)
