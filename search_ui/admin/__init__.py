@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from search_ui.admin.words import code_name, when
+
 bp = Blueprint("admin", __name__, url_prefix="/dasbor")
+bp.add_app_template_global(code_name)
+bp.add_app_template_global(when)
 
 # The view module attaches its routes to ``bp``.
 from search_ui.admin import views  # noqa: E402, F401

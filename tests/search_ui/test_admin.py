@@ -4,6 +4,7 @@ and "harvest now" jobs carried out by the worker role polling the job table."""
 from __future__ import annotations
 
 import io
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,10 +80,14 @@ def test_dashboard_shows_sources_runs_analytics_and_totals(app: Flask,
     title = make_records(1, prefix="kota")[0].title.lower()
     for words in (title, title, "kamus dayak ngaju", title):
         service.search(SearchQuery(text=words))
-    page = _client(app, "budi").get("/dasbor/").get_data(as_text=True)
+    client = _client(app, "budi")
+    page = client.get("/dasbor/").get_data(as_text=True)
     assert "Perpustakaan Kota Uji" in page and "<td>12</td>" in page
-    assert '<span class="st st-ok">ok</span>' in page
-    assert "<td><code>kota</code></td><td>full</td>" in page, "a first harvest is full"
+    assert not re.search(r"\d{4}-\d\d-\d\dT", page), "times are written for people"
+    english = client.get("/dasbor/?lang=en").get_data(as_text=True)
+    assert '<span class="st st-ok">complete</span>' in english and " UTC</td>" in english
+    assert '<span class="st st-ok">lengkap</span>' in page
+    assert "<td><code>kota</code></td><td>semua</td>" in page, "a first harvest is full"
     most = page[page.index("Paling banyak dicari"):page.index("Dicari tetapi tidak ditemukan")]
     assert most.index(f"{title} <span") < most.index("kamus dayak ngaju")
     missing = page[page.index("Dicari tetapi tidak ditemukan"):]
@@ -109,7 +114,8 @@ def test_harvest_now_queues_one_job_that_run_pending_carries_out(app: Flask,
     job = JobQueue.at(settings).recent()[0]
     assert job.status == "done" and job.message.startswith("ok: +12")
     assert RecordStore.at(settings).count("kota") == 12
-    assert '<span class="st st-done">done</span>' in client.get("/dasbor/").get_data(as_text=True)
+    page = client.get("/dasbor/").get_data(as_text=True)
+    assert '<span class="st st-done">selesai</span>' in page
 
 
 def test_a_job_for_an_unknown_source_fails_without_stopping_the_queue(

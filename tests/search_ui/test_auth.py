@@ -49,7 +49,7 @@ def test_login_opens_the_dashboard_and_logout_closes_it(app: Flask) -> None:
     assert answer.status_code == 302 and answer.headers["Location"] == "/dasbor/"
     page = client.get("/dasbor/")
     assert page.status_code == 200
-    assert "Masuk sebagai ani (admin)" in page.get_data(as_text=True)
+    assert "Masuk sebagai ani (administrator)" in page.get_data(as_text=True)
     assert page.headers["Cache-Control"] == "no-store"
     assert page.headers["X-Frame-Options"] == "DENY"
     token = csrf_token(client, "/dasbor/")
