@@ -37,6 +37,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from config.sqlite import Transaction
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
     source TEXT NOT NULL,
@@ -146,9 +148,9 @@ class RecordStore:
             conn.close()
             self._local.conn = None
 
-    def transaction(self) -> _Transaction:
+    def transaction(self) -> Transaction:
         """A write transaction (BEGIN IMMEDIATE) on this thread's connection."""
-        return _Transaction(self.db)
+        return Transaction(self.db, StoreError)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -275,23 +277,6 @@ class RecordStore:
                        "WHERE source=? AND identifier=?", rows)
         db.execute("UPDATE counters SET value=? WHERE name='seq'", (seq,))
         return len(stale)
-
-
-class _Transaction:
-    """``with store.transaction() as db``: BEGIN IMMEDIATE, COMMIT or ROLLBACK."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def __enter__(self) -> sqlite3.Connection:
-        try:
-            self.db.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot begin a write transaction: {exc}") from exc
-        return self.db
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
 
 
 @functools.lru_cache(maxsize=4096)
