@@ -7,6 +7,7 @@ way: the contract suite checks that they do.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from aggregator.engine.analysis import split
 from aggregator.engine.base import QueryError
@@ -79,7 +80,7 @@ def check_facets(names: tuple[str, ...] | list[str]) -> None:
         raise QueryError(f"unknown facet {', '.join(unknown)}; known: {', '.join(FACETS)}")
 
 
-def _unique(values) -> list[str]:
+def _unique(values: Iterable[str]) -> list[str]:
     """Non-empty values, first occurrence kept, order preserved."""
     seen: dict[str, None] = {}
     for value in values:
