@@ -65,7 +65,7 @@ def words(text: str) -> Iterator[tuple[str, int, int]]:
 
 
 class CacheStats(NamedTuple):
-    """How well the stem cache serves: words looked up, words Sastrawi had to stem, size."""
+    """How well the stem cache serves: words analysed, words Sastrawi had to stem, size."""
 
     lookups: int
     misses: int
@@ -74,7 +74,7 @@ class CacheStats(NamedTuple):
 
     @property
     def hit_rate(self) -> float:
-        """Share of looked-up words that needed no call to Sastrawi."""
+        """Share of analysed words (stopwords and numbers too) that needed no Sastrawi call."""
         return 1 - self.misses / self.lookups if self.lookups else 0.0
 
 
