@@ -47,11 +47,31 @@ def switch_url(code: str) -> str:
     return url_for(endpoint, **(request.view_args or {}), **args)
 
 
+def alternate_url(code: str, canonical: str = "") -> str:
+    """This page's full address in language ``code``, for ``hreflang`` and ``canonical``.
+
+    Search engines want absolute alternates, and each language's page canonical to itself:
+    the default language is the address without ``lang``, the others add ``?lang=``. A
+    page's own ``canonical`` (no query) is the base when the view gives one; otherwise the
+    request's address with its arguments.
+    """
+    chosen = {} if code == current_app.config["JALA_DEFAULT_LANGUAGE"] else {"lang": [code]}
+    if canonical:
+        return canonical + (f"?lang={code}" if chosen else "")
+    args = {key: values for key, values in request.args.to_dict(flat=False).items()
+            if key != "lang"}
+    path = url_for(request.endpoint or "patron.home", **(request.view_args or {}),
+                   **args, **chosen)
+    base = current_app.config["JALA_WEB"]["base_url"].rstrip("/")
+    return (base or request.host_url.rstrip("/")) + path
+
+
 def init_i18n(app: Flask) -> None:
     """Wire Flask-Babel to our catalogues and locale rule."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["JALA_DEFAULT_LANGUAGE"]
     Babel(app, locale_selector=select_locale)
     app.after_request(remember_choice)
-    app.jinja_env.globals.update(switch_url=switch_url, og_locales=OG_LOCALES,
+    app.jinja_env.globals.update(switch_url=switch_url, alternate_url=alternate_url,
+                                 og_locales=OG_LOCALES,
                                  get_locale=get_locale)

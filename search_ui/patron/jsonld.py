@@ -11,7 +11,7 @@ from typing import Any
 
 from aggregator.model import Holding, Work
 from config.network import Source
-from search_ui.patron.present import http_only, map_url
+from search_ui.patron.present import ISO_639_2, http_only, map_url
 
 SCHEMA = "https://schema.org"
 EBOOK_TYPES = {"ebook", "e-book", "buku-elektronik"}
@@ -66,8 +66,8 @@ def book_ld(work: Work, url: str, sources: dict[str, Source],
         data["datePublished"] = str(work.year)
     if work.isbns:
         data["isbn"] = work.isbns[0]
-    if work.language:
-        data["inLanguage"] = work.language
+    if work.language:  # schema.org wants BCP 47 ("id"), records say MARC's "ind"
+        data["inLanguage"] = ISO_639_2.get(work.language.strip().lower(), work.language)
     if work.subjects:
         data["keywords"] = ", ".join(work.subjects)
     if work.description:

@@ -85,6 +85,7 @@ def test_work_jsonld_is_a_book_with_an_offer_per_holding(client: FlaskClient) ->
     data = _jsonld(html)
     assert data["@context"] == "https://schema.org" and data["@type"] == "Book"
     assert data["url"] == f"{BASE}/karya/seed-5"
+    assert data["inLanguage"] in ("id", "en"), "BCP 47, not MARC's ind/eng"
     examples = data["workExample"]
     holdings = html.count('<th scope="row"')
     assert len(examples) == holdings >= 1
@@ -118,10 +119,17 @@ def test_directory_jsonld_lists_libraries(client: FlaskClient) -> None:
 def test_opengraph_and_canonical(client: FlaskClient) -> None:
     html = client.get("/karya/seed-5?lang=en").get_data(as_text=True)
     assert '<meta property="og:type" content="book">' in html
-    assert f'<meta property="og:url" content="{BASE}/karya/seed-5">' in html
+    assert f'<meta property="og:url" content="{BASE}/karya/seed-5?lang=en">' in html
     assert '<meta property="og:locale" content="en_US">' in html
-    assert f'<link rel="canonical" href="{BASE}/karya/seed-5">' in html
-    assert 'hreflang="en"' in html and 'hreflang="id"' in html
+    assert f'<link rel="canonical" href="{BASE}/karya/seed-5?lang=en">' in html, "own language"
+    for code, url in (("id", "/karya/seed-5"), ("en", "/karya/seed-5?lang=en"),
+                      ("x-default", "/karya/seed-5")):
+        assert f'<link rel="alternate" hreflang="{code}" href="{BASE}{url}">' in html
+    indonesian = client.get("/karya/seed-5?lang=id&utm_source=x").get_data(as_text=True)
+    assert f'<link rel="canonical" href="{BASE}/karya/seed-5">' in indonesian
+    directory = client.get("/perpustakaan?wilayah=Kota+Palangka+Raya").get_data(as_text=True)
+    assert (f'hreflang="en" href="{BASE}/perpustakaan?wilayah=Kota+Palangka+Raya&amp;lang=en"'
+            in directory), "absolute alternates keep the page's arguments"
     assert re.search(r'<meta property="og:title" content="[^"]+">', html)
 
 
