@@ -209,12 +209,17 @@ class TantivyEngine(SearchEngine):
             raise EngineError("this engine was opened read-only; open it with writer=True")
         return self._writer
 
-    def _meta_stamp(self) -> int:
-        """Modification time of ``meta.json``: it changes on every commit."""
+    def _meta_stamp(self) -> tuple[int, int, int]:
+        """Identity of ``meta.json``, rewritten (a new file) on every commit.
+
+        The inode and size join the modification time because two commits can fall within
+        one tick of the file system's clock.
+        """
         try:
-            return (self.path / "meta.json").stat().st_mtime_ns
+            meta = (self.path / "meta.json").stat()
         except FileNotFoundError:
-            return 0
+            return (0, 0, 0)
+        return (meta.st_ino, meta.st_mtime_ns, meta.st_size)
 
     def _searcher(self) -> tantivy.Searcher:
         """A searcher on the latest commit (reloading when another process committed)."""
