@@ -121,9 +121,9 @@ def map_url(latitude: float | None, longitude: float | None) -> str:
             f"#map=17/{latitude:.5f}/{longitude:.5f}")
 
 
-def _wa_number(number: str) -> str:
-    """Digits of a WhatsApp number in international form (08… becomes 628…)."""
-    digits = re.sub(r"\D", "", number)
+def whatsapp_number(text: str) -> str:
+    """An Indonesian number in wa.me form: digits only, 62 instead of a leading 0."""
+    digits = re.sub(r"\D", "", text or "")
     return "62" + digits[1:] if digits.startswith("0") else digits
 
 
@@ -139,7 +139,7 @@ def _book_line(work: Work, holding: Holding) -> str:
 
 def whatsapp_links(work: Work, holding: Holding, number: str) -> dict[str, str]:
     """Prefilled ``wa.me`` links to ask for/reserve the book and to extend a loan."""
-    if not _wa_number(number):
+    if not whatsapp_number(number):
         return {}
     name = holding.library_name or holding.library_id
     book = _book_line(work, holding)
@@ -147,7 +147,7 @@ def whatsapp_links(work: Work, holding: Holding, number: str) -> dict[str, str]:
             "Is it available?", library=name, book=book)
     extend = _("Hello %(library)s, I would like to extend my loan of the book %(book)s. "
                "My name / member number: ", library=name, book=book)
-    base = f"https://wa.me/{_wa_number(number)}?"
+    base = f"https://wa.me/{whatsapp_number(number)}?"
     return {"ask": base + urlencode({"text": ask}, quote_via=quote),
             "extend": base + urlencode({"text": extend}, quote_via=quote)}
 

@@ -14,15 +14,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from config.network import LIBRARY_TYPES
+from search_ui.patron.present import library_type_name, whatsapp_number
 
 EMAIL = r"^[^@\s]+@([^@\s.]+\.)+[^@\s.]+$"
 UPLOAD_SUFFIXES = ["csv", "xlsx"]
-
-
-def whatsapp_number(text: str) -> str:
-    """An Indonesian mobile number in wa.me form: digits only, 62 instead of a leading 0."""
-    digits = re.sub(r"\D", "", text or "")
-    return "62" + digits[1:] if digits.startswith("0") else digits
 
 
 def _valid_whatsapp(form: FlaskForm, field: Any) -> None:
@@ -34,8 +29,6 @@ def _valid_whatsapp(form: FlaskForm, field: Any) -> None:
 
 def library_type_choices() -> list[SelectChoice]:
     """Kinds of library that register themselves (the provincial library is configured)."""
-    from search_ui.patron.present import library_type_name
-
     return [SelectChoice(kind, library_type_name(kind)) for kind in LIBRARY_TYPES
             if kind != "provinsi"]
 

@@ -23,8 +23,9 @@ from config.registrations import Registration, RegistrationStore, slugify
 from config.webdb import web_db_path
 from node_adapter.intake import FileRejected
 from search_ui.auth import protect
+from search_ui.patron.present import whatsapp_number
 from search_ui.registration import bp
-from search_ui.registration.forms import RegistrationForm, whatsapp_number
+from search_ui.registration.forms import RegistrationForm
 from search_ui.registration.hosting import (
     adopt,
     discard,
