@@ -18,7 +18,7 @@ from aggregator.indexer import Indexer
 from aggregator.query import SearchQuery
 from aggregator.worker import WorkerRole
 from config.network import load_sources
-from config.registrations import RegistrationStore
+from config.registrations import Registration, RegistrationStore
 from config.settings import Settings
 from harvester.jobs import JobQueue, run_pending
 from harvester.pool import harvest_all
@@ -171,3 +171,23 @@ def test_rejecting_an_upload_deletes_its_catalogue_and_decisions_are_final(
                         data={"csrf_token": token})
     assert again.status_code == 409
     assert registration.source_id not in {s.id for s in load_sources(settings)}
+
+
+def test_registrant_text_is_escaped_on_the_dashboard(app: Flask, settings: Settings) -> None:
+    hostile = '<script>alert("x")</script>'
+    RegistrationStore.at(settings).add(Registration(
+        "tbm-jahat", "oai", f"TBM {hostile}", "taman-baca", f"Katingan {hostile}",
+        address='"><img src=x onerror=alert(1)>', contact_name=hostile, email=f"a{hostile}@b.id",
+        whatsapp="6281234567890", base_url=f"http://93.184.215.14/oai?{hostile}",
+        report={"check": {"usable": True, "facts": {"repository": hostile},
+                          "problems": [hostile]}}), set())
+    client = _client(app)
+    page = client.get("/dasbor/").get_data(as_text=True)
+    assert "TBM &lt;script&gt;" in page and "<script>alert" not in page
+    assert "<img src=x" not in page
+    token = csrf_token(client, "/dasbor/")
+    answer = client.post("/dasbor/pendaftaran/1/tolak", data={"csrf_token": token,
+                                                              "note": hostile},
+                         follow_redirects=True)
+    flashed = answer.get_data(as_text=True)
+    assert "TBM &lt;script&gt;" in flashed and "<script>alert" not in flashed
