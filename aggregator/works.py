@@ -1,6 +1,6 @@
 """Clustering records from different libraries into works, with ids that never wander.
 
-Two records are linked (``same_work`` and ``Clusterer._linker``) when:
+Two records are linked (``same_work`` and ``Clusterer._linked``) when:
 - they share an ISBN-13 (after ISBN-10 → 13), are of one material family and their
   titles share a word (a shared ISBN on a different book is a cataloguing slip), or
 - their title keys are equal (``matching.title_key``), at most one of them has ISBNs
@@ -12,8 +12,13 @@ Two records are linked (``same_work`` and ``Clusterer._linker``) when:
   ``Jilid 2``): it could belong to either, so only its ISBNs may place it.
 A work is a connected component of those links over the current records, so the result
 does not depend on the order records arrive in: incremental updates and a rebuild agree.
-A change re-clusters only the works of the record's old and new neighbours (plus, when
-it brings a new subtitle, the subtitle-less records of its title).
+A change tests links only with the records filed under its blocking keys
+(``aggregator.blocking``: same title and material family, and an author sharing two name
+words or a one-word name, or the publisher when there is no author) and its ISBNs, never
+with a whole title, so its work does not grow with how common the title is. It
+re-clusters only the works of the record's old and new links, plus those of subtitle-less
+records whose ambiguity it changes (a subtitled version arriving can make them ambiguous;
+one leaving can free them to join their other matches, whose works are re-clustered too).
 
 Ids: a new work's id is derived from its anchor (smallest ISBN-13, else title key,
 author key and material type), ``w`` + 16 hex digits. Once given, an id is remembered per
@@ -30,6 +35,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 
+from aggregator.blocking import probe_keys
 from aggregator.matching import (
     MatchView,
     first_author_key,
@@ -134,7 +140,8 @@ class Clusterer:
         self.works = works
         self.year_tolerance = year_tolerance
         self.final_ids = final_ids
-        self._blocks: dict[str, list[Member]] = {}
+        self._near: dict[tuple[str, ...], list[Member]] = {}
+        self._ambiguity: dict[MatchView, bool] = {}
 
     def put(self, record: NormalisedRecord, seq: int) -> set[str]:
         """Add or replace a mapped record; re-cluster its old and new neighbourhood."""
@@ -149,23 +156,20 @@ class Clusterer:
                 context.add(remembered)  # still alive: the record rejoins it only by links
             else:
                 prior = remembered
-        self.works.put(record, seq, new_view, prior, replacing=old is not None)
-        self._blocks = {}
-        linked = self._linker()
-        block = self._block(new_view.title_key)
-        joined = {other.work_id for other in block + self.works.by_isbns(record.isbns)
-                  if other.key != key and other.work_id and linked(new_view, other.view)}
+        self.works.put(record, seq, new_view, prior, old.view if old else None)
+        self._forget()
+        joined = {other.work_id for other in self._neighbours(new_view)
+                  + self.works.by_isbns(record.isbns)
+                  if other.key != key and other.work_id and self._linked(new_view, other.view)}
         if old is not None:
-            context |= self._open_ends(self._block(old.view.title_key), key)
+            context |= self._reopened(old.view, key)
             context |= {old.work_id} if old.work_id else set()
-        conflict = any(not subtitle_keys_compatible(new_view.subtitle, subtitle)
-                       for subtitle in self._subtitles(new_view.title_key))
-        if conflict:
-            context |= self._open_ends(block, key)
+        unsettled = self._unsettled(new_view, key)
+        context |= unsettled
         member = Member(key, prior, new_view, record=record)
         if not joined and not context:
             return self._assign([[member]], set())
-        if old is None and not conflict and len(joined) == 1 and context <= joined:
+        if old is None and not unsettled and len(joined) == 1 and context <= joined:
             work_id = next(iter(joined))  # joins one work and disturbs nothing else
             self.works.set_work([key], work_id, remember=self.final_ids)
             return {work_id}
@@ -176,57 +180,68 @@ class Clusterer:
         old = self.works.member(key)
         if old is None:
             return set()
-        self.works.remove(key)
-        self._blocks = {}
-        affected = self._open_ends(self._block(old.view.title_key), key)
+        self.works.remove(key, old.view)
+        self._forget()
+        affected = self._reopened(old.view, key)
         affected |= {old.work_id} if old.work_id else set()
         return self._recluster(affected)
 
-    def _block(self, title_key: str) -> list[Member]:
-        """A title's records, read once per change: nothing writes between its reads."""
-        block = self._blocks.get(title_key)
-        if block is None:
-            block = self._blocks[title_key] = self.works.block(title_key)
-        return block
+    def _forget(self) -> None:
+        """Drop what was read for the previous change (the store has changed since)."""
+        self._near = {}
+        self._ambiguity = {}
 
-    def _subtitles(self, title_key: str) -> list[str]:
-        """The distinct subtitle keys among a title's records."""
-        return list(dict.fromkeys(m.view.subtitle for m in self._block(title_key)
-                                  if m.view.subtitle))
+    def _neighbours(self, view: MatchView) -> list[Member]:
+        """Records that may title-link with ``view`` (``blocking``), read once per change."""
+        probes = probe_keys(view)
+        near = self._near.get(probes)
+        if near is None:
+            near = self._near[probes] = self.works.neighbours(probes)
+        return near
 
-    def _open_ends(self, block: list[Member], key: Key) -> set[str]:
-        """Works of subtitle-less records in a block: a change there may make them ambiguous."""
-        return {m.work_id for m in block
-                if m.key != key and m.work_id and not m.view.subtitle}
+    def _matches(self, view: MatchView, key: Key | None = None) -> list[Member]:
+        """Other records of the same title that ``same_work`` links with ``view``."""
+        return [m for m in self._neighbours(view) + self.works.by_isbns(view.isbns)
+                if m.key != key and m.view.title_key == view.title_key
+                and self._same(view, m.view)]
 
-    def _linker(self) -> Callable[[MatchView, MatchView], bool]:
+    def _unsettled(self, view: MatchView, key: Key) -> set[str]:
+        """Works of subtitle-less records a subtitled record title-matches that are now
+        ambiguous: they may have to leave the work they are in."""
+        if not view.subtitle:
+            return set()
+        return {m.work_id for m in self._matches(view, key)
+                if m.work_id and not m.view.subtitle and self._ambiguous(m.view)}
+
+    def _reopened(self, view: MatchView, key: Key) -> set[str]:
+        """Works a record's old version may have kept apart: subtitle-less records it
+        title-matched were perhaps ambiguous because of it and may now join their matches."""
+        if not view.subtitle:
+            return set()
+        loose = [m for m in self._matches(view, key) if not m.view.subtitle]
+        return {m.work_id for c in loose for m in [c, *self._matches(c.view, key)]
+                if m.work_id}
+
+    def _linked(self, a: MatchView, b: MatchView) -> bool:
         """``same_work``, except that a record without a subtitle does not link by title
         when the records it title-matches disagree about the subtitle (``Jilid 1`` and
         ``Jilid 2``): it could be either, so only its ISBNs may place it."""
-        cache: dict[MatchView, bool] = {}
-
-        def ambiguous(record: MatchView) -> bool:
-            if record not in cache:
-                cache[record] = self._conflicting_subtitles(record)
-            return cache[record]
-
-        def linked(a: MatchView, b: MatchView) -> bool:
-            if not self._same(a, b):
-                return False
-            if a.isbns & b.isbns:
-                return True
-            return not ((not a.subtitle and ambiguous(a)) or (not b.subtitle and ambiguous(b)))
-
-        return linked
-
-    def _conflicting_subtitles(self, record: MatchView) -> bool:
-        """Do the records this one title-matches disagree about the subtitle?"""
-        if len(self._subtitles(record.title_key)) < 2:
+        if not self._same(a, b):
             return False
-        subtitles = [m.view.subtitle for m in self._block(record.title_key)
-                     if m.view.subtitle and self._same(record, m.view)]
-        return any(not subtitle_keys_compatible(a, b)
-                   for i, a in enumerate(subtitles) for b in subtitles[i + 1:])
+        if a.isbns & b.isbns:
+            return True
+        return not ((not a.subtitle and self._ambiguous(a))
+                    or (not b.subtitle and self._ambiguous(b)))
+
+    def _ambiguous(self, view: MatchView) -> bool:
+        """Do the records this one title-matches disagree about the subtitle?"""
+        if view not in self._ambiguity:
+            subtitles = list(dict.fromkeys(m.view.subtitle for m in self._matches(view)
+                                           if m.view.subtitle))
+            self._ambiguity[view] = any(not subtitle_keys_compatible(a, b)
+                                        for i, a in enumerate(subtitles)
+                                        for b in subtitles[i + 1:])
+        return self._ambiguity[view]
 
     def _same(self, a: MatchView, b: MatchView) -> bool:
         """``same_work`` with this clusterer's year tolerance."""
@@ -237,7 +252,7 @@ class Clusterer:
         members = [m for work_id in sorted(affected) for m in self.works.members(work_id)]
         if record is not None and all(m.key != record.key for m in members):
             members.append(record)
-        return self._assign(components(members, self._linker()), affected)
+        return self._assign(components(members, self._linked), affected)
 
     def _assign(self, groups: list[list[Member]], affected: set[str]) -> set[str]:
         """Give each component an id: remembered if free, else derived (or temporary)."""

@@ -3,10 +3,13 @@
 Tables: ``records`` (each mapped record's matching keys and current work id; small rows,
 read and rewritten on every change), ``record_data`` (its canonical form as JSON, read
 only to build documents and derive ids), ``record_isbns`` (ISBN-13 → record, for ISBN
-matching), ``assignments`` (the work id each record last belonged to, kept after the
-record goes, so ids survive deletions, re-harvests and rebuilds), ``unmapped`` (records
-kept in the store that cannot be mapped, with the reason) and ``state`` (the indexer's
-change-feed cursor). SQLite in WAL mode: the indexer writes, anyone may read.
+matching), ``record_blocks`` (blocking key → record, ``aggregator.blocking``: the only
+records a change tests for a title link), ``assignments`` (the work id each record last
+belonged to, kept after the record goes, so ids survive deletions, re-harvests and
+rebuilds), ``unmapped`` (records kept in the store that cannot be mapped, with the
+reason) and ``state`` (the indexer's change-feed cursor). SQLite in WAL mode: the indexer
+writes, anyone may read. Older files are brought up to date on open (JSON moved to
+``record_data``, blocking keys filed).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from aggregator.blocking import filed_keys
 from aggregator.matching import MatchView
 from aggregator.normalise.schema import NormalisedRecord
 from config.sqlite import Transaction
@@ -29,7 +33,7 @@ CREATE TABLE IF NOT EXISTS records (
     match TEXT NOT NULL,
     PRIMARY KEY (source, identifier)) WITHOUT ROWID;
 DROP INDEX IF EXISTS records_title;
-CREATE INDEX IF NOT EXISTS records_block ON records (title_key, source, identifier, work_id, match);
+DROP INDEX IF EXISTS records_block;
 CREATE INDEX IF NOT EXISTS records_work ON records (work_id);
 CREATE TABLE IF NOT EXISTS record_data (
     source TEXT NOT NULL, identifier TEXT NOT NULL, data TEXT NOT NULL,
@@ -38,6 +42,9 @@ CREATE TABLE IF NOT EXISTS record_isbns (
     isbn TEXT NOT NULL, source TEXT NOT NULL, identifier TEXT NOT NULL,
     PRIMARY KEY (isbn, source, identifier)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS record_isbns_record ON record_isbns (source, identifier);
+CREATE TABLE IF NOT EXISTS record_blocks (
+    block TEXT NOT NULL, source TEXT NOT NULL, identifier TEXT NOT NULL,
+    PRIMARY KEY (block, source, identifier)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS assignments (
     source TEXT NOT NULL, identifier TEXT NOT NULL, work_id TEXT NOT NULL,
     PRIMARY KEY (source, identifier)) WITHOUT ROWID;
@@ -54,6 +61,8 @@ MEMBER = "source, identifier, work_id, match"
 """What matching reads of a record; its canonical form (``data``) is fetched only when asked."""
 Key = tuple[str, str]
 """A record's (source, identifier)."""
+BLOCKING = 1
+"""Version of ``blocking.filed_keys``; a file whose ``record_blocks`` is older is refiled."""
 
 
 class Member:
@@ -109,7 +118,9 @@ class WorkStore:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA cache_size=-65536")  # 64 MiB: title blocks and keys stay hot
         self.db.executescript(SCHEMA)
+        self.rows_read = 0  # records read for matching since opening (bench and tests count)
         self._move_data_out()
+        self._file_blocks()
 
     def _move_data_out(self) -> None:
         """Files written before ``record_data`` kept the JSON in ``records``: move it once."""
@@ -119,6 +130,18 @@ class WorkStore:
                 self.db.execute("INSERT OR REPLACE INTO record_data "
                                 "SELECT source, identifier, data FROM records")
                 self.db.execute("ALTER TABLE records DROP COLUMN data")
+
+    def _file_blocks(self) -> None:
+        """Files from before ``record_blocks`` (or an older ``BLOCKING``): file every record."""
+        if self.get_state("blocking") == BLOCKING:
+            return
+        with self.transaction():
+            self.db.execute("DELETE FROM record_blocks")
+            rows = self.db.execute("SELECT source, identifier, match FROM records")
+            self.db.executemany("INSERT OR IGNORE INTO record_blocks VALUES (?, ?, ?)", (
+                (block, source, identifier) for source, identifier, match in rows
+                for block in filed_keys(MatchView.from_json(match))))
+            self.set_state("blocking", BLOCKING)
 
     def close(self) -> None:
         """Close the connection."""
@@ -155,35 +178,52 @@ class WorkStore:
 
     def _member(self, row: tuple[str, str, str | None, str]) -> Member:
         """A ``Member`` from a row selected with ``MEMBER``."""
+        self.rows_read += 1
         source, identifier, work_id, match = row
         return Member((source, identifier), work_id, MatchView.from_json(match),
                       fetch=self._data)
 
     def put(self, record: NormalisedRecord, seq: int, view: MatchView,
-            work_id: str | None, replacing: bool = True) -> None:
-        """Insert or replace a mapped record and its ISBNs (``replacing=False``: the caller
-        knows it is not stored, so it has no ISBN rows to drop)."""
+            work_id: str | None, previous: MatchView | None) -> None:
+        """Insert or replace a mapped record, its ISBNs and blocking keys (``previous``: the
+        stored version's view, None when the record is not stored)."""
         key = (record.source, record.identifier)
+        if previous is not None:
+            self._unfile(key, previous)
+        self.db.executemany("INSERT OR IGNORE INTO record_blocks VALUES (?, ?, ?)",
+                            [(block, *key) for block in filed_keys(view)])
         self.db.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?)",
                         (*key, seq, view.title_key, view.subtitle, work_id, view.to_json()))
         self.db.execute("INSERT OR REPLACE INTO record_data VALUES (?, ?, ?)",
                         (*key, _ENCODE(record.to_dict())))
-        if replacing:
+        if previous is not None:
             self.db.execute("DELETE FROM record_isbns WHERE source=? AND identifier=?", key)
         if record.isbns:
             self.db.executemany("INSERT OR IGNORE INTO record_isbns VALUES (?, ?, ?)",
                                 [(isbn, *key) for isbn in record.isbns])
         self.db.execute("DELETE FROM unmapped WHERE source=? AND identifier=?", key)
 
-    def remove(self, key: Key) -> None:
-        """Forget a record (deleted or now unmappable); its assignment stays."""
+    def remove(self, key: Key, view: MatchView) -> None:
+        """Forget a record (deleted or now unmappable; ``view`` as stored); its assignment
+        stays."""
+        self._unfile(key, view)
         for table in ("records", "record_data", "record_isbns"):
             self.db.execute(f"DELETE FROM {table} WHERE source=? AND identifier=?", key)
 
-    def block(self, title_key: str) -> list[Member]:
-        """Records with this title key: the only ones that can match by title."""
-        rows = self.db.execute(f"SELECT {MEMBER} FROM records WHERE title_key=? "
-                               "ORDER BY source, identifier", (title_key,))
+    def _unfile(self, key: Key, view: MatchView) -> None:
+        """Drop a stored record's blocking keys (recomputed from its stored view)."""
+        self.db.executemany("DELETE FROM record_blocks WHERE block=? AND source=? AND "
+                            "identifier=?", [(block, *key) for block in filed_keys(view)])
+
+    def neighbours(self, probes: Iterable[str]) -> list[Member]:
+        """Records filed under any of these blocking keys, once each, in key order."""
+        probes = list(probes)
+        if not probes:
+            return []
+        rows = self.db.execute(
+            f"SELECT {MEMBER} FROM records WHERE (source, identifier) IN (SELECT source, "
+            f"identifier FROM record_blocks WHERE block IN ({','.join('?' * len(probes))})) "
+            "ORDER BY source, identifier", probes)
         return [self._member(row) for row in rows]
 
     def by_isbns(self, isbns: Iterable[str]) -> list[Member]:
@@ -203,8 +243,10 @@ class WorkStore:
         rows = self.db.execute(f"SELECT {MEMBER}, data FROM records JOIN record_data "
                                "USING (source, identifier) WHERE work_id=? "
                                "ORDER BY source, identifier", (work_id,))
-        return [Member((source, identifier), work, MatchView.from_json(match), data)
-                for source, identifier, work, match, data in rows]
+        members = [Member((source, identifier), work, MatchView.from_json(match), data)
+                   for source, identifier, work, match, data in rows]
+        self.rows_read += len(members)
+        return members
 
     def holders(self, work_id: str) -> int:
         """How many records carry this work id now."""
@@ -281,7 +323,7 @@ class WorkStore:
 
     def clear_records(self) -> None:
         """Drop every mapped record and the unmapped list (assignments stay)."""
-        for table in ("records", "record_data", "record_isbns", "unmapped"):
+        for table in ("records", "record_data", "record_isbns", "record_blocks", "unmapped"):
             self.db.execute(f"DELETE FROM {table}")
 
     # -- unmapped ------------------------------------------------------------------------

@@ -1,11 +1,15 @@
 """Normalise + cluster throughput: records/s and memory while clustering N synthetic records.
 
-Run: .venv/bin/python bench/bench_cluster.py [--records 100000] [--rebuild] [--profile FILE]
+Run: .venv/bin/python bench/bench_cluster.py [--records 100000] [--common-titles 0.3]
+[--rebuild] [--profile FILE]
 Records are built from the Gramedia seed books (``data/seed/gramedia-books.json``): each
 work is a seed book (a volume number makes repeats distinct works), held by a skewed
 number of 60 libraries (most by one, popular ones by many), published as our nodes do
 (MARCXML with copies from half of them, oai_dc from the rest) with catalogue variation
-(ISBN-10 or -13 or none, "Surname, Given", honorifics, upper case). Timed: ``normalise``
+(ISBN-10 or -13 or none, "Surname, Given", honorifics, upper case). ``--common-titles F``
+makes a share F of the works school textbooks: five short titles ("Matematika", ...) each
+written by 300 authors in three editions, so a title is shared by thousands of records
+(the pathological case for title blocking). Timed: ``normalise``
 of each stored record and ``Clusterer.put`` into a fresh works.sqlite3, in batches of
 1,000 records, one transaction each, as the indexer does; XML rendering is not timed.
 RSS is sampled as it goes. The machine is shared, so CPU throughput (process time) is
@@ -43,6 +47,13 @@ from node_adapter.records import BibRecord, Copy
 LIBRARIES = [f"lib{n:02d}" for n in range(60)]
 HONORIFICS = ["", "", "", "Dr. ", "H. ", "Prof. Dr. ", "Drs. "]
 DEGREES = ["", "", "", ", M.A.", ", S.Pd.", ", M.Si."]
+TEXTBOOKS = ["Matematika", "Bahasa Indonesia", "Pendidikan Agama Islam", "IPA Terpadu",
+             "Kamus Bahasa Inggris"]
+GIVEN = ["Ahmad", "Siti", "Budi", "Sri", "Agus", "Dewi", "Joko", "Nur", "Rina", "Hadi",
+         "Yusuf", "Wahyu", "Eko", "Lestari", "Bambang"]
+FAMILY = ["Santoso", "Wijaya", "Saputra", "Hidayat", "Kurniawan", "Susanto", "Rahayu",
+          "Setiawan", "Pratama", "Nugroho", "Siregar", "Harahap", "Lubis", "Nasution",
+          "Simanjuntak", "Sembiring", "Hasibuan", "Tanjung", "Purba", "Sinaga"]
 
 
 def isbn10(n: int) -> str:
@@ -61,7 +72,14 @@ def author_form(name: str, rng: random.Random) -> str:
     return rng.choice(HONORIFICS) + name + rng.choice(DEGREES)
 
 
-def stored_records(count: int, seed: int = 7) -> Iterator[StoredRecord]:
+def textbook(rng: random.Random) -> tuple[str, str, int]:
+    """A school textbook edition: common title, one of its 300 authors, edition year."""
+    author = rng.randrange(300)
+    name = f"{GIVEN[author % 15]} {FAMILY[author // 15]}"
+    return rng.choice(TEXTBOOKS), name, rng.choice([2006, 2013, 2018])
+
+
+def stored_records(count: int, seed: int = 7, common: float = 0.0) -> Iterator[StoredRecord]:
     """``count`` records of skew-held synthetic works, as the harvester would store them."""
     rng = random.Random(seed)
     books = json.loads((SEED_DIR / "gramedia-books.json").read_text(encoding="utf-8"))
@@ -70,9 +88,12 @@ def stored_records(count: int, seed: int = 7) -> Iterator[StoredRecord]:
         book = books[work % len(books)]
         volume = work // len(books)
         title = book["Title"] + (f" {volume + 1}" if volume else "")
+        author = book.get("Author") or "Anonim"
         holders = rng.sample(LIBRARIES, min(len(LIBRARIES), int(rng.paretovariate(1.2))))
         code10 = isbn10(work)
         year = 1990 + work % 35
+        if common and rng.random() < common:
+            title, author, year = textbook(rng)
         for library in holders:
             if produced >= count:
                 break
@@ -81,7 +102,7 @@ def stored_records(count: int, seed: int = 7) -> Iterator[StoredRecord]:
             prefix = "marc21" if int(library[3:]) % 2 else "oai_dc"
             record = BibRecord(
                 local_id=f"{library}-{produced}", title=shown,
-                creators=[author_form(book.get("Author") or "Anonim", rng)],
+                creators=[author_form(author, rng)],
                 publisher="Gramedia", year=year, isbn=isbn, language="ind",
                 subjects=[book.get("category") or "umum"], material_type="buku",
                 copies=[Copy(f"B{produced}-{k}", "Rak Umum", "", "tersedia")
@@ -93,10 +114,10 @@ def stored_records(count: int, seed: int = 7) -> Iterator[StoredRecord]:
         work += 1
 
 
-def batches(count: int, size: int = 1000) -> Iterator[list[StoredRecord]]:
+def batches(count: int, common: float, size: int = 1000) -> Iterator[list[StoredRecord]]:
     """The synthetic records in indexer-sized batches (made before their batch is timed)."""
     batch: list[StoredRecord] = []
-    for stored in stored_records(count):
+    for stored in stored_records(count, common=common):
         batch.append(stored)
         if len(batch) == size:
             yield batch
@@ -124,7 +145,7 @@ class Clock:
         self.cpu[stage] = self.cpu.get(stage, 0.0) + time.process_time() - cpu
 
 
-def run(count: int) -> dict[str, float]:
+def run(count: int, common: float) -> dict[str, float]:
     """Cluster ``count`` records into a temporary works database; timings and memory."""
     process = psutil.Process()
     clock = Clock()
@@ -133,7 +154,7 @@ def run(count: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
         works = WorkStore(Path(folder) / "works.sqlite3")
         clusterer = Clusterer(works)
-        for batch in batches(count):
+        for batch in batches(count, common):
             clock.start()
             records = [normalise(stored) for stored in batch]
             clock.stop("normalise")
@@ -157,12 +178,12 @@ def run(count: int) -> dict[str, float]:
             "rss_mib_by_quarter": [round(r) for r in rss]}  # type: ignore[dict-item]
 
 
-def rebuild(count: int) -> dict[str, float]:
+def rebuild(count: int, common: float) -> dict[str, float]:
     """``Indexer.rebuild`` of a store of ``count`` records: seconds and records/s by phase."""
     process = psutil.Process()
     with tempfile.TemporaryDirectory() as folder:
         store = RecordStore(Path(folder) / "records.sqlite3")
-        for batch in batches(count):
+        for batch in batches(count, common):
             with store.transaction() as db:
                 store.write_records(db, batch)
         engine = TantivyEngine(Path(folder) / "index", writer=True)
@@ -198,6 +219,8 @@ def main() -> None:
     """Print one JSON line of results."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--common-titles", type=float, default=0.0, metavar="SHARE",
+                        help="share of works that are school textbooks with common titles")
     parser.add_argument("--rebuild", action="store_true",
                         help="time Indexer.rebuild from a record store instead")
     parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the run here")
@@ -205,10 +228,10 @@ def main() -> None:
     measure = rebuild if args.rebuild else run
     if args.profile:
         profiler = cProfile.Profile()
-        result = profiler.runcall(measure, args.records)
+        result = profiler.runcall(measure, args.records, args.common_titles)
         profiler.dump_stats(args.profile)
     else:
-        result = measure(args.records)
+        result = measure(args.records, args.common_titles)
     print(json.dumps({k: round(v, 1) if isinstance(v, float) else v
                       for k, v in result.items()}))
 

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from aggregator.blocking import filed_keys, probe_keys
 from aggregator.matching import match_view
 from aggregator.merging import build_work
 from aggregator.model import Holding
 from aggregator.normalise.schema import NormalisedRecord
-from aggregator.works import Clusterer, finalise_ids
+from aggregator.works import Clusterer, finalise_ids, same_work
 from aggregator.workstore import WorkStore
 from config.network import Source
 from tests.aggregator.duplicates import labelled_records, precision_recall
@@ -240,6 +241,45 @@ def test_a_works_file_written_before_record_data_keeps_its_records(tmp_path: Pat
     old.close()
     works = WorkStore(path)
     assert [(work_id, records) for work_id, records in works.iter_works()] == [("w1", [record])]
-    (member,) = works.block(view.title_key)
+    member = works.member((record.source, record.identifier))
     assert member.record == record and member.work_id == "w1"
     assert "data" not in {row[1] for row in works.db.execute("PRAGMA table_info(records)")}
+
+
+def test_every_title_link_is_found_through_blocking_keys() -> None:
+    views = [match_view(r) for _, r in labelled_records()]
+    names = ["A. Tohari", "Ahmad Tohari", "Tohari", "Ahmad Tohari Santoso", "Tim Penyusun",
+             "Tohari, Ahmad, S.Pd."]
+    views += [match_view(NormalisedRecord(source="x", identifier=f"{i}-{j}", title="Matematika",
+                                          creators=[first, *others], year=2013))
+              for i, first in enumerate(names) for j, others in enumerate([[], names[:2]])]
+    for a in views:
+        for b in views:
+            if a is not b and same_work(a, b, 1) and not a.isbns & b.isbns:
+                assert set(probe_keys(a)) & set(filed_keys(b)), (a, b)
+
+
+def test_a_subtitle_leaving_frees_the_record_it_made_ambiguous(tmp_path: Path) -> None:
+    base = labelled_records()[0][1]
+    volumes = [NormalisedRecord(**{**base.to_dict(), "holding": base.holding, "isbns": [],
+                                   "identifier": str(n), "subtitle": subtitle})
+               for n, subtitle in enumerate(["jilid 1", "jilid 2", ""])]
+    works = cluster(tmp_path / "w.sqlite3", volumes)
+    assert len(grouping(works)) == 3  # the record without a subtitle could be either
+    with works.transaction():
+        Clusterer(works).remove((base.source, "1"))
+    assert sorted(map(sorted, grouping(works).values())) == [
+        [f"{base.source}|0", f"{base.source}|2"]]
+
+
+def test_a_works_file_from_before_blocking_keys_is_filed_on_open(tmp_path: Path) -> None:
+    laskar = [r for label, r in labelled_records() if label == "laskar"]
+    path = tmp_path / "works.sqlite3"
+    works = cluster(path, laskar[:1])
+    works.db.execute("DROP TABLE record_blocks")
+    works.db.execute("DELETE FROM state WHERE name='blocking'")
+    works.close()
+    works = WorkStore(path)
+    with works.transaction():
+        Clusterer(works).put(laskar[2], 2)  # no ISBN: it can only join by title and author
+    assert len(grouping(works)) == 1

@@ -1,0 +1,77 @@
+"""Blocking keys: which stored records a change must test for a title link, and no others.
+
+A title link (``works.same_work``) needs equal title keys, one material family and, when
+both records have authors, the first author of one contained in (or containing) an author
+of the other, word set against word set; author-less records link only to author-less
+records of the same publisher. Reading every record of a title made each change cost as
+much as the title is common ("Matematika" by hundreds of authors in hundreds of school
+libraries), so records are filed under keys any linkable pair shares:
+
+- each author name under each of its words and each pair of its words, and a single-word
+  name also under ``=word``; the first author in role ``f``, the others in role ``o``;
+- an author-less record with a publisher under that publisher (role ``p``).
+
+A name X looks up its pairs (or, when it is one word, that word) and ``=w`` for each of
+its words: if X ⊆ Y or Y ⊆ X, the smaller name's words are all in the larger one, so they
+share a pair, or the smaller is a single word the larger contains. The first author looks
+in both roles, other authors only among first authors (a link always involves one
+record's first author). Every key is prefixed by material family and title key. So a
+change reads the records whose authors share two name words (or a one-word name) with
+its own under the same title, however many records share the title.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from itertools import combinations
+
+from aggregator.matching import MatchView
+
+_SEP = "\x1f"
+
+
+def _name_keys(words: frozenset[str]) -> list[str]:
+    """Keys a name is filed under: its words, its word pairs, ``=word`` if it is one word."""
+    ordered = sorted(words)
+    keys = [*ordered, *(f"{a} {b}" for a, b in combinations(ordered, 2))]
+    return [*keys, f"={ordered[0]}"] if len(ordered) == 1 else keys
+
+
+def _name_probes(words: frozenset[str]) -> list[str]:
+    """Keys a name looks up: every name in a subset relation with it is filed under one."""
+    ordered = sorted(words)
+    if len(ordered) == 1:
+        return ordered
+    return [*(f"={w}" for w in ordered), *(f"{a} {b}" for a, b in combinations(ordered, 2))]
+
+
+def _prefix(view: MatchView) -> str:
+    """Material family and title key: records differing in either never link by title."""
+    return f"{view.family}{_SEP}{view.title_key}{_SEP}"
+
+
+def filed_keys(view: MatchView) -> list[str]:
+    """The blocking keys a record is stored under (none when it cannot link by title)."""
+    if not view.title_key:
+        return []
+    prefix = _prefix(view)
+    if not view.authors:
+        return [f"{prefix}p{_SEP}{view.publisher}"] if view.publisher else []
+    first, *others = view.authors
+    keys = {f"{prefix}f{_SEP}{key}" for key in _name_keys(first)}
+    keys.update(f"{prefix}o{_SEP}{key}" for name in others for key in _name_keys(name))
+    return sorted(keys)
+
+
+@lru_cache(maxsize=20_000)
+def probe_keys(view: MatchView) -> tuple[str, ...]:
+    """The keys whose records may title-link with this view (a superset of its links)."""
+    if not view.title_key:
+        return ()
+    prefix = _prefix(view)
+    if not view.authors:
+        return (f"{prefix}p{_SEP}{view.publisher}",) if view.publisher else ()
+    first, *others = view.authors
+    keys = {f"{prefix}{role}{_SEP}{key}" for key in _name_probes(first) for role in "fo"}
+    keys.update(f"{prefix}f{_SEP}{key}" for name in others for key in _name_probes(name))
+    return tuple(sorted(keys))
