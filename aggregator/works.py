@@ -142,6 +142,7 @@ class Clusterer:
         self.final_ids = final_ids
         self._near: dict[tuple[str, ...], list[Member]] = {}
         self._ambiguity: dict[MatchView, bool] = {}
+        self._isbn_near: dict[frozenset[str], list[Member]] = {}
 
     def put(self, record: NormalisedRecord, seq: int) -> set[str]:
         """Add or replace a mapped record; re-cluster its old and new neighbourhood."""
@@ -158,8 +159,7 @@ class Clusterer:
                 prior = remembered
         self.works.put(record, seq, new_view, prior, old.view if old else None)
         self._forget()
-        joined = {other.work_id for other in self._neighbours(new_view)
-                  + self.works.by_isbns(record.isbns)
+        joined = {other.work_id for other in self._candidates(new_view)
                   if other.key != key and other.work_id and self._linked(new_view, other.view)}
         if old is not None:
             context |= self._reopened(old.view, key)
@@ -190,6 +190,7 @@ class Clusterer:
         """Drop what was read for the previous change (the store has changed since)."""
         self._near = {}
         self._ambiguity = {}
+        self._isbn_near = {}
 
     def _neighbours(self, view: MatchView) -> list[Member]:
         """Records that may title-link with ``view`` (``blocking``), read once per change."""
@@ -199,9 +200,18 @@ class Clusterer:
             near = self._near[probes] = self.works.neighbours(probes)
         return near
 
+    def _candidates(self, view: MatchView) -> list[Member]:
+        """Records that may link with ``view``: its blocking neighbours and ISBN sharers."""
+        if not view.isbns:
+            return self._neighbours(view)
+        sharers = self._isbn_near.get(view.isbns)
+        if sharers is None:
+            sharers = self._isbn_near[view.isbns] = self.works.by_isbns(view.isbns)
+        return self._neighbours(view) + sharers
+
     def _matches(self, view: MatchView, key: Key | None = None) -> list[Member]:
         """Other records of the same title that ``same_work`` links with ``view``."""
-        return [m for m in self._neighbours(view) + self.works.by_isbns(view.isbns)
+        return [m for m in self._candidates(view)
                 if m.key != key and m.view.title_key == view.title_key
                 and self._same(view, m.view)]
 
@@ -236,8 +246,9 @@ class Clusterer:
     def _ambiguous(self, view: MatchView) -> bool:
         """Do the records this one title-matches disagree about the subtitle?"""
         if view not in self._ambiguity:
-            subtitles = list(dict.fromkeys(m.view.subtitle for m in self._matches(view)
-                                           if m.view.subtitle))
+            nearby = {m.view.subtitle for m in self._candidates(view) if m.view.subtitle}
+            subtitles = [] if len(nearby) < 2 else list(dict.fromkeys(
+                m.view.subtitle for m in self._matches(view) if m.view.subtitle))
             self._ambiguity[view] = any(not subtitle_keys_compatible(a, b)
                                         for i, a in enumerate(subtitles)
                                         for b in subtitles[i + 1:])

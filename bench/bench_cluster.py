@@ -12,7 +12,8 @@ written by 300 authors in three editions, so a title is shared by thousands of r
 (the pathological case for title blocking). Timed: ``normalise``
 of each stored record and ``Clusterer.put`` into a fresh works.sqlite3, in batches of
 1,000 records, one transaction each, as the indexer does; XML rendering is not timed.
-RSS is sampled as it goes. The machine is shared, so CPU throughput (process time) is
+RSS is sampled as it goes, and the records clustering read (``WorkStore.rows_read``) are
+counted per record. The machine is shared, so CPU throughput (process time) is
 reported beside wall time, and ``--profile`` writes a cProfile of the whole run (read it
 with ``python -m pstats``). ``--rebuild`` instead writes the records into a real record
 store and times ``Indexer.rebuild`` into a real tantivy index by phase (cluster: normalise,
@@ -168,6 +169,7 @@ def run(count: int, common: float) -> dict[str, float]:
                 rss.append(process.memory_info().rss / 2**20)
             done += len(batch)
         total_works = works.count_works()
+        rows_read = works.rows_read
         works.close()
     total = sum(clock.wall.values())
     return {"records": count, "works": total_works,
@@ -175,6 +177,7 @@ def run(count: int, common: float) -> dict[str, float]:
             "cluster_per_s": count / clock.wall["cluster"],
             "records_per_s": count / total, "seconds": total,
             "cpu_records_per_s": count / sum(clock.cpu.values()),
+            "rows_read_per_record": rows_read / count,
             "rss_mib_by_quarter": [round(r) for r in rss]}  # type: ignore[dict-item]
 
 
