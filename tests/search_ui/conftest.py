@@ -10,12 +10,14 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from playwright.sync_api import Browser
 
 from aggregator.engine import open_engine
 from aggregator.model import Holding, Work
 from config.paths import SEED_DIR
 from config.settings import Settings, load_settings
 from search_ui.app import create_app
+from tests.support.browser import chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_BOOKS = 240
@@ -107,3 +109,10 @@ def app(web_settings: Settings) -> Iterator[Flask]:
 def client(app: Flask) -> FlaskClient:
     """A fresh test client (no language cookie yet)."""
     return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, shared by a module's browser tests."""
+    with chromium() as launched:
+        yield launched

@@ -8,17 +8,14 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from playwright.sync_api import Browser
 
+from tests.support.browser import assert_accessible
 from tests.support.http import LiveServer, live_server
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 
 @pytest.fixture(scope="module")
@@ -26,17 +23,6 @@ def server(app: Flask) -> Iterator[LiveServer]:
     """The app on a real loopback port."""
     with live_server(app) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """Debian's Chromium, headless; never a downloaded build."""
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make browser)")
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
@@ -47,23 +33,15 @@ def shots(test_output_dir: Path) -> Path:
     return folder
 
 
-def _accessible(page: object) -> None:
-    """axe-core (shipped inside axe-playwright-python) finds no serious violation."""
-    results = axe_api.Axe().run(page)  # type: ignore[arg-type]
-    serious = [v for v in results.response["violations"]
-               if v["impact"] in ("serious", "critical")]
-    assert not serious, results.generate_report()
-
-
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
-def test_patron_journey(browser: object, server: LiveServer, shots: Path, viewport: str) -> None:
-    context = browser.new_context(viewport=VIEWPORTS[viewport],  # type: ignore[attr-defined]
+def test_patron_journey(browser: Browser, server: LiveServer, shots: Path, viewport: str) -> None:
+    context = browser.new_context(viewport=VIEWPORTS[viewport],
                                   java_script_enabled=True, locale="id-ID")
     page = context.new_page()
     page.goto(server.url + "/")
     assert page.locator("h1").inner_text().startswith("Temukan buku")
     page.screenshot(path=str(shots / f"{viewport}-1-home.png"), full_page=True)
-    _accessible(page)
+    assert_accessible(page)
 
     page.get_by_label("Cari judul, pengarang, subjek, atau ISBN").fill("agama")
     page.get_by_role("button", name="Cari", exact=True).click()
@@ -71,7 +49,7 @@ def test_patron_journey(browser: object, server: LiveServer, shots: Path, viewpo
     assert page.locator("li.hit").count() > 0
     assert page.locator("li.hit mark").count() > 0
     page.screenshot(path=str(shots / f"{viewport}-2-results.png"), full_page=True)
-    _accessible(page)
+    assert_accessible(page)
 
     before = page.locator("li.hit").count()
     page.locator("#saring .facet").first.locator("a").last.click()
@@ -86,7 +64,7 @@ def test_patron_journey(browser: object, server: LiveServer, shots: Path, viewpo
     assert page.locator("a.wa").first.get_attribute("href").startswith("https://wa.me/")
     assert page.locator("button.copy").count() == 1
     page.screenshot(path=str(shots / f"{viewport}-4-work.png"), full_page=True)
-    _accessible(page)
+    assert_accessible(page)
 
     page.get_by_role("link", name="English").click()
     page.wait_for_url("**lang=en")
@@ -102,12 +80,12 @@ def test_patron_journey(browser: object, server: LiveServer, shots: Path, viewpo
     page.get_by_role("button", name="Show").click()
     assert page.locator(".card").count() == 2
     page.screenshot(path=str(shots / f"{viewport}-6-directory-en.png"), full_page=True)
-    _accessible(page)
+    assert_accessible(page)
     context.close()
 
 
-def test_site_works_without_javascript(browser: object, server: LiveServer, shots: Path) -> None:
-    context = browser.new_context(viewport=VIEWPORTS["phone"],  # type: ignore[attr-defined]
+def test_site_works_without_javascript(browser: Browser, server: LiveServer, shots: Path) -> None:
+    context = browser.new_context(viewport=VIEWPORTS["phone"],
                                   java_script_enabled=False)
     page = context.new_page()
     page.goto(server.url + "/")
@@ -122,8 +100,8 @@ def test_site_works_without_javascript(browser: object, server: LiveServer, shot
     context.close()
 
 
-def test_autocomplete_suggests_and_keyboard_picks(browser: object, server: LiveServer) -> None:
-    context = browser.new_context(viewport=VIEWPORTS["desktop"])  # type: ignore[attr-defined]
+def test_autocomplete_suggests_and_keyboard_picks(browser: Browser, server: LiveServer) -> None:
+    context = browser.new_context(viewport=VIEWPORTS["desktop"])
     page = context.new_page()
     page.goto(server.url + "/")
     page.locator("#q").press_sequentially("sej", delay=30)

@@ -3,34 +3,22 @@ asks for a harvest, logs out; axe-core checks each page; screenshots in test-out
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 
 from config.registrations import RegistrationStore
 from harvester.jobs import JobQueue
 from tests.search_ui.staff_support import PASSWORD, add_user, agency_app, agency_settings
-from tests.search_ui.test_browser import ARGS, CHROMIUM, _accessible
+from tests.support.browser import assert_accessible
 from tests.support.http import live_server
 from tests.support.nodes import make_records, running_node
 
 pytestmark = pytest.mark.browser
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """Debian's Chromium, headless; never a downloaded build."""
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make browser)")
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
-
-
-def test_register_then_approve_in_the_dashboard(browser: object, tmp_path: Path,
+def test_register_then_approve_in_the_dashboard(browser: Browser, tmp_path: Path,
                                                 test_output_dir: Path) -> None:
     shots = test_output_dir / "screenshots"
     shots.mkdir(exist_ok=True)
@@ -40,7 +28,7 @@ def test_register_then_approve_in_the_dashboard(browser: object, tmp_path: Path,
     with running_node(tmp_path / "node.sqlite3", page_size=10) as node, \
             live_server(app) as server:
         node.catalogue.upsert_many(make_records(8, prefix="pelita"))
-        context = browser.new_context(viewport={"width": 1280, "height": 900},  # type: ignore[attr-defined]
+        context = browser.new_context(viewport={"width": 1280, "height": 900},
                                       locale="id-ID")
         page = context.new_page()
         page.goto(server.url + "/daftar")
@@ -53,23 +41,23 @@ def test_register_then_approve_in_the_dashboard(browser: object, tmp_path: Path,
         page.get_by_label("Nomor WhatsApp").fill("0813 5555 1234")
         page.get_by_role("textbox", name="Alamat OAI-PMH").fill(node.url)
         page.screenshot(path=str(shots / "agency-1-register.png"), full_page=True)
-        _accessible(page)
+        assert_accessible(page)
         page.get_by_role("button", name="Kirim pendaftaran").click()
         page.wait_for_selector("text=Katalog ini dapat kami panen.")
         page.screenshot(path=str(shots / "agency-2-registered.png"), full_page=True)
-        _accessible(page)
+        assert_accessible(page)
 
         page.goto(server.url + "/dasbor/")
         page.wait_for_url("**/masuk?next=**")
         page.get_by_label("Nama pengguna").fill("ani")
         page.get_by_label("Kata sandi").fill(PASSWORD)
         page.screenshot(path=str(shots / "agency-3-login.png"), full_page=True)
-        _accessible(page)
+        assert_accessible(page)
         page.get_by_role("button", name="Masuk").click()
         page.wait_for_url("**/dasbor/")
         assert page.get_by_role("heading", name="TBM Pelita Hati").count() == 1
         page.screenshot(path=str(shots / "agency-4-dashboard.png"), full_page=True)
-        _accessible(page)
+        assert_accessible(page)
 
         page.get_by_role("button", name="Setujui TBM Pelita Hati").click()
         page.wait_for_selector("text=TBM Pelita Hati disetujui")
@@ -80,7 +68,7 @@ def test_register_then_approve_in_the_dashboard(browser: object, tmp_path: Path,
         page.wait_for_selector("text=Panen tbm-pelita-hati sudah diantrekan.")
         assert [j.source for j in JobQueue.at(settings).recent()] == ["tbm-pelita-hati"]
         page.screenshot(path=str(shots / "agency-5-approved.png"), full_page=True)
-        _accessible(page)
+        assert_accessible(page)
 
         page.get_by_role("button", name="Keluar").click()
         page.wait_for_url(server.url + "/")
