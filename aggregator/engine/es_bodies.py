@@ -16,7 +16,7 @@ from typing import Any
 from aggregator.engine.base import QueryError
 from aggregator.engine.fields import (
     BOOSTS,
-    YEAR_BUCKET,
+    aggregations,
     facet_values,
     other_text,
     parse_year_filter,
@@ -147,18 +147,6 @@ def filters(query: SearchQuery) -> list[dict[str, Any]]:
                   if v is not None}
         clauses.append({"range": {"year": bounds}})
     return clauses
-
-
-def aggregations(query: SearchQuery) -> dict[str, Any]:
-    """Terms aggregations per facet; decades for the year."""
-    aggs: dict[str, Any] = {}
-    for facet in query.facets:
-        if facet == "year":
-            aggs[facet] = {"histogram": {"field": "year", "interval": YEAR_BUCKET,
-                                         "min_doc_count": 1}}
-        else:
-            aggs[facet] = {"terms": {"field": facet, "size": query.facet_size}}
-    return aggs
 
 
 def cursor_values(query: SearchQuery) -> list[Any]:

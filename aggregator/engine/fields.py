@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from aggregator.engine.analysis import split
 from aggregator.engine.base import QueryError
 from aggregator.model import Work
-from aggregator.query import FACETS
+from aggregator.query import FACETS, SearchQuery
 
 BOOSTS = {"title": 4.0, "creators": 3.0, "subjects": 2.0, "description": 1.0, "other": 0.5}
 """Field weights: a word in the title counts most, one in the description least."""
@@ -87,3 +88,15 @@ def _unique(values: Iterable[str]) -> list[str]:
         if value and value.strip():
             seen.setdefault(value.strip(), None)
     return list(seen)
+
+
+def aggregations(query: SearchQuery) -> dict[str, Any]:
+    """Facet counts in Elasticsearch's aggregation language, which tantivy speaks too."""
+    aggs: dict[str, Any] = {}
+    for facet in query.facets:
+        if facet == "year":
+            aggs[facet] = {"histogram": {"field": "year", "interval": YEAR_BUCKET,
+                                         "min_doc_count": 1}}
+        else:
+            aggs[facet] = {"terms": {"field": facet, "size": query.facet_size}}
+    return aggs

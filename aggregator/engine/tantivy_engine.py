@@ -20,7 +20,7 @@ from aggregator.engine.analysis import STOPWORDS, Analyzer, shared_analyzer, wor
 from aggregator.engine.base import EngineError, IndexTotals, QueryError, SearchEngine
 from aggregator.engine.fields import (
     BOOSTS,
-    YEAR_BUCKET,
+    aggregations,
     check_facets,
     parse_year_filter,
     year_bucket,
@@ -271,14 +271,7 @@ class TantivyEngine(SearchEngine):
         """Facet counts over all matches, most frequent first (decades newest first)."""
         if not query.facets:
             return {}
-        aggs = {}
-        for facet in query.facets:
-            if facet == "year":
-                aggs[facet] = {"histogram": {"field": "year", "interval": YEAR_BUCKET,
-                                             "min_doc_count": 1}}
-            else:
-                aggs[facet] = {"terms": {"field": facet, "size": query.facet_size}}
-        answer = searcher.aggregate(compiled, aggs)
+        answer = searcher.aggregate(compiled, aggregations(query))
         facets: dict[str, list[FacetValue]] = {}
         for facet in query.facets:
             buckets = answer.get(facet, {}).get("buckets", [])
