@@ -16,6 +16,7 @@ from aggregator.engine import EngineError, open_engine
 from aggregator.generate import Generator
 from aggregator.query import FACETS, SORTS, SearchQuery
 from aggregator.search import SearchService
+from aggregator.workstore import WorkStoreError
 from config.settings import Settings, settings_options
 
 commands: list[click.Command] = []
@@ -46,7 +47,7 @@ def rebuild(settings: Settings) -> None:
     try:
         with open_engine(settings, writer=True) as engine:
             report = Indexer.from_settings(settings, engine).rebuild(progress=progress)
-    except EngineError as exc:
+    except (EngineError, WorkStoreError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo("", err=True)
     click.echo(f"index rebuilt in {time.perf_counter() - started:.1f} s: "
@@ -64,7 +65,7 @@ def status(settings: Settings) -> None:
         with open_engine(settings) as engine:
             facts = engine.describe()
             facts["last_seq_indexed"] = Indexer.from_settings(settings, engine).cursor
-    except EngineError as exc:
+    except (EngineError, WorkStoreError) as exc:
         raise click.ClickException(str(exc)) from exc
     width = max(len(k) for k in facts)
     for key, value in facts.items():

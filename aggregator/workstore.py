@@ -9,7 +9,7 @@ belonged to, kept after the record goes, so ids survive deletions, re-harvests a
 rebuilds), ``unmapped`` (records kept in the store that cannot be mapped, with the
 reason) and ``state`` (the indexer's change-feed cursor). SQLite in WAL mode: the indexer
 writes, anyone may read. Older files are brought up to date on open (JSON moved to
-``record_data``, blocking keys filed).
+``record_data``, blocking keys filed); an older file raises ``WorkStoreError``.
 """
 
 from __future__ import annotations
@@ -66,11 +66,8 @@ BLOCKING = 1
 
 
 class Member:
-    """A mapped record as stored: key, current work id, matching view; record on demand.
-
-    Matching reads only keys and views, so a block of records costs a few hundred bytes
-    each; the canonical form is read (``fetch``) and parsed only when someone asks.
-    """
+    """A mapped record as stored: matching reads only key, work id and view (a few hundred
+    bytes); the canonical form is read (``fetch``) and parsed only when someone asks."""
 
     __slots__ = ("_data", "_fetch", "_record", "key", "view", "work_id")
 
@@ -92,6 +89,10 @@ class Member:
                 self._data = self._fetch(self.key)
             self._record = NormalisedRecord.from_dict(json.loads(self._data))
         return self._record
+
+
+class WorkStoreError(Exception):
+    """The works database cannot be used as it is (the message says why and what to do)."""
 
 
 @dataclass(frozen=True)
@@ -117,15 +118,22 @@ class WorkStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA cache_size=-65536")  # 64 MiB: title blocks and keys stay hot
+        if {"source", "identifier"} <= self._columns() and "match" not in self._columns():
+            self.db.close()
+            raise WorkStoreError(f"{path} is from an early version this one cannot migrate: move "
+                                 "it aside and run `jala index rebuild` (works get new ids)")
         self.db.executescript(SCHEMA)
         self.rows_read = 0  # records read for matching since opening (bench and tests count)
         self._move_data_out()
         self._file_blocks()
 
+    def _columns(self) -> set[str]:
+        """Column names of ``records`` as the file has it (empty for a new file)."""
+        return {row[1] for row in self.db.execute("PRAGMA table_info(records)")}
+
     def _move_data_out(self) -> None:
         """Files written before ``record_data`` kept the JSON in ``records``: move it once."""
-        columns = {row[1] for row in self.db.execute("PRAGMA table_info(records)")}
-        if "data" in columns:
+        if "data" in self._columns():
             with self.transaction():
                 self.db.execute("INSERT OR REPLACE INTO record_data "
                                 "SELECT source, identifier, data FROM records")
@@ -151,8 +159,6 @@ class WorkStore:
         """``with works.transaction():`` BEGIN IMMEDIATE, then COMMIT or ROLLBACK."""
         return Transaction(self.db)
 
-    # -- state ---------------------------------------------------------------------------
-
     def get_state(self, name: str) -> int:
         """An integer of the indexer's state (cursor, counters), 0 when never set."""
         row = self.db.execute("SELECT value FROM state WHERE name=?", (name,)).fetchone()
@@ -162,8 +168,6 @@ class WorkStore:
         """Store an integer of the indexer's state."""
         self.db.execute("INSERT INTO state VALUES (?, ?) ON CONFLICT (name) DO UPDATE "
                         "SET value=excluded.value", (name, value))
-
-    # -- records -------------------------------------------------------------------------
 
     def member(self, key: Key) -> Member | None:
         """One mapped record, or None."""
@@ -325,8 +329,6 @@ class WorkStore:
         """Drop every mapped record and the unmapped list (assignments stay)."""
         for table in ("records", "record_data", "record_isbns", "record_blocks", "unmapped"):
             self.db.execute(f"DELETE FROM {table}")
-
-    # -- unmapped ------------------------------------------------------------------------
 
     def put_unmapped(self, item: Unmapped) -> None:
         """Remember a record we cannot index, and why."""

@@ -15,7 +15,7 @@ from aggregator.merging import build_work
 from aggregator.model import Holding
 from aggregator.normalise.schema import NormalisedRecord
 from aggregator.works import Clusterer, finalise_ids, same_work
-from aggregator.workstore import WorkStore
+from aggregator.workstore import WorkStore, WorkStoreError
 from config.network import Source
 from tests.aggregator.duplicates import labelled_records, precision_recall
 
@@ -283,3 +283,11 @@ def test_a_works_file_from_before_blocking_keys_is_filed_on_open(tmp_path: Path)
     with works.transaction():
         Clusterer(works).put(laskar[2], 2)  # no ISBN: it can only join by title and author
     assert len(grouping(works)) == 1
+
+
+def test_a_works_file_older_than_every_migration_is_refused_clearly(tmp_path: Path) -> None:
+    path = tmp_path / "works.sqlite3"
+    with sqlite3.connect(path) as early:
+        early.execute("CREATE TABLE records (source TEXT, identifier TEXT, data TEXT)")
+    with pytest.raises(WorkStoreError, match="jala index rebuild"):
+        WorkStore(path)
