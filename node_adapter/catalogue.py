@@ -24,6 +24,7 @@ from itertools import islice
 from pathlib import Path
 from types import TracebackType
 
+from biblio.isbn import to_isbn13
 from node_adapter.merge import Merger, UpsertSummary
 from node_adapter.oai.response import header_tail
 from node_adapter.records import BibRecord, CatalogueEntry
@@ -93,6 +94,7 @@ class Catalogue:
             self._db.execute("INSERT OR IGNORE INTO meta VALUES ('secret', ?)",
                              (secrets.token_hex(32),))
             self._add_headers()
+            self._key_isbns()
 
     def __enter__(self) -> Catalogue:
         return self
@@ -119,6 +121,13 @@ class Catalogue:
             self._db.executemany("UPDATE records SET head = ? WHERE local_id = ?",
                                  [(header_tail(*row), row[0]) for row in rows])
             last = rows[-1][0]
+
+    def _key_isbns(self) -> None:
+        """Files made before ISBN-13 keys kept ISBN-10s as typed: key them as ISBN-13 once."""
+        rows = self._db.execute("SELECT isbn, local_id FROM isbns WHERE length(isbn) = 10")
+        rekeyed = [(to_isbn13(isbn), isbn, local_id) for isbn, local_id in rows.fetchall()]
+        self._db.executemany("UPDATE OR IGNORE isbns SET isbn = ? WHERE isbn = ? AND local_id = ?",
+                             [row for row in rekeyed if row[0]])
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:

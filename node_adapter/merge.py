@@ -3,8 +3,8 @@
 A ``Merger`` lives for one write transaction that ``Catalogue`` has opened. It takes
 records a chunk at a time, looks the chunk's matches up with one query per table, decides
 for each record whether it is new, changed or unchanged, and writes the changed ones with
-``executemany``: content, the rendered header, one XML fragment per format, ISBNs and set
-memberships. It also turns records into tombstones.
+``executemany``: content, the rendered header, one XML fragment per format, ISBNs (as
+ISBN-13 keys) and set memberships. It also turns records into tombstones.
 
 Errors: ``sqlite3.Error`` propagates; the catalogue's transaction rolls everything back.
 """
@@ -17,10 +17,16 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from biblio.isbn import to_isbn13
 from node_adapter.oai.formats import FORMATS
 from node_adapter.oai.response import header_tail
 from node_adapter.oai.sets import set_names
 from node_adapter.records import BibRecord
+
+
+def isbn_keys(record: BibRecord) -> list[str]:
+    """The keys a record is matched by: ISBN-13, so a re-import with ISBN-10 finds it."""
+    return [to_isbn13(isbn) or isbn for isbn in record.isbn]
 
 
 @dataclass
@@ -55,13 +61,13 @@ class Merger:
 
     def merge(self, chunk: list[BibRecord]) -> None:
         """Look a chunk's matches up in bulk, decide each record, then write with executemany."""
-        by_isbn = self._isbn_owners({isbn for record in chunk for isbn in record.isbn})
+        by_isbn = self._isbn_owners({key for record in chunk for key in isbn_keys(record)})
         stored = self._stored({r.local_id for r in chunk} | set(by_isbn.values()))
         planned: dict[str, _Stored] = {}
         for incoming in chunk:
             target = incoming.local_id
             if target not in stored and target not in planned:
-                target = next((by_isbn[i] for i in incoming.isbn if i in by_isbn), target)
+                target = next((by_isbn[k] for k in isbn_keys(incoming) if k in by_isbn), target)
             record = incoming if target == incoming.local_id else dataclasses.replace(
                 incoming, local_id=target)
             content = _canonical_json(record)
@@ -77,7 +83,7 @@ class Merger:
             names = tuple(set_names(record))
             leaves = " ".join(spec for spec, _ in names if ":" in spec)
             planned[target] = _Stored(content, self._when, leaves, record, names)
-            by_isbn.update((isbn, target) for isbn in record.isbn)
+            by_isbn.update((key, target) for key in isbn_keys(record))
         self._write(planned, stored)
 
     def _isbn_owners(self, isbns: set[str]) -> dict[str, str]:
@@ -125,7 +131,7 @@ class Merger:
             "INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)",
             [(i, prefix, fmt.render(r)) for i, r in records for prefix, fmt in FORMATS.items()])
         self._db.executemany("INSERT OR IGNORE INTO isbns VALUES (?, ?)",
-                             [(isbn, i) for i, r in records for isbn in r.isbn])
+                             [(key, i) for i, r in records for key in isbn_keys(r)])
         self._db.executemany("INSERT INTO set_members VALUES (?, ?, ?)",
                              [(spec, when, i) for i, s in planned.items()
                               for spec in _specs(s.sets)])

@@ -163,3 +163,28 @@ def test_a_change_never_lands_behind_a_stored_one(catalogue: Catalogue) -> None:
     assert catalogue.get("b-0").updated == just_after + timedelta(microseconds=1)
     keys = [row[:2] for row in catalogue.page(prefix=None, limit=10)]
     assert [local_id for _, local_id in keys] == ["b-1", "a-0", "b-0"]
+
+
+def test_a_record_imported_with_isbn10_matches_its_isbn13_twin(tmp_path: Path) -> None:
+    with Catalogue(tmp_path / "c.sqlite3") as catalogue:
+        catalogue.upsert_many([BibRecord(local_id="a", title="Laskar Pelangi",
+                                         isbn=["9789793062792"])])
+        summary = catalogue.upsert_many([BibRecord(local_id="b", title="Laskar Pelangi",
+                                                   subtitle="cetakan ulang",
+                                                   isbn=["9793062797"])])
+        assert (summary.added, summary.updated) == (0, 1)
+        assert catalogue.get("b") is None
+        assert catalogue.get("a").record.isbn == ["9793062797"]
+
+
+def test_older_files_get_their_isbn10_keys_as_isbn13(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite3"
+    with Catalogue(path) as catalogue:
+        catalogue.upsert_many([BibRecord(local_id="a", title="Laskar Pelangi",
+                                         isbn=["9793062797"])])
+    with sqlite3.connect(path) as raw:  # as files written before ISBN-13 keys
+        raw.execute("UPDATE isbns SET isbn = '9793062797'")
+    with Catalogue(path) as catalogue:
+        summary = catalogue.upsert_many([BibRecord(local_id="z", title="Laskar Pelangi",
+                                                   isbn=["9789793062792"])])
+        assert (summary.added, summary.updated) == (0, 1)
