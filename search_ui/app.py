@@ -86,6 +86,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @app.after_request
     def _compress(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return compress(request, response, web["gzip_min_bytes"])
 
     return app

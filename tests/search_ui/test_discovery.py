@@ -65,6 +65,12 @@ def test_robots_points_at_the_sitemap(client: FlaskClient) -> None:
     assert text.startswith("User-agent: *")
     assert f"Sitemap: {BASE}/sitemap.xml" in text
     assert "Disallow: /api/" in text and "Disallow: /karya" not in text
+    assert "Disallow: /tbm/" in text and "Disallow: /dasbor/" in text
+
+
+def test_browsers_are_told_not_to_sniff_types(client: FlaskClient) -> None:
+    for path in ("/", "/robots.txt", "/api/v1/stats", "/no-such-page"):
+        assert client.get(path).headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_opensearch_description(client: FlaskClient) -> None:
