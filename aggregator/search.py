@@ -112,9 +112,11 @@ class SearchService:
         return None
 
     def stats(self) -> Stats:
-        """Network totals and top subjects: cached ``STATS_TTL`` seconds or until works change."""
-        now, works = time.monotonic(), self.engine.count()
-        if self._stats is None or now - self._stats[0] > STATS_TTL or self._stats[1].works != works:
+        """Network totals and top subjects: cached ``STATS_TTL`` seconds, or until the number
+        of works or of libraries changes."""
+        now, current = time.monotonic(), (self.engine.count(), len(self.sources))
+        if (self._stats is None or now - self._stats[0] > STATS_TTL
+                or (self._stats[1].works, self._stats[1].libraries) != current):
             self._stats = (now, self._compute_stats())
         return self._stats[1]
 

@@ -186,3 +186,17 @@ def _refs(node: object) -> set[str]:
     if isinstance(node, list):
         return set().union(*(_refs(v) for v in node))
     return set()
+
+
+def test_stats_follow_a_newly_approved_library_at_once(tmp_path) -> None:
+    path = tmp_path / "index"
+    with TantivyEngine(path, writer=True, heap_mb=50, threads=1) as writer:
+        writer.upsert(WORKS)
+        writer.commit()
+    service = SearchService(TantivyEngine(path), SOURCES[:2])
+    try:
+        assert service.stats().libraries == 2
+        service.sources = SOURCES
+        assert service.stats().libraries == len(SOURCES)
+    finally:
+        service.close()
