@@ -147,12 +147,11 @@ class Clusterer:
     def put(self, record: NormalisedRecord, seq: int) -> set[str]:
         """Add or replace a mapped record; re-cluster its old and new neighbourhood."""
         key = (record.source, record.identifier)
-        old = self.works.member(key)
+        old, remembered = self.works.member_and_assignment(key)
         new_view = match_view(record)
         prior = old.work_id if old else None
         context: set[str] = set()  # works to re-cluster whether or not the record joins them
         if prior is None and self.final_ids:
-            remembered = self.works.assignment(key)
             if remembered and self.works.holders(remembered):
                 context.add(remembered)  # still alive: the record rejoins it only by links
             else:

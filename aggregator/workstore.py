@@ -42,9 +42,6 @@ CREATE TABLE IF NOT EXISTS record_isbns (
     isbn TEXT NOT NULL, source TEXT NOT NULL, identifier TEXT NOT NULL,
     PRIMARY KEY (isbn, source, identifier)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS record_isbns_record ON record_isbns (source, identifier);
-CREATE TABLE IF NOT EXISTS record_blocks (
-    block TEXT NOT NULL, source TEXT NOT NULL, identifier TEXT NOT NULL,
-    PRIMARY KEY (block, source, identifier)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS assignments (
     source TEXT NOT NULL, identifier TEXT NOT NULL, work_id TEXT NOT NULL,
     PRIMARY KEY (source, identifier)) WITHOUT ROWID;
@@ -54,6 +51,12 @@ CREATE TABLE IF NOT EXISTS unmapped (
     PRIMARY KEY (source, identifier)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
+BLOCKS_TABLE = """
+CREATE TABLE IF NOT EXISTS record_blocks (
+    block INTEGER NOT NULL, source TEXT NOT NULL, identifier TEXT NOT NULL,
+    PRIMARY KEY (block, source, identifier)) WITHOUT ROWID;
+"""
+"""Blocking key (``blocking``, a 64-bit integer) → record; recreated when ``BLOCKING`` rises."""
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 """``json.dumps(..., ensure_ascii=False)`` without building an encoder per record."""
@@ -61,8 +64,9 @@ MEMBER = "source, identifier, work_id, match"
 """What matching reads of a record; its canonical form (``data``) is fetched only when asked."""
 Key = tuple[str, str]
 """A record's (source, identifier)."""
-BLOCKING = 1
-"""Version of ``blocking.filed_keys``; a file whose ``record_blocks`` is older is refiled."""
+BLOCKING = 2
+"""Version of ``blocking.filed_keys`` (2: keys hashed to 64-bit integers); a file whose
+``record_blocks`` is older is refiled."""
 
 
 class Member:
@@ -122,8 +126,10 @@ class WorkStore:
             self.db.close()
             raise WorkStoreError(f"{path} is from an early version this one cannot migrate: move "
                                  "it aside and run `jala index rebuild` (works get new ids)")
-        self.db.executescript(SCHEMA)
+        self.db.executescript(SCHEMA + BLOCKS_TABLE)
         self.rows_read = 0  # records read for matching since opening (bench and tests count)
+        self._any_unmapped = self.db.execute("SELECT EXISTS (SELECT 1 FROM unmapped)"
+                                             ).fetchone()[0] == 1  # else put skips a DELETE
         self._move_data_out()
         self._file_blocks()
 
@@ -144,7 +150,8 @@ class WorkStore:
         if self.get_state("blocking") == BLOCKING:
             return
         with self.transaction():
-            self.db.execute("DELETE FROM record_blocks")
+            self.db.execute("DROP TABLE IF EXISTS record_blocks")  # its key type may differ
+            self.db.execute(BLOCKS_TABLE)
             rows = self.db.execute("SELECT source, identifier, match FROM records")
             self.db.executemany("INSERT OR IGNORE INTO record_blocks VALUES (?, ?, ?)", (
                 (block, source, identifier) for source, identifier, match in rows
@@ -175,6 +182,16 @@ class WorkStore:
                               key).fetchone()
         return self._member(row) if row else None
 
+    def member_and_assignment(self, key: Key) -> tuple[Member | None, str | None]:
+        """A record as stored (or None) and the work id it last belonged to, even after it
+        was deleted (or None): one statement, as every change asks both."""
+        row = self.db.execute(
+            "SELECT r.source, r.identifier, r.work_id, r.match, a.work_id "
+            "FROM (SELECT ? AS source, ? AS identifier) k "
+            "LEFT JOIN records r USING (source, identifier) "
+            "LEFT JOIN assignments a USING (source, identifier)", key).fetchone()
+        return (self._member(row[:4]) if row[0] is not None else None), row[4]
+
     def _data(self, key: Key) -> str:
         """A record's canonical form as stored (JSON)."""
         return str(self.db.execute("SELECT data FROM record_data WHERE source=? AND "
@@ -192,20 +209,22 @@ class WorkStore:
         """Insert or replace a mapped record, its ISBNs and blocking keys (``previous``: the
         stored version's view, None when the record is not stored)."""
         key = (record.source, record.identifier)
-        if previous is not None:
-            self._unfile(key, previous)
-        self.db.executemany("INSERT OR IGNORE INTO record_blocks VALUES (?, ?, ?)",
-                            [(block, *key) for block in filed_keys(view)])
         self.db.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?)",
                         (*key, seq, view.title_key, view.subtitle, work_id, view.to_json()))
         self.db.execute("INSERT OR REPLACE INTO record_data VALUES (?, ?, ?)",
                         (*key, _ENCODE(record.to_dict())))
+        if self._any_unmapped:
+            self.db.execute("DELETE FROM unmapped WHERE source=? AND identifier=?", key)
+        if previous == view:
+            return  # same view, so the same blocking keys and ISBNs: they stay as filed
         if previous is not None:
+            self._unfile(key, previous)
             self.db.execute("DELETE FROM record_isbns WHERE source=? AND identifier=?", key)
+        self.db.executemany("INSERT OR IGNORE INTO record_blocks VALUES (?, ?, ?)",
+                            [(block, *key) for block in filed_keys(view)])
         if record.isbns:
             self.db.executemany("INSERT OR IGNORE INTO record_isbns VALUES (?, ?, ?)",
                                 [(isbn, *key) for isbn in record.isbns])
-        self.db.execute("DELETE FROM unmapped WHERE source=? AND identifier=?", key)
 
     def remove(self, key: Key, view: MatchView) -> None:
         """Forget a record (deleted or now unmappable; ``view`` as stored); its assignment
@@ -292,12 +311,6 @@ class WorkStore:
         self.db.execute("INSERT OR REPLACE INTO assignments SELECT source, identifier, "
                         "work_id FROM records WHERE work_id=?", (new,))
 
-    def assignment(self, key: Key) -> str | None:
-        """The work id a record last belonged to, even after it was deleted."""
-        row = self.db.execute("SELECT work_id FROM assignments WHERE source=? AND "
-                              "identifier=?", key).fetchone()
-        return row[0] if row else None
-
     def iter_works(self, page: int = 2000) -> Iterator[tuple[str, list[NormalisedRecord]]]:
         """Every work with its records, in work id order, streamed page by page."""
         current: str | None = None
@@ -332,6 +345,7 @@ class WorkStore:
 
     def put_unmapped(self, item: Unmapped) -> None:
         """Remember a record we cannot index, and why."""
+        self._any_unmapped = True
         self.db.execute("INSERT OR REPLACE INTO unmapped VALUES (?, ?, ?, ?, ?)",
                         (item.source, item.identifier, item.reason, item.metadata_prefix,
                          item.datestamp))
