@@ -19,8 +19,9 @@ record's first author). Every key is prefixed by material family and title key. 
 change reads the records whose authors share two name words (or a one-word name) with
 its own under the same title, however many records share the title.
 
-Keys are stored and looked up as 64-bit integers (the first 8 bytes of the key text's
-BLAKE2b digest), which keeps the ``record_blocks`` index small and its lookups cheap.
+Keys are stored and looked up as 64-bit integers (40 bits of the BLAKE2b digest of the
+family and title, then 24 of the whole key's), which keeps the ``record_blocks`` index
+small and a record's keys on neighbouring pages.
 Equal texts give equal integers, so no link is ever lost; two texts that collide only
 make a change read (and test with ``same_work``) a record it did not need to.
 """
@@ -52,10 +53,17 @@ def _name_probes(words: frozenset[str]) -> list[str]:
     return [*(f"={w}" for w in ordered), *(f"{a} {b}" for a, b in combinations(ordered, 2))]
 
 
-def _hashed(keys: Iterable[str]) -> list[int]:
-    """Keys as signed 64-bit integers (SQLite's INTEGER); a collision only adds a candidate."""
-    return sorted({int.from_bytes(blake2b(key.encode("utf-8"), digest_size=8).digest(),
-                                  "big", signed=True) for key in keys})
+def _digest(text: str, size: int) -> int:
+    """The first ``size`` bytes of the text's BLAKE2b digest, as an unsigned integer."""
+    return int.from_bytes(blake2b(text.encode("utf-8"), digest_size=size).digest(), "big")
+
+
+def _hashed(prefix: str, keys: Iterable[str]) -> list[int]:
+    """Keys as signed 64-bit integers (SQLite's INTEGER): 40 bits of the prefix's digest
+    above 24 of the key's, so one title's keys sit together in the index; a collision only
+    adds a candidate."""
+    high = _digest(prefix, 5) << 24
+    return sorted({(high | _digest(key, 3)) - (1 << 63) for key in keys})
 
 
 def _prefix(view: MatchView) -> str:
@@ -69,11 +77,11 @@ def filed_keys(view: MatchView) -> list[int]:
         return []
     prefix = _prefix(view)
     if not view.authors:
-        return _hashed([f"{prefix}p{_SEP}{view.publisher}"] if view.publisher else [])
+        return _hashed(prefix, [f"{prefix}p{_SEP}{view.publisher}"] if view.publisher else [])
     first, *others = view.authors
     keys = {f"{prefix}f{_SEP}{key}" for key in _name_keys(first)}
     keys.update(f"{prefix}o{_SEP}{key}" for name in others for key in _name_keys(name))
-    return _hashed(keys)
+    return _hashed(prefix, keys)
 
 
 @lru_cache(maxsize=20_000)
@@ -83,8 +91,9 @@ def probe_keys(view: MatchView) -> tuple[int, ...]:
         return ()
     prefix = _prefix(view)
     if not view.authors:
-        return tuple(_hashed([f"{prefix}p{_SEP}{view.publisher}"] if view.publisher else []))
+        publisher = [f"{prefix}p{_SEP}{view.publisher}"] if view.publisher else []
+        return tuple(_hashed(prefix, publisher))
     first, *others = view.authors
     keys = {f"{prefix}{role}{_SEP}{key}" for key in _name_probes(first) for role in "fo"}
     keys.update(f"{prefix}f{_SEP}{key}" for name in others for key in _name_probes(name))
-    return tuple(_hashed(keys))
+    return tuple(_hashed(prefix, keys))

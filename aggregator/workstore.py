@@ -64,9 +64,9 @@ MEMBER = "source, identifier, work_id, match"
 """What matching reads of a record; its canonical form (``data``) is fetched only when asked."""
 Key = tuple[str, str]
 """A record's (source, identifier)."""
-BLOCKING = 2
-"""Version of ``blocking.filed_keys`` (2: keys hashed to 64-bit integers); a file whose
-``record_blocks`` is older is refiled."""
+BLOCKING = 3
+"""Version of ``blocking.filed_keys`` (3: keys hashed to 64-bit integers, title bits
+first); a file whose ``record_blocks`` is older is refiled."""
 
 
 class Member:
