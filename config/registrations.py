@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from config.settings import Settings
+from config.sqlite import Transaction
 from config.webdb import opened, web_db_path
 
 log = logging.getLogger(__name__)
@@ -124,8 +125,7 @@ class RegistrationStore:
     def add(self, registration: Registration, taken: set[str]) -> Registration:
         """Store a new pending registration under a source id no one else has."""
         base = registration.source_id
-        with self._connect() as conn:
-            conn.execute("BEGIN IMMEDIATE")
+        with self._connect() as conn, Transaction(conn):
             used = taken | {r[0] for r in conn.execute("SELECT source_id FROM registrations")}
             candidate, n = base, 2
             while candidate in used:
@@ -137,7 +137,6 @@ class RegistrationStore:
             cursor = conn.execute(
                 f"INSERT INTO registrations ({', '.join(COLUMNS)}) "
                 f"VALUES ({', '.join('?' * len(COLUMNS))})", values)
-            conn.execute("COMMIT")
         registration.id = cursor.lastrowid
         return registration
 

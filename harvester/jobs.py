@@ -25,6 +25,7 @@ from pathlib import Path
 from config.network import load_sources
 from config.registrations import utc_now
 from config.settings import Settings
+from config.sqlite import Transaction
 from config.webdb import opened, web_db_path
 from harvester.pool import MODES, harvest_all
 
@@ -80,8 +81,7 @@ class JobQueue:
         """Queue a harvest of ``source`` (or return the one already waiting for it)."""
         if mode not in MODES:
             raise JobError(f"mode must be one of {', '.join(MODES)}")
-        with opened(self.path, SCHEMA) as conn:
-            conn.execute("BEGIN IMMEDIATE")
+        with opened(self.path, SCHEMA) as conn, Transaction(conn):
             row = conn.execute("SELECT id FROM jobs WHERE source=? AND status IN "
                                "('queued', 'running') ORDER BY id LIMIT 1", (source,)).fetchone()
             if row is None:
@@ -89,7 +89,6 @@ class JobQueue:
                     "INSERT INTO jobs (source, mode, requested_by, requested) "
                     "VALUES (?,?,?,?) RETURNING id",
                     (source, mode, requested_by, utc_now())).fetchone()
-            conn.execute("COMMIT")
         return self.get(row[0])
 
     def get(self, job_id: int) -> Job:
