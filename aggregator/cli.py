@@ -45,7 +45,7 @@ def rebuild(settings: Settings) -> None:
             click.echo(f"\r  {phase}: {done:,}/{total:,}   ", nl=False, err=True)
 
     try:
-        with open_engine(settings, writer=True) as engine:
+        with open_engine(settings, writer=True, fresh=True) as engine:
             report = Indexer.from_settings(settings, engine).rebuild(progress=progress)
     except (EngineError, WorkStoreError) as exc:
         raise click.ClickException(str(exc)) from exc

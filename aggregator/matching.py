@@ -1,14 +1,8 @@
 """Matching keys that make two libraries' records of one book compare equal.
 
 Indonesian catalogues mix spellings from before and after the 1972 reform (EYD), so a key
-must map both to the same string. Rules are applied to folded text in this order:
-``oe``→``u``, ``tj``→``c``, ``dj``→``j``, ``ch``→``kh``, then every ``j``→``y``. The last
-rule is the trick: old ``j`` is new ``y`` while new ``j`` is old ``dj``, so ``j`` and ``y``
-cannot be told apart by spelling alone; collapsing them sends both spellings of every
-word to one key (``djalan``/``jalan`` → ``yalan``, ``jang``/``yang`` → ``yang``) at the
-price of rare collisions between distinct words, which the other guards absorb. Old
-``nj``/``sj`` become ``ny``/``sy`` through the same rule, and modern ``nj`` (``menjadi``,
-old ``mendjadi``) still meets its old spelling.
+maps both to the same string (``aggregator.indonesian.spelling_key``, shared with search);
+its rare collisions between distinct words are absorbed by the other guards.
 
 Names lose honorifics and degrees (Dr., H., Hj., Prof., Ir., S.Pd., M.A., ...), initials,
 case, punctuation and diacritics; ``Surname, Given`` and ``Given Surname`` give the same
@@ -24,23 +18,10 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from aggregator.indonesian import is_title_word, spelling_key
 from aggregator.normalise.schema import NormalisedRecord
 
-_SPELLING = (("oe", "u"), ("tj", "c"), ("dj", "j"), ("ch", "kh"), ("j", "y"))
 _NON_WORD = re.compile(r"[^a-z0-9]+")
-_HONORIFICS = frozenset({
-    "dr", "drs", "dra", "prof", "ir", "h", "hj", "haji", "hajjah", "kh", "k.h", "tgk",
-    "ust", "ustadz", "ustaz", "ny", "tn", "sdr", "r", "rm", "ra", "raden", "mr", "mrs", "ms",
-    "dr.-ing", "drg", "dipl.-ing",
-})
-_DEGREES = frozenset({
-    "s.pd", "s.pd.i", "m.pd", "m.pd.i", "s.e", "m.e", "s.h", "m.h", "s.si", "m.si", "s.sos",
-    "m.sos", "s.ag", "m.ag", "s.ip", "m.ip", "s.kom", "m.kom", "s.t", "m.t", "s.s", "m.hum",
-    "s.psi", "m.psi", "s.kep", "s.ked", "m.kes", "s.km", "s.fil", "s.hum", "s.sn", "m.sn",
-    "s.th", "m.th", "s.p", "m.p", "s.pt", "s.hut", "m.m", "m.a", "m.sc", "b.a", "b.sc",
-    "ph.d", "phd", "lc", "ma", "mba", "msc", "llm", "dea", "sp.a", "sp.og", "sp.pd", "m.b.a",
-    "dr.phil", "akt", "cpa", "apt", "se", "sh", "spd", "mpd", "msi", "ssos", "skom",
-})
 _ARTICLES = {
     "": ("the", "a", "an"),
     "eng": ("the", "a", "an"),
@@ -58,28 +39,9 @@ def fold(text: str) -> str:
     return _NON_WORD.sub(" ", plain.replace("'", "").replace("’", "")).strip()
 
 
-@lru_cache(maxsize=50_000)
-def spelling_key(word: str) -> str:
-    """One key for the old (Van Ophuijsen/Soewandi) and the EYD spelling of a word."""
-    for old, new in _SPELLING:
-        word = word.replace(old, new)
-    return word
-
-
 def text_key(text: str) -> str:
     """Folded text with every word in its spelling key."""
     return " ".join(spelling_key(w) for w in fold(text).split())
-
-
-def _is_title_word(token: str) -> bool:
-    """An honorific or degree, however dotted (``Prof.Dr.``, ``S.Pd.``, ``M.A``)."""
-    bare = token.casefold().strip(".,()")
-    if bare in _HONORIFICS or bare in _DEGREES:
-        return True
-    pieces = [p for p in re.split(r"[.]", bare) if p]
-    if len(pieces) > 1 and ".".join(pieces) in _DEGREES:
-        return True
-    return len(pieces) > 1 and all(p in _HONORIFICS for p in pieces)
 
 
 @lru_cache(maxsize=20_000)
@@ -88,7 +50,7 @@ def name_words(name: str) -> frozenset[str]:
     parts = [p.strip() for p in name.split(",")]
     kept_parts = []
     for part in parts:
-        tokens = [t for t in part.split() if not _is_title_word(t)]
+        tokens = [t for t in part.split() if not is_title_word(t)]
         if tokens:
             kept_parts.append(" ".join(tokens))
     words = {spelling_key(w) for w in fold(" ".join(kept_parts)).split()}

@@ -18,6 +18,7 @@ FACETS = ("library", "district", "material_type", "language", "year", "subject")
 Sort = Literal["relevance", "newest", "title"]
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "title")
 MAX_PAGE_SIZE = 100
+Matching = Literal["all", "similar", "some"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class SearchQuery:
     search_after: tuple[str, ...] | None = None
     facet_size: int = 20
     """How many values each facet lists at most (most frequent first)."""
+    available_only: bool = False
+    """Only works with a copy on the shelf now ("tersedia sekarang")."""
 
 
 @dataclass(frozen=True)
@@ -72,3 +75,7 @@ class SearchResult:
     size: int
     suggestion: str | None = None
     took_ms: float = 0.0
+    matching: Matching = "all"
+    """How the words matched: ``all`` of them, ``similar`` (typos allowed), ``some`` of them."""
+    all_words_total: int | None = None
+    """When the search widened: how many works had every word as typed."""

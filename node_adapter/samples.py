@@ -153,6 +153,11 @@ def _base_record(book: dict[str, str]) -> BibRecord:
         description=f"{pages} halaman" if pages.isdigit() and int(pages) else "")
 
 
+def seed_records() -> Iterator[BibRecord]:
+    """Every seed book once, as a library-independent record (the relevance set uses it)."""
+    return map(_base_record, _seed_books())
+
+
 def old_spelling(name: str) -> str:
     """A name as spelled before 1972 (Tjahjo, Soekarno, Djoko)."""
     return name.translate(OLD_SPELLING)

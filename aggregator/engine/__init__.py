@@ -27,14 +27,18 @@ __all__ = [
 ]
 
 
-def open_engine(settings: Settings, writer: bool = False) -> SearchEngine:
-    """Open the configured backend; ``writer=True`` takes the index writer lock."""
+def open_engine(settings: Settings, writer: bool = False, fresh: bool = False) -> SearchEngine:
+    """Open the configured backend; ``writer=True`` takes the index writer lock.
+
+    ``fresh``: the caller rebuilds the index from scratch, so an index of an older layout
+    may be discarded instead of refused.
+    """
     options = aggregator_settings(settings)
     backend = options["engine"]
     if backend == "tantivy":
         from aggregator.engine.tantivy_engine import TantivyEngine
 
-        return TantivyEngine.from_settings(settings, writer=writer)
+        return TantivyEngine.from_settings(settings, writer=writer, fresh=fresh)
     if backend == "elasticsearch":
         from aggregator.engine.elasticsearch_engine import ElasticsearchEngine
 

@@ -8,6 +8,7 @@ boosted per ``fields.BOOSTS``); facets are tantivy's ES-style aggregations.
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -27,11 +28,21 @@ from aggregator.engine.fields import (
     year_bucket_label,
 )
 from aggregator.engine.highlight import highlight_work
+from aggregator.engine.relax import (
+    FUZZY_BOOST,
+    IDENTIFIER_SCORE,
+    PREFIX_BOOST,
+    SPELLED_BOOST,
+    TIER,
+    Phase,
+    relaxed_search,
+)
 from aggregator.engine.spelling import closest_word, edit_limit
 from aggregator.engine.tantivy_schema import COMPLETION_SEPARATOR, SCHEMA, from_stored, to_document
 from aggregator.engine.writer_lock import WriterLock
 from aggregator.model import Work
 from aggregator.query import FacetValue, Hit, SearchQuery, SearchResult
+from aggregator.understand import QueryWord, UnderstoodQuery, understand
 from config.settings import Settings
 
 RESUME_SLACK = 50
@@ -45,14 +56,14 @@ class TantivyEngine(SearchEngine):
     name = "tantivy"
 
     def __init__(self, path: Path, writer: bool = False, heap_mb: int = 256, threads: int = 0,
-                 analyzer: Analyzer | None = None) -> None:
+                 analyzer: Analyzer | None = None, fresh: bool = False) -> None:
         self.path = Path(path)
         self.path.mkdir(parents=True, exist_ok=True)
         self._analyzer = analyzer or shared_analyzer()
         self._lock = WriterLock(self.path.with_name(self.path.name + ".lock")).acquire() \
             if writer else None
         try:
-            self._index = tantivy.Index(SCHEMA, str(self.path), reuse=True)
+            self._index = self._open_index(fresh and writer)
             self._writer = self._index.writer(heap_mb * 1_000_000, threads) if writer else None
         except ValueError as exc:
             self.close()
@@ -62,13 +73,32 @@ class TantivyEngine(SearchEngine):
         self._cleared = False
         self._reload_lock = threading.Lock()
 
+    def _open_index(self, fresh: bool) -> tantivy.Index:
+        """Open the folder; an index of an older layout is replaced only when ``fresh``.
+
+        The index is derived from the works store, so a writer about to rebuild it may
+        discard one whose layout this version no longer reads; anyone else is told how.
+        """
+        try:
+            return tantivy.Index(SCHEMA, str(self.path), reuse=True)
+        except ValueError as exc:
+            if "schema does not match" not in str(exc):
+                raise
+            if not fresh:
+                raise EngineError(f"the index {self.path} was built by an older version of "
+                                  "Jala Pustaka; run `jala index rebuild`") from exc
+        shutil.rmtree(self.path)
+        self.path.mkdir(parents=True)
+        return tantivy.Index(SCHEMA, str(self.path), reuse=True)
+
     @classmethod
-    def from_settings(cls, settings: Settings, writer: bool = False) -> TantivyEngine:
+    def from_settings(cls, settings: Settings, writer: bool = False, fresh: bool = False
+                      ) -> TantivyEngine:
         """Open the index folder configured under the data directory."""
         options = aggregator_settings(settings)
         return cls(index_path(settings), writer=writer, heap_mb=int(options["writer_heap_mb"]),
                    threads=int(options["writer_threads"]),
-                   analyzer=shared_analyzer(int(options["stem_cache_size"])))
+                   analyzer=shared_analyzer(int(options["stem_cache_size"])), fresh=fresh)
 
     # -- writing -------------------------------------------------------------------------
 
@@ -122,13 +152,21 @@ class TantivyEngine(SearchEngine):
     # -- reading -------------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchResult:
-        """Run a query: hits of the page, facet counts, and a spelling suggestion at zero."""
+        """Run a query up the widening ladder (``relax``): hits, facets, a checked correction."""
         check_facets([*query.filters, *query.facets])
         if query.size < 0 or query.page < 1:
             raise QueryError("page must be at least 1 and size at least 0")
         searcher = self._searcher()
-        pairs = self._analyzer.query_words(query.text)
-        compiled = self._compile(pairs, query)
+        return relaxed_search(
+            query, understand(query.text, self._analyzer),
+            lambda q, phase: self._run(searcher, q, phase),
+            lambda text: self._did_you_mean(searcher, text))
+
+    def _run(self, searcher: tantivy.Searcher, query: SearchQuery, phase: Phase
+             ) -> SearchResult:
+        """One step of the ladder: a page of hits and the facets over all its matches."""
+        understood = understand(query.text, self._analyzer)
+        compiled = self._compile(understood, query, phase)
         order = _SORTS.get(query.sort)
         sort_args = {"order_by_field": order[0], "order": order[1]} if order else {}
         offset = (query.page - 1) * query.size
@@ -137,18 +175,15 @@ class TantivyEngine(SearchEngine):
         found = searcher.search(compiled, max(1, query.size), count=True, offset=offset,
                                 **sort_args)
         hits = []
-        term_set = frozenset(t for pair in pairs for t in pair)
+        term_set = frozenset(t for w in understood.words for t in (w.word, w.stem))
         for position, (value, address) in enumerate(found.hits[:query.size], start=offset):
             work = from_stored(searcher.doc(address))
             score = float(value) if not order else 0.0
             highlights = highlight_work(work, term_set, self._analyzer) if query.highlight else {}
             hits.append(Hit(work, score, highlights, (str(value), work.id, str(position))))
-        suggestion = None
-        if found.count == 0 and query.text.strip():
-            suggestion = self._did_you_mean(searcher, query.text)
         return SearchResult(total=found.count, hits=hits,
                             facets=self._facets(searcher, compiled, query),
-                            page=query.page, size=query.size, suggestion=suggestion)
+                            page=query.page, size=query.size)
 
     def get(self, work_id: str) -> Work | None:
         """Load one work by id."""
@@ -230,34 +265,36 @@ class TantivyEngine(SearchEngine):
                 self._seen_meta = stamp
         return self._index.searcher()
 
-    def _compile(self, pairs: list[tuple[str, str]], query: SearchQuery) -> Query:
-        """The tantivy query: every word in some field (boosted), and every filter.
+    def _compile(self, understood: UnderstoodQuery, query: SearchQuery, phase: Phase
+                 ) -> Query:
+        """The tantivy query of one ladder step, with every filter."""
+        clauses = [(Occur.Must, clause) for clause in self._filters(query)]
+        matching = _matching(understood, phase)
+        if matching is not None:
+            clauses.append((Occur.Must, matching))
+        if not clauses:
+            return Query.all_query()
+        if matching is None:
+            clauses.append((Occur.Must, Query.all_query()))
+        return Query.boolean_query(clauses)
 
-        Names are indexed unstemmed, so ``creators`` is asked for the word, the rest for
-        its stem.
-        """
-        clauses: list[tuple[Occur, Query]] = []
-        for word, stem in pairs:
-            per_field = [Query.boost_query(Query.term_query(
-                SCHEMA, field, word if field == "creators" else stem), boost)
-                for field, boost in BOOSTS.items()]
-            clauses.append((Occur.Must, Query.disjunction_max_query(per_field, 0.2)))
+    def _filters(self, query: SearchQuery) -> list[Query]:
+        """Facet values (OR within a facet), year bounds, and copies on the shelf."""
+        clauses: list[Query] = []
         for facet, values in sorted(query.filters.items()):
             if not values:
                 continue
             if facet == "year":
                 ranges = [self._year_range(*parse_year_filter(v)) for v in values]
-                clauses.append((Occur.Must, Query.boolean_query(
-                    [(Occur.Should, r) for r in ranges])))
+                clauses.append(Query.boolean_query([(Occur.Should, r) for r in ranges]))
             else:
-                clauses.append((Occur.Must, Query.term_set_query(SCHEMA, facet, list(values))))
+                clauses.append(Query.term_set_query(SCHEMA, facet, list(values)))
         if query.year_from is not None or query.year_to is not None:
-            clauses.append((Occur.Must, self._year_range(query.year_from, query.year_to)))
-        if not clauses:
-            return Query.all_query()
-        if not pairs:
-            clauses.append((Occur.Must, Query.all_query()))
-        return Query.boolean_query(clauses)
+            clauses.append(self._year_range(query.year_from, query.year_to))
+        if query.available_only:
+            clauses.append(Query.range_query(SCHEMA, "available", tantivy.FieldType.Integer,
+                                             1, None))
+        return clauses
 
     @staticmethod
     def _year_range(low: int | None, high: int | None) -> Query:
@@ -316,6 +353,54 @@ class TantivyEngine(SearchEngine):
             corrected.append(best or word)
             changed = changed or best is not None
         return " ".join(corrected) if changed else None
+
+
+def _matching(understood: UnderstoodQuery, phase: Phase) -> Query | None:
+    """What the words and identifiers of a query ask of a work in one ladder step.
+
+    ``all`` and ``similar``: every word; ``some``: any word, each one matched adding
+    ``TIER``. An identifier match is enough on its own and outranks every word match.
+    """
+    if understood.empty:
+        return None
+    per_word = [_word_query(w, phase) for w in understood.words]
+    if phase == "some":
+        tiered = [(Occur.Should, q) for word, query in zip(understood.words, per_word,
+                                                            strict=True)
+                  for q in (Query.const_score_query(_word_query(word, "all"), TIER), query)]
+        words_query = Query.boolean_query(tiered, minimum_number_should_match=1) \
+            if tiered else None
+    else:
+        words_query = Query.boolean_query([(Occur.Must, q) for q in per_word]) \
+            if per_word else None
+    if not understood.identifiers:
+        return words_query
+    identifier = Query.const_score_query(
+        Query.term_set_query(SCHEMA, "identifiers", list(understood.identifiers)),
+        IDENTIFIER_SCORE)
+    if words_query is None:
+        return identifier
+    return Query.boolean_query([(Occur.Should, identifier), (Occur.Should, words_query)],
+                               minimum_number_should_match=1)
+
+
+def _word_query(word: QueryWord, phase: Phase) -> Query:
+    """One word in any field, the best field counting most (names are indexed unstemmed):
+    as typed or stemmed, in its other spelling, as a prefix, and (``similar`` and
+    ``some`` steps) within its typo distance."""
+    per_field = [Query.boost_query(Query.term_query(
+        SCHEMA, field, word.word if field == "creators" else word.stem), boost)
+        for field, boost in BOOSTS.items()]
+    per_field.append(Query.boost_query(Query.term_query(SCHEMA, "spelled", word.key),
+                                       SPELLED_BOOST))
+    if word.prefix:
+        # One-word phrase prefix: tantivy expands it to at most 50 indexed words.
+        per_field.append(Query.boost_query(Query.phrase_prefix_query(
+            SCHEMA, "spell", [word.word]), PREFIX_BOOST))
+    if phase != "all" and word.fuzzy:
+        per_field.append(Query.boost_query(Query.fuzzy_term_query(
+            SCHEMA, "spell", word.word, distance=word.fuzzy), FUZZY_BOOST))
+    return Query.disjunction_max_query(per_field, 0.2)
 
 
 def _words_of(work: Work) -> set[str]:

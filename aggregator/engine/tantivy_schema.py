@@ -1,8 +1,10 @@
 """The tantivy index layout and how a ``Work`` becomes one tantivy document.
 
 Text fields hold terms already analysed in Python (``analysis.Analyzer``), split on
-whitespace by tantivy; facet fields hold exact values in fast columns for aggregations;
-the whole work is stored as JSON so a hit needs no second lookup.
+whitespace by tantivy; ``spell`` holds the folded words of title, creators and subjects
+(typos and prefixes match there), ``spelled`` their spelling keys (old and new spelling
+meet there), ``identifiers`` ISBN-13s and ISSNs; facet fields hold exact values in fast
+columns for aggregations; the whole work is stored as JSON so a hit needs no second lookup.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import tantivy
 
 from aggregator.engine.analysis import STOPWORDS, Analyzer, fold, split
 from aggregator.engine.fields import facet_values, other_text, title_key_of
+from aggregator.indonesian import spelling_key
 from aggregator.model import Work
 
 TEXT_FIELDS = ("title", "creators", "subjects", "description", "other")
@@ -30,14 +33,17 @@ def build_schema() -> tantivy.Schema:
     for name in TEXT_FIELDS:
         builder.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
     builder.add_text_field("spell", tokenizer_name="whitespace", index_option="basic")
+    builder.add_text_field("spelled", tokenizer_name="whitespace", index_option="freq")
+    builder.add_text_field("identifiers", tokenizer_name="raw", index_option="basic")
     builder.add_text_field("complete", tokenizer_name="raw", index_option="basic")
     for name in FACET_FIELDS:
         builder.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
     builder.add_text_field("title_sort", tokenizer_name="raw", index_option="basic", fast=True)
     builder.add_integer_field("year", indexed=True, fast=True)
     builder.add_integer_field("sort_year", fast=True)
-    for name in ("holdings", "copies", "available"):
+    for name in ("holdings", "copies"):
         builder.add_integer_field(name, fast=True)
+    builder.add_integer_field("available", indexed=True, fast=True)
     return builder.build()
 
 
@@ -55,6 +61,7 @@ def to_document(work: Work, analyzer: Analyzer) -> tantivy.Document:
     heading = title + split(work.subtitle) if work.subtitle else title
     creators = split(" ".join(work.creators))
     subjects = split(" ".join(work.subjects))
+    named = [*heading, *creators, *subjects]
     fields: dict[str, object] = {
         "id": work.id,
         "work": [stored_json(work)],
@@ -63,7 +70,9 @@ def to_document(work: Work, analyzer: Analyzer) -> tantivy.Document:
         "subjects": " ".join(terms(subjects)),
         "description": " ".join(terms(split(work.description))),
         "other": " ".join(terms(split(other_text(work)))),
-        "spell": " ".join(spelling_words([*heading, *creators, *subjects])),
+        "spell": " ".join(spelling_words(named)),
+        "spelled": " ".join(spelling_key(w) for w in named if w not in STOPWORDS),
+        "identifiers": [*work.isbns, *work.issns],
         "complete": completions(work),
         "title_sort": title_key_of(title),
         "sort_year": work.year or 0,

@@ -19,6 +19,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, post_load, validate
 
+from aggregator.indonesian import merge_degree_pieces
 from aggregator.model import Holding
 from aggregator.normalise.vocabulary import DEFAULT_MATERIAL, MATERIALS, language_code
 from biblio.isbn import compact, is_issn, to_isbn13
@@ -219,8 +220,10 @@ class RecordSchema(Schema):
 
     @staticmethod
     def finish(data: dict[str, Any]) -> NormalisedRecord:
-        """The holding's call number falls back to the record's."""
+        """The holding's call number falls back to the record's; degree pieces rejoin names."""
         data["description"] = data["description"].strip()
+        data["creators"] = merge_degree_pieces(data["creators"])
+        data["contributors"] = merge_degree_pieces(data["contributors"])
         if not data["holding"].call_number:
             data["holding"].call_number = data["call_number"]
         return NormalisedRecord(**data)

@@ -51,9 +51,81 @@ def test_stemming_finds_root_and_affixed_forms(engine):
     assert ids(engine.search(SearchQuery(text="kalimantanisasi"))) == []
 
 
-def test_every_word_must_match_and_stopwords_are_ignored(engine):
-    assert ids(engine.search(SearchQuery(text="andrea hirata pelangi"))) == ["w-laskar"]
+def test_all_words_rank_first_then_most_words_and_stopwords_are_ignored(engine):
+    result = engine.search(SearchQuery(text="andrea hirata pelangi"))
+    assert ids(result) == ["w-laskar", "w-hirata"], "all three words first, then two of them"
+    assert result.matching == "some"
     assert ids(engine.search(SearchQuery(text="laskar yang pelangi"))) == ["w-laskar"]
+
+
+def test_a_query_never_finds_nothing_while_one_of_its_words_matches(engine):
+    result = engine.search(SearchQuery(text="buku kalimantan"))
+    assert ids(result) == ["w-sejarah"]
+    assert result.matching == "some"
+    assert engine.search(SearchQuery(text="zzzqx kalimantan")).total == 1
+    assert engine.search(SearchQuery(text="zzzqx wwwqy")).total == 0
+
+
+def test_a_typo_in_a_word_of_five_letters_or_more_still_finds_it(engine):
+    result = engine.search(SearchQuery(text="laskar pelagi"))
+    assert ids(result) == ["w-laskar"]
+    assert result.matching == "similar"
+    assert ids(engine.search(SearchQuery(text="pemrogramman pytohn"))) == ["w-ebook"]
+    assert engine.search(SearchQuery(text="snag")).total == 0, "four letters: no typos"
+    assert engine.search(SearchQuery(text="1959")).total == 0, "numbers never fuzzy"
+
+
+def test_exact_and_stemmed_matches_rank_above_typo_matches(engine):
+    # "pelangi" matches exactly; "pemimpi" is also one edit from "pemimpin"-like typos:
+    # the typo "pemimpi" for itself must rank the exact title first.
+    result = engine.search(SearchQuery(text="sang pemimpin"))
+    assert ids(result)[0] == "w-hirata"
+    assert result.matching == "similar"
+
+
+def test_the_last_word_also_matches_as_a_prefix(engine):
+    assert ids(engine.search(SearchQuery(text="pemrog"))) == ["w-ebook"]
+    assert ids(engine.search(SearchQuery(text="sejarah kaliman"))) == ["w-sejarah"]
+    assert engine.search(SearchQuery(text="pemrog ")).total == 0, \
+        "a trailing space ends the word: no prefix"
+
+
+def test_old_and_new_spelling_find_each_other(engine):
+    assert ids(engine.search(SearchQuery(text="cilik riwut"))) == ["w-sejarah"]
+    assert ids(engine.search(SearchQuery(text="sedjarah kalimantan"))) == ["w-sejarah"]
+    assert engine.search(SearchQuery(text="cilik riwut")).matching == "all"
+
+
+def test_an_isbn_in_any_printed_form_ranks_its_book_first(engine):
+    for typed in ("9789793062792", "978-979-3062-79-2", "979-3062-79-7", "ISBN 979 3062 79 7",
+                  "isbn:978-979-3062-79-2", "ISBN-13: 9789793062792"):
+        result = engine.search(SearchQuery(text=typed))
+        assert ids(result)[:1] == ["w-laskar"], typed
+    assert ids(engine.search(SearchQuery(text="979-3062-79-7 sang pemimpi")))[0] == "w-laskar"
+
+
+def test_honorifics_and_degrees_are_dropped_from_a_query(engine):
+    result = engine.search(SearchQuery(text="Dr. Andrea Hirata, M.Pd."))
+    assert set(ids(result)) == {"w-laskar", "w-hirata"}
+    assert result.matching == "all"
+    assert ids(engine.search(SearchQuery(text="Prof. Dr. H. Tjilik Riwut, S.Pd."))) \
+        == ["w-sejarah"]
+
+
+@pytest.mark.parametrize("typed", [
+    '"laskar pelangi"', "title:laskar", "(laskar) AND [pelangi]", "laskar*", "pelangi~2",
+    "-laskar", "+laskar -", "\\", "!!!???", "...", "yang dan di", "x" * 2048,
+    " ".join(["laskar"] * 60), "la\u0301skar pelangi\u0308", "{\"q\": 1}", "%00 %27", "\u202e",
+])
+def test_no_text_makes_a_search_fail(engine, typed):
+    result = engine.search(SearchQuery(text=typed))
+    assert result.total >= 0 and isinstance(result.hits, list)
+
+
+def test_available_now_keeps_works_with_a_copy_on_the_shelf(engine):
+    shelf = engine.search(SearchQuery(available_only=True))
+    assert "w-ebook" not in ids(shelf)
+    assert set(ids(shelf)) == {"w-baca", "w-laskar", "w-sejarah", "w-hirata", "w-english"}
 
 
 def test_diacritics_and_case_fold(engine):
@@ -145,9 +217,15 @@ def test_highlights_mark_original_words_and_escape_the_rest(engine):
 
 def test_did_you_mean_for_misspelled_words(engine):
     result = engine.search(SearchQuery(text="laskar pelangy"))
-    assert result.total == 0
+    assert result.total == 1 and result.matching == "similar"
     assert result.suggestion == "laskar pelangi"
     assert engine.search(SearchQuery(text="pelangi")).suggestion is None
+
+
+def test_did_you_mean_only_offers_a_correction_that_finds_more(engine):
+    # "pemimpi" is indexed; "pemimpin" is one edit away but finds nothing more.
+    assert engine.search(SearchQuery(text="sang pemimpi")).suggestion is None
+    assert engine.search(SearchQuery(text="qqqqqq")).suggestion is None
 
 
 def test_autocomplete_titles_and_authors(engine):

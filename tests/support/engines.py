@@ -26,6 +26,7 @@ WORKS = [
          subjects=["Pendidikan"], language="ind",
          holdings=[holding("prov", PALANGKA, 3, 2), holding("kotim", SAMPIT, 1, 0)]),
     Work(id="w-laskar", title="Laskar Pelangi", creators=["Andrea Hirata"], year=2005,
+         isbns=["9789793062792"],
          subjects=["Novel", "Pendidikan"], language="ind",
          description="Kisah sepuluh anak Belitung yang bersekolah di sekolah Muhammadiyah.",
          holdings=[holding("prov", PALANGKA, 5, 5), holding("kota", PALANGKA, 2, 1),
