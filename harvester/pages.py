@@ -10,6 +10,7 @@ the listing cannot safely continue from it.
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
 from dataclasses import dataclass, field
@@ -127,12 +128,15 @@ def read_record(node: etree._Element, quirks: Quirks) -> Harvested:
 
 
 def _metadata_xml(container: etree._Element | None) -> str:
-    """The single child of ``<metadata>`` as XML declaring only the namespaces it uses.
+    """The single child of ``<metadata>`` in a canonical form: the same record, the same text.
 
     Serialised in place, an element repeats every declaration in scope (the OAI-PMH one
-    included); detached from the response first, it keeps just those its names use. A
-    record with ``xsi:type`` may name a type by a prefix declared outside it, which no
-    element uses, so it keeps every declaration in scope.
+    included); a copy keeps just those its names use, under their own prefixes. (Detaching
+    it instead would invent ``ns0``, ``ns1``... numbered by the record's position on the
+    page for an element in the inherited default namespace, SLiMS's unprefixed ``<image>``,
+    so an unchanged record moved on the page would compare as updated.) A record with
+    ``xsi:type`` may name a type by a prefix declared outside it, which no element uses, so
+    it keeps every declaration in scope.
     """
     if container is None:
         raise RecordError("<metadata> holds 0 elements, not one")
@@ -141,7 +145,7 @@ def _metadata_xml(container: etree._Element | None) -> str:
         raise RecordError(f"<metadata> holds {len(children)} elements, not one")
     element = children[0]
     if not _HAS_XSI_TYPE(element):
-        container.remove(element)
+        element = copy.deepcopy(element)
     return etree.tostring(element, encoding="unicode", with_tail=False)
 
 

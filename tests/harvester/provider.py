@@ -52,6 +52,7 @@ class FaultyProvider:
     items: dict[str, Item] = field(default_factory=dict)
     list_requests: int = 0
     served_faults: int = 0
+    after_list: Callable[[int], None] | None = None  # edits the catalogue between pages
 
     def __post_init__(self) -> None:
         for number in range(1, self.count + 1):
@@ -70,11 +71,15 @@ class FaultyProvider:
             fault = self._fault()
             if fault:
                 return self._misbehave(fault, verb, args, start_response)
-            return self._send(start_response, self.list_body(verb, args))
+            body = self.list_body(verb, args)
+            if self.after_list:
+                self.after_list(self.list_requests)
+            return self._send(start_response, body)
         if verb == "Identify":
             return self._send(start_response, self._envelope(
-                "<Identify><repositoryName>Fake</repositoryName><baseURL>http://fake/oai"
-                "</baseURL><protocolVersion>2.0</protocolVersion><adminEmail>a@b.id"
+                "<Identify><repositoryName>Fake</repositoryName><baseURL>"
+                f"http://{environ.get('HTTP_HOST', '')}{environ.get('PATH_INFO', '')}</baseURL>"
+                "<protocolVersion>2.0</protocolVersion><adminEmail>a@b.id"
                 "</adminEmail><earliestDatestamp>2000-01-01T00:00:00Z</earliestDatestamp>"
                 "<deletedRecord>persistent</deletedRecord><granularity>YYYY-MM-DDThh:mm:ssZ"
                 "</granularity></Identify>"))
@@ -88,6 +93,9 @@ class FaultyProvider:
             ident = args["identifier"]
             return self._send(start_response, self._envelope(
                 f"<GetRecord>{self._record(ident, self.items[ident])}</GetRecord>"))
+        if verb == "GetRecord":
+            return self._send(start_response, self._envelope(
+                '<error code="idDoesNotExist">no such record</error>'))
         return self._send(start_response, self._envelope(
             '<error code="badVerb">unsupported here</error>'))
 
