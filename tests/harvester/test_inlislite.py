@@ -10,10 +10,12 @@ import json
 import logging
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from harvester import state
 from jala.cli import cli
+from tests.harvester.provider import FaultyProvider
 from tests.harvester.replay import replay_app
 from tests.support.http import live_server
 
@@ -82,3 +84,19 @@ def test_sources_check_fetches_a_second_page_and_names_the_profile():
     problems = " ".join(report["problems"])
     assert "pages only with metadataPrefix beside the token" in problems
     assert "/oai-pmh, which does not answer" in problems and "HTTP 404" in problems
+
+
+@pytest.mark.parametrize(("quirks", "status", "mode", "deleted"),
+                         [("inlislite", "ok", "incremental", 1),
+                          ("generic", "partial", "full", 0)])  # never completes a listing
+def test_the_sweep_after_an_incremental_run_pages_like_inlislite_wants(
+        harvest, store, quirks, status, mode, deleted):
+    provider = FaultyProvider(faults={"prefix-with-token"})
+    with live_server(provider) as server:
+        registered = [{"id": "lib", "base_url": server.url, "quirks": quirks}]
+        [first] = harvest(registered)
+        del provider.items["oai:fake:3"]  # gone without a deletion marker
+        [second] = harvest(registered)
+    assert (first.mode, first.status) == ("full", status)
+    assert (second.mode, second.status, second.deleted) == (mode, status, deleted)
+    assert store.get("lib", "oai:fake:3").deleted == bool(deleted)
