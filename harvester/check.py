@@ -1,8 +1,11 @@
 """``jala sources check URL``: what a provider supports and what is off, before registering it.
 
-Runs Identify, ListMetadataFormats and one ListRecords page through the same client the
-harvester uses, and reports facts (name, granularity, deletion support, formats, sample
-size, token) and problems (each a sentence a librarian can forward to the provider).
+Runs Identify, ListMetadataFormats and the first two ListRecords pages through the same
+client the harvester uses, and reports facts (name, granularity, deletion support, formats,
+sample size, token, whether it pages) and problems (each a sentence a librarian can forward
+to the provider): a provider that cannot page, one that pages only with ``metadataPrefix``
+beside the token (INLISLite: profile ``inlislite``), an advertised baseURL that does not
+answer.
 """
 
 from __future__ import annotations
@@ -10,10 +13,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from harvester.client import OAIClient
-from harvester.errors import NoRecordsMatch, RemoteError
+from harvester.client import OAIClient, demands_prefix
+from harvester.errors import NoRecordsMatch, ProtocolError, RemoteError
 from harvester.harvest import choose_prefix
 from harvester.netguard import AddressPolicy
+from harvester.pages import Page
 from harvester.quirks import profile
 from harvester.transport import Transport
 
@@ -42,20 +46,24 @@ class CheckReport:
         return out
 
 
-def check_provider(url: str, options: dict[str, Any],
-                   policy: AddressPolicy | None = None) -> CheckReport:
+def check_provider(url: str, options: dict[str, Any], policy: AddressPolicy | None = None,
+                   metadata_prefix: str | None = None) -> CheckReport:
     """Probe ``url`` and report; never raises for the provider's faults.
 
-    ``policy`` (registrations) keeps every request and redirect on permitted addresses.
+    ``policy`` (registrations) keeps every request and redirect on permitted addresses;
+    ``metadata_prefix`` samples that format instead of the one the harvester would choose.
     """
     report = CheckReport(url)
     transport = Transport(options, policy=policy)
     client = OAIClient(url, transport, profile("generic"), options["page_record_cap"])
     try:
         _identify(client, report)
-        prefix = _formats(client, report)
-        _sample(client, prefix, report)
+        prefix = _formats(client, report, metadata_prefix)
+        page = _sample(client, prefix, report)
         report.usable = True
+        if page is not None and page.token:
+            _second_page(client, prefix, page, report)
+            report.usable = bool(report.facts["pages"])
     except RemoteError as exc:
         report.problems.append(f"{type(exc).__name__}: {exc}")
     finally:
@@ -77,26 +85,44 @@ def _identify(client: OAIClient, report: CheckReport) -> None:
     if identity.deleted_record not in ("persistent", "transient"):
         report.problems.append(f"deletedRecord={identity.deleted_record!r}: deletions are not "
                                "published; only reconciliation sweeps will notice them")
+    if identity.base_url and identity.base_url.rstrip("/") != client.base_url.rstrip("/"):
+        _advertised(client, identity.base_url, report)
 
 
-def _formats(client: OAIClient, report: CheckReport) -> str:
-    """ListMetadataFormats: the prefixes, and the one the harvester would use."""
+def _advertised(client: OAIClient, advertised: str, report: CheckReport) -> None:
+    """Identify at the advertised baseURL, which harvesters are meant to use."""
+    checked = client.base_url
+    report.facts["advertised_base_url"] = advertised
+    client.base_url = advertised
+    try:
+        client.identity()
+    except RemoteError as exc:
+        report.problems.append(f"Identify advertises the baseURL {advertised}, which does not "
+                               f"answer ({exc}); harvest {checked} instead")
+    finally:
+        client.base_url = checked
+
+
+def _formats(client: OAIClient, report: CheckReport, wanted: str | None) -> str:
+    """ListMetadataFormats: the prefixes, and the one sampled (the harvester's choice)."""
     offered = client.metadata_formats()
-    prefix = choose_prefix(offered)
+    prefix = wanted or choose_prefix(offered)
     report.facts.update(formats=offered, chosen_format=prefix)
     if prefix not in ("marc21", "oai_dc"):
         report.problems.append("neither marc21 nor oai_dc is offered")
+    if prefix not in offered:
+        report.problems.append(f"{prefix} is not among the formats offered")
     return prefix
 
 
-def _sample(client: OAIClient, prefix: str, report: CheckReport) -> None:
-    """One ListRecords page: how many records read, rejected, and whether it pages."""
+def _sample(client: OAIClient, prefix: str, report: CheckReport) -> Page | None:
+    """The first ListRecords page: how many records read, rejected, and whether it pages."""
     try:
         page = client.list_page("ListRecords", metadataPrefix=prefix)
     except NoRecordsMatch:
         report.facts["sample_records"] = 0
         report.problems.append("ListRecords answers noRecordsMatch: the catalogue is empty")
-        return
+        return None
     report.facts.update(sample_records=len(page.records), sample_rejected=len(page.rejected),
                         resumption_token=bool(page.token), response_date=page.response_date)
     report.problems += [f"record {r.identifier or '?'} unreadable: {r.reason}"
@@ -107,3 +133,36 @@ def _sample(client: OAIClient, prefix: str, report: CheckReport) -> None:
         report.problems.append("identifiers do not follow the oai: scheme")
     if any(":slims-" in r.identifier for r in page.records):
         report.facts["suggested_quirks"] = "slims9"
+    return page
+
+
+def _second_page(client: OAIClient, prefix: str, first: Page, report: CheckReport) -> None:
+    """Follow the first page's token as a harvester must, and say whether paging works."""
+    token = first.token or ""
+    try:
+        page = client.list_page("ListRecords", resumptionToken=token)
+    except ProtocolError as exc:
+        if not demands_prefix(exc):
+            report.problems.append(f"cannot page: its own resumption token is refused ({exc})")
+            report.facts["pages"] = False
+            return
+        try:
+            page = client.list_page("ListRecords", resumptionToken=token,
+                                    metadataPrefix=prefix)
+        except RemoteError as retry:
+            report.problems.append(f"cannot page: its own resumption token is refused ({exc}; "
+                                   f"with metadataPrefix beside it: {retry})")
+            report.facts["pages"] = False
+            return
+        report.problems.append(f"refuses a standard resumption request ({exc}) and pages only "
+                               "with metadataPrefix beside the token: use quirks = "
+                               '"inlislite"')
+        report.facts["suggested_quirks"] = "inlislite"
+    except RemoteError as exc:
+        report.problems.append(f"cannot page: the second page fails ({exc})")
+        report.facts["pages"] = False
+        return
+    report.facts.update(pages=True, second_page_records=len(page.records))
+    if page.token == token:
+        report.problems.append(f"the second page repeats the token {token!r}: it cannot page")
+        report.facts["pages"] = False

@@ -174,10 +174,13 @@ def sources_command(ctx: click.Context, as_json: bool, settings: Settings) -> No
 @sources_command.command("check")
 @click.argument("url")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--format", "metadata_prefix", default=None, metavar="PREFIX",
+              help="Sample this metadata format (default: the one the harvester would use).")
 @settings_options
-def check_command(url: str, as_json: bool, settings: Settings) -> None:
-    """Try a provider: Identify, ListMetadataFormats and one sample page."""
-    report = check_provider(url, harvester_config(settings))
+def check_command(url: str, as_json: bool, metadata_prefix: str | None,
+                  settings: Settings) -> None:
+    """Try a provider: Identify, ListMetadataFormats and its first two pages."""
+    report = check_provider(url, harvester_config(settings), metadata_prefix=metadata_prefix)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:

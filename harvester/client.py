@@ -8,6 +8,7 @@ so that raw metadata XML is kept and one bad record never costs the page.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,8 @@ from harvester.pages import OAI, Page, parse_xml, read_page, recover_page
 from harvester.quirks import Quirks
 from harvester.transport import Transport
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Identity:
@@ -37,6 +40,7 @@ class Identity:
     deleted_record: str
     earliest_datestamp: str
     protocol_version: str
+    base_url: str = ""
 
     @property
     def day_granularity(self) -> bool:
@@ -55,6 +59,7 @@ class OAIClient(BaseClient):
         self.quirks = quirks
         self.page_record_cap = page_record_cap
         self.last_body = b""
+        self.token_needs_prefix = False
 
     def makeRequest(self, **kw: Any) -> bytes:  # pyoai's hook name
         """Fetch one response body through our transport."""
@@ -97,6 +102,24 @@ class OAIClient(BaseClient):
                                     f"of {self.page_record_cap}")
         return page
 
+    def list_more(self, verb: str, token: str, metadata_prefix: str) -> Page:
+        """The page after ``token``, repeating ``metadataPrefix`` once the provider asks.
+
+        Only a profile with ``prefix_beside_token`` does so, and only after the provider
+        refused the standard request with a ``badArgument`` that names ``metadataPrefix``.
+        """
+        if self.token_needs_prefix:
+            return self.list_page(verb, resumptionToken=token, metadataPrefix=metadata_prefix)
+        try:
+            return self.list_page(verb, resumptionToken=token)
+        except ProtocolError as exc:
+            if not (self.quirks.prefix_beside_token and demands_prefix(exc)):
+                raise
+            log.warning("%s refuses a resumption token without metadataPrefix (%s); "
+                        "repeating it beside the token", self.base_url, exc)
+        self.token_needs_prefix = True
+        return self.list_page(verb, resumptionToken=token, metadataPrefix=metadata_prefix)
+
     def identity(self) -> Identity:
         """Identify, read leniently (only granularity matters for harvesting)."""
         root = self.request("Identify")
@@ -109,7 +132,7 @@ class OAIClient(BaseClient):
 
         return Identity(text("repositoryName"), text("granularity") or "YYYY-MM-DD",
                         text("deletedRecord"), text("earliestDatestamp"),
-                        text("protocolVersion"))
+                        text("protocolVersion"), text("baseURL"))
 
     def metadata_formats(self) -> list[str]:
         """The metadata prefixes the provider offers."""
@@ -124,3 +147,8 @@ class OAIClient(BaseClient):
             raise MalformedResponse("GetRecord response has no <GetRecord> element")
         container.tag = f"{OAI}ListRecords"
         return read_page(root, "ListRecords", self.quirks)
+
+
+def demands_prefix(exc: ProtocolError) -> bool:
+    """True when a refused resumption request says it wanted ``metadataPrefix`` too."""
+    return exc.code == "badArgument" and "metadataprefix" in str(exc).lower()

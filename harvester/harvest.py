@@ -6,10 +6,15 @@ committed together; a run killed at any moment resumes from that token. The high
 mark becomes the first page's ``responseDate`` only when the whole window is committed;
 a complete full listing also sweeps away records the provider no longer lists.
 
-Failure handling (each logged): a refused or expired token restarts the window (twice at
-most); a repeated token or endless empty pages end the run as a ``ListingLoop`` and clear
-the checkpoint; a provider whose ``from`` does not work (``badArgument``, or
-``noRecordsMatch`` in the middle of a ``from`` listing) is remembered and harvested in full.
+Failure handling (each logged): a refused or expired token (``badResumptionToken``, or a
+``badArgument`` answered to a resumption request) restarts the window, twice at most, then
+clears the checkpoint; ``--full`` always discards a stored checkpoint, so a source never
+stays stuck on a token. A repeated token or endless empty pages end the run as a
+``ListingLoop`` and clear the checkpoint; a provider whose ``from`` does not work
+(``badArgument``, or ``noRecordsMatch`` in the middle of a ``from`` listing) is remembered
+and harvested in full. Before a full listing's sweep tombstones a record it did not list,
+``harvester.confirm`` asks the provider for it: an offset listing skips records when one
+is deleted during it, and a skipped record must never read as deleted.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import Any
 from config.network import Source
 from harvester import state
 from harvester.client import OAIClient
+from harvester.confirm import confirm_unlisted
 from harvester.errors import (
     BadResumptionToken,
     ListingLoop,
@@ -75,9 +81,16 @@ class SourceHarvest:
     def harvest(self, full: bool) -> None:
         """Resume the listing in progress, or start a new window, and see it through."""
         checkpoint = self.state.checkpoint
-        if checkpoint is not None and not (full and checkpoint.mode != "full"):
+        if full or not self.client.quirks.incremental:
+            self.run.mode = "full"
+        if checkpoint is not None and full:
+            log.info("%s: a full harvest discards the stored %s listing at token %r",
+                     self.source.id, checkpoint.mode, checkpoint.token)
+            checkpoint = None
+        if checkpoint is not None:
             log.info("%s: resuming the %s listing at token %r", self.source.id,
                      checkpoint.mode, checkpoint.token)
+            self.client.base_url = checkpoint.base_url or self.source.base_url
         else:
             checkpoint = self.plan(full)
         self.run.mode = checkpoint.mode
@@ -102,7 +115,35 @@ class SourceHarvest:
             from_ = since.strftime("%Y-%m-%d" if day else "%Y-%m-%dT%H:%M:%SZ")
         return Checkpoint(mode="full" if full else "incremental", metadata_prefix=prefix,
                           from_=from_, sets=list(self.source.sets) or [""],
-                          generation=self.state.generation + 1 if full else 0)
+                          generation=self.state.generation + 1 if full else 0,
+                          base_url=self._base_url())
+
+    def _base_url(self) -> str | None:
+        """The advertised baseURL when the profile follows it and it answers, else None.
+
+        None means the registered URL, which the client already speaks to.
+        """
+        if not self.client.quirks.follow_base_url:
+            return None
+        self.client.base_url = self.source.base_url
+        try:
+            advertised = self.client.identity().base_url
+        except RemoteError as exc:
+            log.warning("%s: Identify failed (%s); using the registered URL", self.source.id, exc)
+            return None
+        if not advertised or advertised == self.source.base_url:
+            return None
+        self.client.base_url = advertised
+        try:
+            self.client.identity()
+        except RemoteError as exc:
+            log.warning("%s: the advertised baseURL %s does not answer (%s); harvesting the "
+                        "registered %s", self.source.id, advertised, exc, self.source.base_url)
+            self.state.notes["advertised_base_url"] = f"{advertised}: {exc}"
+            self.client.base_url = self.source.base_url
+            return None
+        self.state.notes.pop("advertised_base_url", None)
+        return advertised
 
     def _day_granularity(self) -> bool:
         """Ask Identify; a provider that cannot say gets the always-valid day granularity."""
@@ -146,15 +187,15 @@ class SourceHarvest:
 
     def fetch(self, checkpoint: Checkpoint) -> Page | None:
         """The next page, or None after a recoverable refusal that restarted the window."""
-        if checkpoint.token:
-            args = {"resumptionToken": checkpoint.token}
-        else:
-            args = {"metadataPrefix": checkpoint.metadata_prefix}
-            if checkpoint.from_:
-                args["from"] = checkpoint.from_
-            if checkpoint.current_set:
-                args["set"] = checkpoint.current_set
+        args = {"metadataPrefix": checkpoint.metadata_prefix}
+        if checkpoint.from_:
+            args["from"] = checkpoint.from_
+        if checkpoint.current_set:
+            args["set"] = checkpoint.current_set
         try:
+            if checkpoint.token:
+                return self.client.list_more("ListRecords", checkpoint.token,
+                                             checkpoint.metadata_prefix)
             return self.client.list_page("ListRecords", **args)
         except NoRecordsMatch:
             if checkpoint.token and checkpoint.from_:
@@ -166,7 +207,9 @@ class SourceHarvest:
         except BadResumptionToken as exc:
             return self.restart(checkpoint, str(exc))
         except ProtocolError as exc:
-            if exc.code == "badArgument" and checkpoint.from_ and not checkpoint.token:
+            if exc.code == "badArgument" and checkpoint.token:
+                return self.restart(checkpoint, f"resumption token refused ({exc})")
+            if exc.code == "badArgument" and checkpoint.from_:
                 raise FromNotWorking(f"'from' refused ({exc})") from exc
             raise
 
@@ -204,12 +247,18 @@ class SourceHarvest:
 
     def finish(self, checkpoint: Checkpoint) -> None:
         """Close the window: sweep after a full listing, advance the high-water mark."""
+        sweep = checkpoint.mode == "full" and not checkpoint.unidentified_rejections
+        if checkpoint.mode == "full" and not sweep:
+            log.warning("%s: %d rejected records had no identifier; no sweep",
+                        self.source.id, checkpoint.unidentified_rejections)
+        if sweep:
+            outcome = confirm_unlisted(self.source.id, checkpoint.metadata_prefix, self.store,
+                                       self.client, checkpoint.generation)
+            self.run.updated += outcome.updated
+            self.run.deleted += outcome.deleted
         with self.store.transaction() as db:
             if checkpoint.mode == "full":
-                if checkpoint.unidentified_rejections:
-                    log.warning("%s: %d rejected records had no identifier; no sweep",
-                                self.source.id, checkpoint.unidentified_rejections)
-                else:
+                if sweep:
                     self.run.deleted += self.store.sweep(db, self.source.id,
                                                          checkpoint.generation)
                 self.state.generation = checkpoint.generation

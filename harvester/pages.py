@@ -10,6 +10,8 @@ the listing cannot safely continue from it.
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 import threading
 from dataclasses import dataclass, field
@@ -127,12 +129,15 @@ def read_record(node: etree._Element, quirks: Quirks) -> Harvested:
 
 
 def _metadata_xml(container: etree._Element | None) -> str:
-    """The single child of ``<metadata>`` as XML declaring only the namespaces it uses.
+    """The single child of ``<metadata>`` in a canonical form: the same record, the same text.
 
     Serialised in place, an element repeats every declaration in scope (the OAI-PMH one
-    included); detached from the response first, it keeps just those its names use. A
-    record with ``xsi:type`` may name a type by a prefix declared outside it, which no
-    element uses, so it keeps every declaration in scope.
+    included); detached or copied, it keeps just those its names use. Detaching invents
+    ``ns0``, ``ns1``... numbered by the record's position on the page for an element in an
+    inherited default namespace (SLiMS's unprefixed ``<image>``), so an unchanged record
+    moved on the page would compare as updated: such a record is copied instead. One with
+    ``xsi:type`` may name a type by a prefix declared outside it, which no element uses, so
+    it keeps every declaration in scope.
     """
     if container is None:
         raise RecordError("<metadata> holds 0 elements, not one")
@@ -140,9 +145,26 @@ def _metadata_xml(container: etree._Element | None) -> str:
     if len(children) != 1:
         raise RecordError(f"<metadata> holds {len(children)} elements, not one")
     element = children[0]
-    if not _HAS_XSI_TYPE(element):
+    if _HAS_XSI_TYPE(element):
+        pass
+    elif _inherits_default_namespace(container, element):
+        element = copy.deepcopy(element)  # slower than detaching: only where it matters
+    else:
         container.remove(element)
     return etree.tostring(element, encoding="unicode", with_tail=False)
+
+
+@functools.lru_cache(maxsize=64)
+def _in_namespace(uri: str) -> etree.XPath:
+    """A compiled test: does any element of a tree live in namespace ``uri``?"""
+    return etree.XPath("boolean(descendant-or-self::d:*)", namespaces={"d": uri})
+
+
+def _inherits_default_namespace(container: etree._Element, element: etree._Element) -> bool:
+    """True when ``element`` holds names in a default namespace declared outside it."""
+    outside = container.nsmap.get(None)
+    return bool(outside) and element.nsmap.get(None) == outside \
+        and bool(_in_namespace(outside)(element))
 
 
 def recover_page(body: bytes, verb: str, quirks: Quirks, reason: str) -> Page:

@@ -105,7 +105,7 @@ def _execute(source: Source, store: RecordStore, options: dict[str, Any], mode: 
     run.last_error = error
     if error:
         log.log(logging.WARNING if run.status == "interrupted" else logging.ERROR,
-                "%s: %s run %s: %s", source.id, mode, run.status, error)
+                "%s: %s run %s: %s", source.id, run.mode, run.status, error)
     current = state.load(store, source.id)
     current.last_error = error
     state.update(store, current)

@@ -6,8 +6,12 @@
   labelled ``Z`` (so edits never show: always harvest in full, and the full listing's sweep
   catches deletions, which SLiMS does not track); paging after ``from``/``set`` breaks;
   a garbage resumption token answers HTTP 500 with an HTML page.
-- ``inlislite``: INLISLite: datestamps are usable but deletions are never published, so
-  every incremental harvest is followed by a ListIdentifiers reconciliation sweep.
+- ``inlislite``: INLISLite 3.3: datestamps are usable but deletions are never published, so
+  every incremental harvest is followed by a ListIdentifiers reconciliation sweep; a
+  resumption request without ``metadataPrefix`` is refused (``badArgument``), so when the
+  provider's answer asks for it the prefix is repeated beside the token; the baseURL that
+  Identify advertises is tried, and when it does not answer (INLISLite's ``/oai-pmh`` is a
+  404) the registered one is kept.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ class Quirks:
     tracks_deletions: bool = True
     local_offset: timedelta = timedelta(0)
     bad_token_statuses: frozenset[int] = field(default_factory=frozenset)
+    prefix_beside_token: bool = False
+    follow_base_url: bool = False
 
     def normalise_datestamp(self, text: str) -> str:
         """The provider's datestamp as UTC ``YYYY-MM-DDThh:mm:ssZ``."""
@@ -77,7 +83,8 @@ PROFILES = {
     "generic": Quirks("generic"),
     "slims9": Quirks("slims9", incremental=False, tracks_deletions=False,
                      local_offset=timedelta(hours=7), bad_token_statuses=frozenset({500})),
-    "inlislite": Quirks("inlislite", tracks_deletions=False),
+    "inlislite": Quirks("inlislite", tracks_deletions=False, prefix_beside_token=True,
+                        follow_base_url=True),
 }
 
 

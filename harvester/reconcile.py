@@ -3,6 +3,7 @@
 Catches what incremental harvesting cannot see: records the provider dropped without a
 deletion marker (marked deleted here) and edits stamped with an old datestamp or missed
 ones (the header's datestamp differs from the stored one: fetched again with GetRecord).
+What it did not list is confirmed gone (``harvester.confirm``) before it is tombstoned.
 A sweep is not resumable; a killed one simply runs again in full next time.
 """
 
@@ -12,6 +13,7 @@ import logging
 
 from harvester import state
 from harvester.client import OAIClient
+from harvester.confirm import confirm_unlisted
 from harvester.errors import ListingLoop, NoRecordsMatch, RemoteError
 from harvester.harvest import choose_prefix, to_records
 from harvester.pages import Harvested, Page, Rejection
@@ -32,9 +34,11 @@ def reconcile(source_id: str, sets: tuple[str, ...], prefix: str, store: RecordS
         args = {"metadataPrefix": prefix, **({"set": set_spec} if set_spec else {})}
         seen_tokens: set[str] = set()
         empty = 0
+        token: str | None = None
         while True:
             try:
-                page = client.list_page("ListIdentifiers", **args)
+                page = client.list_more("ListIdentifiers", token, prefix) if token \
+                    else client.list_page("ListIdentifiers", **args)
             except NoRecordsMatch:
                 page = Page()
             if page.token in seen_tokens or (page.token and not page.records and
@@ -54,9 +58,13 @@ def reconcile(source_id: str, sets: tuple[str, ...], prefix: str, store: RecordS
             if not page.token or not page.complete:
                 break
             seen_tokens.add(page.token)
-            args = {"resumptionToken": page.token}
+            token = page.token
         if not page.complete:
             raise RemoteError("ListIdentifiers response truncated; sweep abandoned")
+    if not unidentified:
+        confirmed = confirm_unlisted(source_id, prefix, store, client, generation)
+        run.updated += confirmed.updated
+        run.deleted += confirmed.deleted
     with store.transaction() as db:
         if unidentified:
             log.warning("%s: %d records unreadable; nothing swept", source_id, unidentified)

@@ -45,6 +45,7 @@ class Checkpoint:
     generation: int = 0
     restarts: int = 0
     unidentified_rejections: int = 0
+    base_url: str | None = None
 
     @property
     def current_set(self) -> str | None:

@@ -18,7 +18,8 @@ Reading API (the aggregator's contract):
 - ``count(source=None, include_deleted=False) -> int``.
 
 Writing API (the harvester's): ``write_records(db, records, generation)`` and
-``sweep(db, source, generation)`` inside ``with store.transaction() as db``;
+``sweep(db, source, generation)`` inside ``with store.transaction() as db`` (what a sweep
+would tombstone: ``unlisted(source, generation)``, confirmed first by ``harvester.confirm``);
 ``harvester.state.commit_page`` stores one page and the source's resumption checkpoint in
 one transaction, so a kill at any moment loses and duplicates nothing. Per-source state
 (``harvester.state``: high-water mark, checkpoint, schedule) and the run log
@@ -261,6 +262,12 @@ class RecordStore:
     def last_seq_in(db: sqlite3.Connection) -> int:
         """The seq counter as seen inside a transaction."""
         return int(db.execute("SELECT value FROM counters WHERE name='seq'").fetchone()[0])
+
+    def unlisted(self, source: str, generation: int) -> list[str]:
+        """Live records of ``source`` that listing ``generation`` has not seen: what it sweeps."""
+        return [r[0] for r in self.db.execute(
+            "SELECT identifier FROM records WHERE source=? AND deleted=0 AND generation<? "
+            "ORDER BY identifier", (source, generation))]
 
     def sweep(self, db: sqlite3.Connection, source: str, generation: int) -> int:
         """Mark deleted every live record of ``source`` not seen by listing ``generation``."""

@@ -2,7 +2,9 @@
 
 It serves an in-memory catalogue in pages of ``page_size`` with offset tokens, and can
 misbehave on purpose: each fault is a name in ``faults`` (see ``FAULTS``), applied to the
-list request numbered ``fault_page`` (1 = first page) for ``fault_times`` times.
+list request numbered ``fault_page`` (1 = first page) for ``fault_times`` times; except
+``prefix-with-token``, INLISLite's habit, which refuses every resumption request that does
+not repeat ``metadataPrefix``.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ BOMB = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
         b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
         b'<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">&lol3;</OAI-PMH>')
 FAULTS = ("503", "drop", "timeout", "malformed", "bad-utf8", "control-char", "repeat-token",
-          "bad-token", "no-records", "html", "bomb", "truncated", "huge", "empty-loop")
+          "bad-token", "no-records", "html", "bomb", "truncated", "huge", "empty-loop",
+          "prefix-with-token")
 
 
 @dataclass
@@ -52,6 +55,7 @@ class FaultyProvider:
     items: dict[str, Item] = field(default_factory=dict)
     list_requests: int = 0
     served_faults: int = 0
+    after_list: Callable[[int], None] | None = None  # edits the catalogue between pages
 
     def __post_init__(self) -> None:
         for number in range(1, self.count + 1):
@@ -70,11 +74,15 @@ class FaultyProvider:
             fault = self._fault()
             if fault:
                 return self._misbehave(fault, verb, args, start_response)
-            return self._send(start_response, self.list_body(verb, args))
+            body = self.list_body(verb, args)
+            if self.after_list:
+                self.after_list(self.list_requests)
+            return self._send(start_response, body)
         if verb == "Identify":
             return self._send(start_response, self._envelope(
-                "<Identify><repositoryName>Fake</repositoryName><baseURL>http://fake/oai"
-                "</baseURL><protocolVersion>2.0</protocolVersion><adminEmail>a@b.id"
+                "<Identify><repositoryName>Fake</repositoryName><baseURL>"
+                f"http://{environ.get('HTTP_HOST', '')}{environ.get('PATH_INFO', '')}</baseURL>"
+                "<protocolVersion>2.0</protocolVersion><adminEmail>a@b.id"
                 "</adminEmail><earliestDatestamp>2000-01-01T00:00:00Z</earliestDatestamp>"
                 "<deletedRecord>persistent</deletedRecord><granularity>YYYY-MM-DDThh:mm:ssZ"
                 "</granularity></Identify>"))
@@ -88,22 +96,29 @@ class FaultyProvider:
             ident = args["identifier"]
             return self._send(start_response, self._envelope(
                 f"<GetRecord>{self._record(ident, self.items[ident])}</GetRecord>"))
+        if verb == "GetRecord":
+            return self._send(start_response, self._envelope(
+                '<error code="idDoesNotExist">no such record</error>'))
         return self._send(start_response, self._envelope(
             '<error code="badVerb">unsupported here</error>'))
 
     def _fault(self) -> str | None:
-        """The fault to apply to this list request, if any."""
-        if not self.faults or self.list_requests < self.fault_page:
+        """The fault to apply to this list request, if any (``prefix-with-token``: always)."""
+        faults = self.faults - {"prefix-with-token"}
+        if not faults or self.list_requests < self.fault_page:
             return None
         if self.served_faults >= self.fault_times:
             return None
         self.served_faults += 1
-        return next(iter(self.faults))
+        return next(iter(faults))
 
     def list_body(self, verb: str, args: dict[str, str], token: str | None = None,
                   broken: str = "") -> bytes:
         """A list page; ``broken`` replaces the second record's title (raw bytes)."""
         if "resumptionToken" in args:
+            if "prefix-with-token" in self.faults and "metadataPrefix" not in args:
+                return self._envelope('<error code="badArgument">Missing required argument '
+                                      "metadataPrefix</error>")
             if not args["resumptionToken"].isdigit():
                 return self._envelope('<error code="badResumptionToken">bad</error>')
             offset = int(args["resumptionToken"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from harvester import state
@@ -116,3 +118,13 @@ def test_broken_sources_do_not_affect_the_others(harvest, store):
     assert status == {"good": "ok", "broken": "failed", "slow": "failed", "dead": "failed"}
     assert live(store, "good") == ALL
     assert store.count() == 12
+
+
+def test_a_failed_full_run_is_logged_as_full(harvest, caplog):
+    # the slims9 profile always lists in full, even when an incremental run was asked for
+    provider = FaultyProvider(faults={"html"})
+    with live_server(provider) as server, caplog.at_level(logging.WARNING):
+        [run] = harvest([{"id": "s", "base_url": server.url, "quirks": "slims9"}])
+    assert (run.mode, run.status) == ("full", "partial")
+    assert "s: full run partial" in caplog.text
+    assert "incremental run" not in caplog.text

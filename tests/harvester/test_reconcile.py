@@ -37,3 +37,24 @@ def test_an_edit_stamped_in_the_past_is_fetched_again_by_the_sweep(harvest, stor
     assert record.datestamp == "2023-06-01T00:00:00Z"
     assert "Judul Diperbaiki" in record.metadata
     assert store.count("lib") == 12
+
+
+def test_a_record_skipped_by_shifted_offset_pages_is_not_tombstoned(harvest, store):
+    provider = FaultyProvider()
+    with live_server(provider) as server:
+        source = [{"id": "lib", "base_url": server.url, "quirks": "slims9"}]
+        [first] = harvest(source)
+        # deleted while the next full listing runs (after its first page, the 4th list
+        # request): page 2 (offset 5) then skips oai:fake:6
+        provider.after_list = lambda n: provider.items.pop("oai:fake:1", None) if n == 4 \
+            else None
+        [second] = harvest(source)
+        [third] = harvest(source)
+    assert (first.status, first.added) == ("ok", 12)
+    # oai:fake:6 was skipped but still exists (GetRecord says so): it is kept
+    assert (second.mode, second.status, second.deleted) == ("full", "ok", 0)
+    # oai:fake:1 was listed before it went, so the next listing is the one that drops it
+    assert (third.status, third.deleted) == ("ok", 1)
+    assert store.get("lib", "oai:fake:1").deleted
+    assert not store.get("lib", "oai:fake:6").deleted
+    assert store.count("lib") == 11

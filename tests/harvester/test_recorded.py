@@ -28,6 +28,10 @@ from tests.support.http import live_server
 PROVIDERS = Path(__file__).resolve().parents[1] / "fixtures" / "providers"
 SLIMS = PROVIDERS / "slims9"
 ALL_FILES = sorted(p.relative_to(PROVIDERS).as_posix() for p in PROVIDERS.rglob("*.xml"))
+# INLISLite answers an empty result with an empty <ListRecords/>, not noRecordsMatch
+EMPTY_LISTS = {f"inlislite/{name}.xml" for name in (
+    "ListRecords-set-dewey_200", "ListRecords-set-dewey_600", "error-noRecordsMatch",
+    "error-mixedGranularity")}
 
 
 def serve_file(path: Path, status: str = "200 OK",
@@ -71,7 +75,7 @@ def test_every_recorded_file_is_read_or_refused_precisely(relative):
     except RemoteError as exc:  # Identify, ListSets...: not a list, said precisely
         assert "has no <" in str(exc)
         return
-    assert page.records or page.rejected
+    assert bool(page.records or page.rejected) != (relative in EMPTY_LISTS)
     for record in page.records:
         assert record.identifier and len(record.datestamp) == 20
         assert record.datestamp.endswith("Z") and record.datestamp[10] == "T"
@@ -235,3 +239,18 @@ def test_stored_metadata_declares_only_the_namespaces_it_uses():
     root = etree.fromstring(second.metadata.encode())
     assert root.nsmap["dcterms"] == "http://purl.org/dc/terms/"
     assert root[0].get(f"{{{root.nsmap['xsi']}}}type") == "dcterms:W3CDTF"
+
+
+def test_an_unchanged_slims_record_moved_on_the_page_compares_equal(harvest, store):
+    # SLiMS's unprefixed <image> inherits the OAI namespace; detached naively it got a
+    # prefix numbered by its position on the page (1,899 "updated" for one real edit)
+    source = [{"id": "slims", "base_url": "", "quirks": "slims9"}]
+    with live_server(slims_app("oai2")) as server:
+        [whole] = harvest([{**source[0], "base_url": server.url}])
+    with live_server(slims_app("oai2/paged-5")) as server:
+        [paged] = harvest([{**source[0], "base_url": server.url}])
+    assert (whole.status, whole.added, whole.pages) == ("ok", 15, 1)
+    assert (paged.status, paged.pages, paged.added, paged.updated) == ("ok", 3, 0, 0)
+    record = store.get("slims", "oai:127.0.0.1:8089:slims-6")
+    assert "<image>" in record.metadata and 'xmlns="http://www.openarchives.org/OAI/2.0/"' \
+        in record.metadata
