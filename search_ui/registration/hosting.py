@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -58,9 +59,11 @@ def import_upload(settings: Settings, upload: Path) -> tuple[Path, FileReport]:
         _refuse_zip_bomb(upload, int(settings.section("web", WEB_DEFAULTS)["max_upload_mb"]))
     target = hosted_dir(settings) / f"upload-{secrets.token_hex(8)}.sqlite3"
     report = FileReport(upload)
+    options = intake_options(settings)
+    deadline = time.monotonic() + float(options["upload_seconds"])
     try:
         with Catalogue(target) as catalogue:
-            catalogue.upsert_many(file_records(upload, report, intake_options(settings)))
+            catalogue.upsert_many(file_records(upload, report, options, deadline))
     except FileRejected:
         discard(target)
         raise
@@ -96,12 +99,13 @@ def discard(catalogue: Path) -> None:
 
 def report_summary(report: FileReport) -> dict[str, object]:
     """What the registrant and the agency see of an import: counts and the first problems."""
-    return {"accepted": report.accepted, "rejected": len(report.rejections),
-            "unit": report.unit,
-            "rejections": [{"number": r.number,
-                            "id": "; ".join(m.id for m in r.reasons),
-                            "en": "; ".join(m.en for m in r.reasons)}
-                           for r in report.rejections[:MAX_REPORTED]],
+    def listed(remarks: list) -> list[dict[str, object]]:
+        return [{"number": r.number, "id": "; ".join(m.id for m in r.reasons),
+                 "en": "; ".join(m.en for m in r.reasons)} for r in remarks[:MAX_REPORTED]]
+
+    return {"accepted": report.accepted, "rejected": report.rejected,
+            "cautioned": report.cautioned, "merged": report.merged, "unit": report.unit,
+            "rejections": listed(report.rejections), "cautions": listed(report.cautions),
             "warnings": [{"id": w.id, "en": w.en} for w in report.warnings]}
 
 
