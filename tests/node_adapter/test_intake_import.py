@@ -220,3 +220,18 @@ def test_shipped_templates_are_current_and_import_cleanly(tmp_path: Path) -> Non
                   templates / "katalog.xlsx")
     assert result.exit_code == 0, result.output
     assert "ditambah/added 3, diperbarui/updated 0, tetap/unchanged 3" in result.output
+
+
+def test_the_report_lists_a_bounded_number_of_rows_and_counts_them_all(tmp_path: Path) -> None:
+    rows = [[f"U{n}", "", "X", "2001", "", "", "", ""] for n in range(5_000)]
+    rows += [[f"W{n}", f"Judul {n}", "X", "tahun?", "", "", "", ""] for n in range(3_000)]
+    db = tmp_path / "n.sqlite3"
+    reports, summary = import_files(Catalogue(db), [_csv(tmp_path / "k.csv", HEADER_ID, rows)],
+                                    options=intake_options(None))
+    report = reports[0]
+    assert (report.rejected, len(report.rejections)) == (5_000, 1_000)
+    assert (report.cautioned, len(report.cautions)) == (3_000, 1_000)
+    assert summary.added == report.accepted == 3_000
+    result = _run("--db", tmp_path / "m.sqlite3", tmp_path / "k.csv")
+    assert "... dan 4000 lagi / and 4000 more" in result.output
+    assert "... dan 2000 lagi / and 2000 more" in result.output
