@@ -235,3 +235,16 @@ def test_the_report_lists_a_bounded_number_of_rows_and_counts_them_all(tmp_path:
     result = _run("--db", tmp_path / "m.sqlite3", tmp_path / "k.csv")
     assert "... dan 4000 lagi / and 4000 more" in result.output
     assert "... dan 2000 lagi / and 2000 more" in result.output
+
+
+def test_a_marc_record_of_length_zero_refuses_its_file_and_the_others_are_imported(
+        tmp_path: Path) -> None:
+    zero = tmp_path / "nol.mrc"
+    zero.write_bytes(b"00000nam a2200000 a 4500\x1e\x1d")
+    db = tmp_path / "node.sqlite3"
+    result = _run("--db", db, zero, _csv(tmp_path / "k.csv", HEADER_ID, ROWS))
+    assert result.exit_code == 3, result.output
+    assert "FILE REFUSED: " in result.output and "corrupt at record 1" in result.output
+    assert "Traceback" not in result.output
+    with Catalogue(db) as catalogue:
+        assert catalogue.count() == 3
