@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from config.progress import Progress, quiet_option
 from config.settings import Settings, settings_options
 from node_adapter.catalogue import Catalogue, UpsertSummary
 from node_adapter.intake.config import intake_options
@@ -77,17 +78,19 @@ def _print_reports(reports: list[FileReport], summary: UpsertSummary) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@quiet_option
 @settings_options
 def import_command(db_path: Path, replace: bool, as_json: bool, files: tuple[Path, ...],
-                   settings: Settings) -> None:
+                   quiet: bool, settings: Settings) -> None:
     """Import CSV, XLSX or MARC (ISO 2709, MARCXML) files into a catalogue.
 
     Every titled row is kept; flawed fields are warnings with line, field and value.
     Exit code 0: all clean; 4: kept with warnings; 1: rows refused; 3: a file refused whole.
     """
-    with Catalogue(db_path) as catalogue:
+    with Catalogue(db_path) as catalogue, \
+            Progress("impor / import (rekaman / records)", quiet=quiet) as progress:
         reports, summary = import_files(catalogue, files, replace=replace,
-                                        options=intake_options(settings))
+                                        options=intake_options(settings), tick=progress.advance)
     if as_json:
         click.echo(json.dumps({"summary": {**asdict(summary), "rejected": sum(
             r.rejected for r in reports), "with_warnings": sum(r.cautioned for r in reports)},

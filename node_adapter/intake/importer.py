@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -196,13 +196,24 @@ def file_records(path: Path, report: FileReport, options: dict[str, Any],
         raise FileRejected(report.failure) from exc
 
 
+def _told(records: Iterator[BibRecord], tick: Callable[[], None] | None) -> Iterator[BibRecord]:
+    """The records, calling ``tick`` after each (a progress bar's step)."""
+    for record in records:
+        yield record
+        if tick is not None:
+            tick()
+
+
 def import_files(catalogue: Catalogue, paths: Iterable[Path], *, replace: bool = False,
-                 options: dict[str, Any]) -> tuple[list[FileReport], UpsertSummary]:
-    """Import files; returns a report per file and the catalogue's combined summary."""
+                 options: dict[str, Any], tick: Callable[[], None] | None = None,
+                 ) -> tuple[list[FileReport], UpsertSummary]:
+    """Import files; returns a report per file and the catalogue's combined summary.
+
+    ``tick`` is called once per record kept, so a caller can show progress."""
     reports = [FileReport(Path(p)) for p in paths]
     if replace:
         records = itertools.chain.from_iterable(
-            file_records(r.path, r, options) for r in reports)
+            _told(file_records(r.path, r, options), tick) for r in reports)
         try:
             return reports, catalogue.upsert_many(records, replace=True)
         except FileRejected:
@@ -215,7 +226,8 @@ def import_files(catalogue: Catalogue, paths: Iterable[Path], *, replace: bool =
     total = UpsertSummary()
     for report in reports:
         try:
-            summary = catalogue.upsert_many(file_records(report.path, report, options))
+            summary = catalogue.upsert_many(_told(file_records(report.path, report, options),
+                                                  tick))
         except FileRejected:
             report.accepted = 0
             continue
