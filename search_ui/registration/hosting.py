@@ -1,8 +1,9 @@
 """Catalogues of reading corners that only upload a spreadsheet, published by the centre.
 
 An upload is checked and imported by the node adapter's own intake
-(``node_adapter.intake.importer.file_records``: row errors become rejections, a file that
-cannot be read at all is refused) into ``<data_dir>/hosted/<source_id>.sqlite3``, the same
+(``node_adapter.intake.importer.file_records``: untitled rows are refused, flawed fields
+become warnings listed apart, a file that cannot be read at all, or whose import passes
+``[intake] upload_seconds``, is refused) into ``<data_dir>/hosted/<source_id>.sqlite3``, the same
 catalogue format a node uses. Once the registration is approved, ``/tbm/<source_id>/oai``
 answers OAI-PMH from it with the node's ``Provider`` (one per catalogue, opened on first
 use), and the harvester harvests it like any other source. Pending and rejected
@@ -20,6 +21,7 @@ import secrets
 import threading
 import time
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from flask import Blueprint, Flask, Response, abort, current_app
@@ -31,7 +33,7 @@ from node_adapter.config import load_node_config
 from node_adapter.intake import FileRejected
 from node_adapter.intake.config import intake_options
 from node_adapter.intake.importer import FileReport, file_records
-from node_adapter.intake.messages import Message
+from node_adapter.intake.messages import Message, Remark
 from node_adapter.oai.provider import Provider
 from node_adapter.oai.views import oai_response
 from search_ui.config import WEB_DEFAULTS
@@ -99,7 +101,8 @@ def discard(catalogue: Path) -> None:
 
 def report_summary(report: FileReport) -> dict[str, object]:
     """What the registrant and the agency see of an import: counts and the first problems."""
-    def listed(remarks: list) -> list[dict[str, object]]:
+    def listed(remarks: Sequence[Remark]) -> list[dict[str, object]]:
+        """The first rows of one kind, each with its messages joined per language."""
         return [{"number": r.number, "id": "; ".join(m.id for m in r.reasons),
                  "en": "; ".join(m.en for m in r.reasons)} for r in remarks[:MAX_REPORTED]]
 
