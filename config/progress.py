@@ -1,6 +1,7 @@
 """Progress of long commands: a bar on a terminal, plain periodic lines otherwise, or nothing.
 
-Every long command (``jala node import``, ``jala index rebuild``, ``jala generate``) reports
+Every long command (``jala node import``, ``jala harvest``, ``jala index rebuild``,
+``jala generate``) reports
 through ``Progress``, so all of them look and behave alike:
 
 - on a terminal, click's progress bar on stderr: position, total, percentage, rate and the
@@ -28,7 +29,9 @@ class Progress:
     """One task's progress, told as ``update(done)`` (absolute) or ``advance(n)`` calls."""
 
     def __init__(self, label: str, total: int | None = None, *, quiet: bool = False,
-                 stream: TextIO | None = None, every: float = PLAIN_EVERY_SECONDS) -> None:
+                 stream: TextIO | None = None, every: float = PLAIN_EVERY_SECONDS,
+                 bar: bool = True) -> None:
+        """``bar=False`` keeps plain lines even on a terminal (several tasks at once)."""
         self.label = label
         self.total = total or None
         self.done = 0
@@ -38,7 +41,7 @@ class Progress:
         self._started = self._shown = time.monotonic()
         self._told = -1
         self._bar = None
-        if not quiet and self._stream.isatty():
+        if bar and not quiet and self._stream.isatty():
             self._bar = click.progressbar(
                 iter(()), length=self.total, label=label, file=self._stream, show_pos=True,
                 show_eta=True, show_percent=self.total is not None,

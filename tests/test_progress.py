@@ -68,3 +68,21 @@ def test_node_import_in_a_pipe_prints_plain_progress_and_quiet_none(tmp_path: Pa
     quiet = subprocess.run([*command, "--quiet"], capture_output=True, text=True, timeout=120,
                            check=True)
     assert quiet.stderr == "" and "300 kept" in quiet.stdout
+
+
+def test_harvest_counts_against_the_providers_complete_list_size(tmp_path: Path) -> None:
+    from tests.support.nodes import make_records, running_node
+
+    with running_node(tmp_path / "node.sqlite3", page_size=100) as served:
+        served.catalogue.upsert_many(make_records(250, prefix="n"))
+        config = tmp_path / "jala.toml"
+        config.write_text(f'[harvester]\nretries = 0\njitter_seconds = 0\n\n[[sources]]\n'
+                          f'id = "kota"\nname = "Kota"\nbase_url = "{served.url}"\n'
+                          f'schedule = "every 1h"\n', encoding="utf-8")
+        command = [*JALA, "harvest", "--config", str(config), "--data-dir", str(tmp_path)]
+        loud = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
+        quiet = subprocess.run([*command, "--full", "--quiet"], capture_output=True, text=True,
+                               timeout=120, check=True)
+    lines = [line for line in loud.stderr.splitlines() if line.startswith("panen / harvest")]
+    assert lines[-1].startswith("panen / harvest kota: 250/250 (100%), ")
+    assert "panen" not in quiet.stderr and "kota" in quiet.stdout
