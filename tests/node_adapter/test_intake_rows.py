@@ -141,6 +141,12 @@ def test_dates_as_exports_write_them_give_the_year_and_placeholders_are_blank() 
     assert warnings == []
 
 
+def test_an_issn_ean_in_the_issn_column_is_its_issn() -> None:
+    warnings: list = []
+    record = build_record({"title": "Bobo", "issn": "977-0317-847-00-1"}, [], warnings)
+    assert record is not None and record.issn == ["0317-8471"] and warnings == []
+
+
 def test_every_warning_of_a_row_is_reported_together() -> None:
     warnings: list = []
     record = build_record({"title": "T", "isbn": "9786020312341", "year": "x",
