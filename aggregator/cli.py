@@ -17,6 +17,7 @@ from aggregator.generate import Generator
 from aggregator.query import FACETS, SORTS, SearchQuery
 from aggregator.search import SearchService
 from aggregator.workstore import WorkStoreError
+from config.progress import Progress, quiet_option
 from config.settings import Settings, settings_options
 
 commands: list[click.Command] = []
@@ -30,26 +31,30 @@ def index_group() -> None:
 
 
 @index_group.command("rebuild")
+@quiet_option
 @settings_options
-def rebuild(settings: Settings) -> None:
+def rebuild(quiet: bool, settings: Settings) -> None:
     """Rebuild the whole index from the record store (takes the index writer lock)."""
     from aggregator.indexer import Indexer
 
     started = time.perf_counter()
-    shown = {"at": 0.0}
+    phases: dict[str, Progress] = {}
 
     def progress(phase: str, done: int, total: int) -> None:
-        now = time.perf_counter()
-        if now - shown["at"] >= 0.5 or done >= total:
-            shown["at"] = now
-            click.echo(f"\r  {phase}: {done:,}/{total:,}   ", nl=False, err=True)
+        if phase not in phases:
+            for earlier in phases.values():
+                earlier.close()
+            phases[phase] = Progress(f"indeks / index: {phase}", total, quiet=quiet)
+        phases[phase].update(done, total)
 
     try:
         with open_engine(settings, writer=True, fresh=True) as engine:
             report = Indexer.from_settings(settings, engine).rebuild(progress=progress)
     except (EngineError, WorkStoreError) as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo("", err=True)
+    finally:
+        for each in phases.values():
+            each.close()
     click.echo(f"index rebuilt in {time.perf_counter() - started:.1f} s: "
                f"{report.changes:,} records, {report.works_upserted:,} works, "
                f"{report.unmapped:,} unmapped, up to change {report.cursor}")
@@ -128,8 +133,9 @@ def search(settings: Settings, words: tuple[str, ...], filters: tuple[str, ...],
               help="Write works.jsonl into this folder instead of indexing them.")
 @click.option("--seed", type=int, default=42, show_default=True)
 @click.option("--libraries", type=click.IntRange(1), default=120, show_default=True)
+@quiet_option
 def generate(settings: Settings, records: int, out: Path | None, seed: int,
-             libraries: int) -> None:
+             libraries: int, quiet: bool) -> None:
     """Make synthetic Indonesian works (benchmarks, demos): to a file or into the index."""
     generator = Generator(seed=seed, libraries=libraries)
     started = time.perf_counter()
@@ -141,16 +147,15 @@ def generate(settings: Settings, records: int, out: Path | None, seed: int,
         click.echo(f"{records:,} works written to {out / 'works.jsonl'}")
         return
     try:
-        with open_engine(settings, writer=True) as engine:
+        with open_engine(settings, writer=True) as engine, \
+                Progress("karya / works", records, quiet=quiet) as progress:
             for start in range(0, records, GENERATE_BATCH):
                 engine.upsert(generator.works(min(GENERATE_BATCH, records - start), start))
-                click.echo(f"\r  {min(records, start + GENERATE_BATCH):,}/{records:,}",
-                           nl=False, err=True)
+                progress.update(min(records, start + GENERATE_BATCH))
             engine.commit()
     except EngineError as exc:
         raise click.ClickException(str(exc)) from exc
     elapsed = time.perf_counter() - started
-    click.echo("", err=True)
     click.echo(f"{records:,} works indexed in {elapsed:.1f} s ({records / elapsed:,.0f}/s)")
 
 

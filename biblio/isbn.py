@@ -11,6 +11,8 @@ The whole API:
 - ``to_isbn13(text)``: any valid ISBN (raw text) as its ISBN-13, else ``None``; the key
   under which two catalogue records of the same edition compare equal.
 - ``is_issn(text)``: checksum validation of an ISSN (``0317-8471`` or ``03178471``).
+- ``issn_from_ean(text)``: the hyphenated ISSN an ISSN-EAN (``977`` + 7 digits + 2 + check)
+  carries, else ``None``.
 
 Nothing here raises on bad input: validation answers ``False`` or ``None``.
 """
@@ -85,3 +87,20 @@ def is_issn(text: str) -> bool:
         return False
     digits = [int(c) for c in code[:7]] + [10 if code[7] == "X" else int(code[7])]
     return sum((8 - i) * d for i, d in enumerate(digits)) % 11 == 0
+
+
+def _issn_check_digit(first7: str) -> str:
+    """The check character that completes seven digits into an ISSN."""
+    check = (11 - sum((8 - i) * int(c) for i, c in enumerate(first7)) % 11) % 11
+    return "X" if check == 10 else str(check)
+
+
+def issn_from_ean(text: str) -> str | None:
+    """The ISSN inside a serial's EAN-13 barcode (977...), which carries no ISSN check digit."""
+    code = compact(text)
+    if len(code) != 13 or not code.isdigit() or not code.startswith("977"):
+        return None
+    if sum((3 if i % 2 else 1) * int(c) for i, c in enumerate(code)) % 10:
+        return None
+    issn = code[3:10] + _issn_check_digit(code[3:10])
+    return f"{issn[:4]}-{issn[4:]}"

@@ -18,18 +18,17 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from types import FrameType
 
 import click
 
 from config.network import Source, load_sources
+from config.progress import Progress, quiet_option
 from config.settings import ConfigError, Settings, settings_options
 from harvester import runs, state
 from harvester.check import check_provider
 from harvester.config import harvester_config
 from harvester.pool import harvest_all
-from harvester.quirks import parse_datestamp
 from harvester.runs import Run
 from harvester.scheduler import start_worker
 from harvester.store import RecordStore
@@ -37,23 +36,26 @@ from harvester.store import RecordStore
 log = logging.getLogger(__name__)
 
 
-class Progress:
-    """Per-source progress lines on stderr (records, pages, rate), at most one a second."""
+class HarvestProgress:
+    """One ``config.progress.Progress`` per source: records listed of ``completeListSize``."""
 
-    def __init__(self) -> None:
+    def __init__(self, sources: int, quiet: bool) -> None:
         self.lock = threading.Lock()
-        self.last: dict[str, float] = {}
+        self.shown: dict[str, Progress] = {}
+        self.bar, self.quiet = sources == 1, quiet
 
     def __call__(self, run: Run) -> None:
-        now = time.monotonic()
         with self.lock:
-            if now - self.last.get(run.source, 0) < 1:
-                return
-            self.last[run.source] = now
-        records = run.added + run.updated + run.deleted
-        elapsed = (datetime.now(UTC) - parse_datestamp(run.started)).total_seconds()
-        click.echo(f"  {run.source}: {run.pages} pages, {records} records changed, "
-                   f"{records / max(elapsed, 1):,.0f}/s", err=True)
+            if run.source not in self.shown:
+                self.shown[run.source] = Progress(f"panen / harvest {run.source}", run.list_size,
+                                                  quiet=self.quiet, bar=self.bar)
+            self.shown[run.source].update(run.listed, run.list_size)
+
+    def close(self) -> None:
+        """End every source's bar or last line."""
+        with self.lock:
+            for progress in self.shown.values():
+                progress.close()
 
 
 def _select(settings: Settings, ids: tuple[str, ...]) -> list[Source]:
@@ -75,9 +77,10 @@ def _select(settings: Settings, ids: tuple[str, ...]) -> list[Source]:
               help="Compare ListIdentifiers with the store; fix drops and stale records.")
 @click.option("--json", "as_json", is_flag=True, help="Print per-source results as JSON.")
 @click.option("--daemon", is_flag=True, help="Run the scheduler in the foreground.")
+@quiet_option
 @settings_options
 def harvest_command(source_ids: tuple[str, ...], full: bool, reconcile: bool, as_json: bool,
-                    daemon: bool, settings: Settings) -> None:
+                    daemon: bool, quiet: bool, settings: Settings) -> None:
     """Harvest sources now (all enabled ones unless named) into the record store."""
     if full and reconcile:
         raise click.UsageError("--full and --reconcile exclude each other")
@@ -91,9 +94,13 @@ def harvest_command(source_ids: tuple[str, ...], full: bool, reconcile: bool, as
             return
         sources = _select(settings, source_ids)
         mode = "full" if full else "reconcile" if reconcile else "incremental"
+        progress = HarvestProgress(len(sources), quiet or as_json)
         with stop_on_signals() as stop:
-            results = harvest_all(settings, sources, mode=mode, stop=stop,
-                                  progress=None if as_json else Progress())
+            try:
+                results = harvest_all(settings, sources, mode=mode, stop=stop,
+                                      progress=progress)
+            finally:
+                progress.close()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:

@@ -242,6 +242,8 @@ class SourceHarvest:
         self.run.deleted += outcome.deleted
         self.run.rejected += len(page.rejected)
         self.run.pages += 1
+        self.run.listed += len(page.records) + len(page.rejected)
+        self.run.list_size = page.list_size or self.run.list_size
         if self.progress:
             self.progress(self.run)
 

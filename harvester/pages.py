@@ -57,6 +57,7 @@ class Page:
     records: list[Harvested] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     token: str | None = None
+    list_size: int | None = None
     response_date: str | None = None
     complete: bool = True
 
@@ -95,6 +96,8 @@ def read_page(root: etree._Element, verb: str, quirks: Quirks) -> Page:
     token = container.find(f"{OAI}resumptionToken")
     if token is not None and token.text and token.text.strip():
         page.token = token.text.strip()
+    if token is not None and (size := token.get("completeListSize", "").strip()).isdigit():
+        page.list_size = int(size)
     return page
 
 

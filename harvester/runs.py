@@ -9,7 +9,7 @@ closed as ``interrupted`` by the next run of the same source.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
 from harvester.store import utc_now
@@ -54,6 +54,9 @@ class Run:
     bytes: int = 0
     last_error: str | None = None
     id: int | None = None
+    listed: int = field(default=0, metadata={"stored": False})
+    list_size: int | None = field(default=None, metadata={"stored": False})
+    """Records listed so far and the provider's completeListSize: for progress, not stored."""
 
     def summary(self) -> dict[str, object]:
         """The fields ``jala harvest --json`` prints."""
@@ -63,7 +66,7 @@ class Run:
                 "error": self.last_error}
 
 
-COLUMNS = [f.name for f in fields(Run) if f.name != "id"]
+COLUMNS = [f.name for f in fields(Run) if f.name != "id" and f.metadata.get("stored", True)]
 
 
 def create_tables(store: RecordStore) -> None:

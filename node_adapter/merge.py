@@ -6,6 +6,11 @@ for each record whether it is new, changed or unchanged, and writes the changed 
 ``executemany``: content, the rendered header, one XML fragment per format, ISBNs (as
 ISBN-13 keys) and set memberships. It also turns records into tombstones.
 
+Matching: a record is found by its id, else by a valid ISBN. Inside one transaction a
+record that reaches a book already written by it is merged (the later fields, both
+records' copies) when it has the same title, or by its ISBN only when it is the same book:
+volumes of a set share an ISBN and stay apart. Invalid ISBNs are never keys.
+
 Errors: ``sqlite3.Error`` propagates; the catalogue's transaction rolls everything back.
 """
 
@@ -18,10 +23,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from biblio.isbn import to_isbn13
+from node_adapter.intake.identity import book_key
 from node_adapter.oai.formats import FORMATS
 from node_adapter.oai.response import header_tail
 from node_adapter.oai.sets import set_names
-from node_adapter.records import BibRecord
+from node_adapter.records import BibRecord, Copy
 
 
 def isbn_keys(record: BibRecord) -> list[str]:
@@ -31,12 +37,15 @@ def isbn_keys(record: BibRecord) -> list[str]:
 
 @dataclass
 class UpsertSummary:
-    """What one ``upsert_many`` did; a revived tombstone counts as added."""
+    """What one ``upsert_many`` did; a revived tombstone counts as added.
+
+    ``merged`` counts records folded into a book the same call had already written."""
 
     added: int = 0
     updated: int = 0
     unchanged: int = 0
     deleted: int = 0
+    merged: int = 0
 
 
 @dataclass
@@ -64,27 +73,48 @@ class Merger:
         by_isbn = self._isbn_owners({key for record in chunk for key in isbn_keys(record)})
         stored = self._stored({r.local_id for r in chunk} | set(by_isbn.values()))
         planned: dict[str, _Stored] = {}
+        verdicts: dict[str, str] = {}
         for incoming in chunk:
-            target = incoming.local_id
-            if target not in stored and target not in planned:
-                target = next((by_isbn[k] for k in isbn_keys(incoming) if k in by_isbn), target)
+            target = self._target(incoming, stored, planned, by_isbn)
             record = incoming if target == incoming.local_id else dataclasses.replace(
                 incoming, local_id=target)
-            content = _canonical_json(record)
             prior = planned.get(target) or stored.get(target)
-            self.seen.add(target)
-            if prior is not None and prior.content == content:
-                self.summary.unchanged += 1
-                continue
-            if prior is None or prior.content is None:
-                self.summary.added += 1
+            if target in self.seen:
+                record = _combined(_record_of(prior), record)
+                self.summary.merged += 1
             else:
-                self.summary.updated += 1
+                self.seen.add(target)
+                verdicts[target] = "added" if prior is None or prior.content is None \
+                    else "updated"
+            content = _canonical_json(record)
+            if prior is not None and prior.content == content:
+                continue
             names = tuple(set_names(record))
             leaves = " ".join(spec for spec, _ in names if ":" in spec)
             planned[target] = _Stored(content, self._when, leaves, record, names)
             by_isbn.update((key, target) for key in isbn_keys(record))
+        for target, verdict in verdicts.items():
+            before = stored.get(target)
+            if target in planned and not (before and before.content == planned[target].content):
+                setattr(self.summary, verdict, getattr(self.summary, verdict) + 1)
+            else:
+                planned.pop(target, None)
+                self.summary.unchanged += 1
         self._write(planned, stored)
+
+    def _target(self, incoming: BibRecord, stored: dict[str, _Stored],
+                planned: dict[str, _Stored], by_isbn: dict[str, str]) -> str:
+        """The id a record is stored under: its own, or the record sharing a valid ISBN."""
+        if incoming.local_id in stored or incoming.local_id in planned:
+            return incoming.local_id
+        for key in isbn_keys(incoming):
+            owner = by_isbn.get(key)
+            if owner is None:
+                continue
+            if owner not in self.seen or book_key(incoming.title, incoming.subtitle) == \
+                    _book_key_of(planned.get(owner) or stored[owner]):
+                return owner
+        return incoming.local_id
 
     def _isbn_owners(self, isbns: set[str]) -> dict[str, str]:
         """Live records holding any of these ISBNs."""
@@ -153,11 +183,51 @@ class Merger:
 
 
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+_LEFT_OUT_WHEN_EMPTY = ("invalid_isbn", "invalid_issn")
+"""Fields added after catalogues were first filled: omitted while empty, so the records
+stored before them still compare unchanged (and keep their datestamps) on re-import."""
 
 
 def _canonical_json(record: BibRecord) -> str:
     """The stored content: comparing these strings tells whether a record changed."""
-    return _CANONICAL.encode({**vars(record), "copies": [vars(c) for c in record.copies]})
+    content = {**vars(record), "copies": [vars(c) for c in record.copies]}
+    for name in _LEFT_OUT_WHEN_EMPTY:
+        if not content[name]:
+            del content[name]
+    return _CANONICAL.encode(content)
+
+
+def _record_of(row: _Stored | None) -> BibRecord | None:
+    """The record a row holds (None for a tombstone)."""
+    if row is None or row.content is None:
+        return None
+    return row.record or BibRecord.from_dict(json.loads(row.content))
+
+
+def _book_key_of(row: _Stored) -> str | None:
+    """The book key of a stored row, None for a tombstone."""
+    record = _record_of(row)
+    return None if record is None else book_key(record.title, record.subtitle)
+
+
+def _combined(earlier: BibRecord | None, later: BibRecord) -> BibRecord:
+    """The later record holding the earlier one's copies too (renumbering generated codes)."""
+    if earlier is None:
+        return later
+    copies = list(earlier.copies)
+    barcodes = {copy.barcode for copy in copies}
+    generated = f"{later.local_id}-"
+    for copy in later.copies:
+        if copy.barcode in barcodes and not copy.barcode.startswith(generated):
+            continue
+        if copy.barcode in barcodes:
+            number = len(copies) + 1
+            while f"{generated}{number}" in barcodes:
+                number += 1
+            copy = Copy(f"{generated}{number}", copy.location, copy.call_number, copy.status)
+        copies.append(copy)
+        barcodes.add(copy.barcode)
+    return dataclasses.replace(later, copies=copies)
 
 
 def _specs(leaves: str) -> list[str]:

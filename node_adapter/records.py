@@ -2,7 +2,9 @@
 
 Intake turns rows and MARC into ``BibRecord``; the catalogue stores them with timestamps
 and tombstones; the OAI formats serialise them. Values are already cleaned (stripped,
-ISBNs validated and hyphen-free); validation lives in intake, not here.
+ISBNs validated and hyphen-free); validation lives in intake, not here. Identifiers whose
+checksum fails are kept aside in ``invalid_isbn``/``invalid_issn`` (MARC 020 $z / 022 $y):
+shown to whoever reads the MARC, never matched on and never claimed in Dublin Core.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ class BibRecord:
     description: str = ""
     digital_url: str = ""
     copies: list[Copy] = field(default_factory=list)
+    invalid_isbn: list[str] = field(default_factory=list)
+    invalid_issn: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict for JSON storage."""

@@ -7,7 +7,10 @@ when that is switched off; in a UTF-8 file, only the rows with invalid bytes are
 NUL bytes without a BOM (UTF-16 saved without one, or a binary file) refuse the file.
 The delimiter is whichever of ``,`` ``;`` or tab occurs most in the header line.
 XLSX is read with openpyxl in read-only mode from the sheet named Katalog/Catalogue, else
-the first sheet whose first row has a title column.
+the first sheet whose first row has a title column. The sheet's declared dimension is
+ignored (a sheet may claim ``A1:XFD1048576`` to make a reader pad every row to 16,384
+cells): only real cells are read, at most ``MAX_COLUMNS`` columns, rows beyond Excel's
+``MAX_ROWS`` never, and an optional deadline refuses a file that still takes too long.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+import time
 import zipfile
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
@@ -32,6 +36,11 @@ Row = tuple[int, dict[str, str]]
 CHUNK = 1 << 20
 DELIMITERS = (",", ";", "\t")
 SHEET_NAMES = {"katalog", "catalogue", "catalog"}
+MAX_COLUMNS = 256
+"""Columns read of a sheet: the template has 21; cells further right are never read."""
+MAX_ROWS = 1_048_576
+DEADLINE_EVERY = 4096
+"""Rows between two looks at the clock."""
 _UTF8_MULTIBYTE = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _SURROGATE = re.compile("[\udc80-\udcff]")
@@ -142,25 +151,36 @@ XLSX_ERRORS = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, O
                SyntaxError, EOFError)
 
 
-def read_xlsx(path: Path, warnings: list[Message]) -> Iterator[Row | Rejection]:
+def read_xlsx(path: Path, warnings: list[Message],
+              deadline: float | None = None) -> Iterator[Row | Rejection]:
     """Rows of the catalogue sheet with their spreadsheet row numbers (header is row 1)."""
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except XLSX_ERRORS as exc:
         raise _broken_xlsx(exc) from exc
     try:
-        yield from _read_sheet(workbook, warnings)
+        yield from _read_sheet(workbook, warnings, deadline)
     except XLSX_ERRORS as exc:
         raise _broken_xlsx(exc) from exc
     finally:
         workbook.close()
 
 
-def _read_sheet(workbook: Any, warnings: list[Message]) -> Iterator[Row | Rejection]:
-    """Find the sheet whose first row has a title column and stream its rows."""
+def too_slow(deadline: float | None) -> None:
+    """Refuse the workbook once its import has taken longer than it may."""
+    if deadline is not None and time.monotonic() > deadline:
+        raise FileRejected(Message(
+            "impor berkas terlalu lama dan dihentikan; bagi berkas menjadi beberapa bagian",
+            "the file's import took too long and was stopped; split the file into parts"))
+
+
+def _read_sheet(workbook: Any, warnings: list[Message],
+                deadline: float | None) -> Iterator[Row | Rejection]:
+    """Find the sheet whose first row has a title column and stream its real rows."""
     sheets = sorted(workbook.worksheets, key=lambda s: header_key(s.title) not in SHEET_NAMES)
     for sheet in sheets:
-        rows = sheet.iter_rows(values_only=True)
+        sheet.reset_dimensions()
+        rows = sheet.iter_rows(max_col=MAX_COLUMNS, max_row=MAX_ROWS, values_only=True)
         header = [_cell_text(v, None) for v in next(rows, ())]
         try:
             fields, notes = map_headers(header)
@@ -168,6 +188,10 @@ def _read_sheet(workbook: Any, warnings: list[Message]) -> Iterator[Row | Reject
             continue
         warnings.extend(notes)
         for line, row in enumerate(rows, start=2):
+            if line % DEADLINE_EVERY == 0:
+                too_slow(deadline)
+            if row.count(None) == len(row):
+                continue
             cells = [_cell_text(v, fields[i] if i < len(fields) else None)
                      for i, v in enumerate(row)]
             if any(cell.strip() for cell in cells):

@@ -32,3 +32,8 @@ def derived_id(isbns: list[str], title: str, creators: list[str], year: int | No
             return f"isbn-{isbn13}"
     key = "|".join((fold(title), fold(creators[0]) if creators else "", str(year or "")))
     return "t-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def book_key(title: str, subtitle: str = "") -> str:
+    """What makes two records with one ISBN the same book: their folded title and subtitle."""
+    return fold(f"{title} {subtitle}")

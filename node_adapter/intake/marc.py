@@ -3,9 +3,12 @@
 ISO 2709 goes through pymarc's reader (MARC-8 converted to Unicode). MARCXML is read with
 lxml ``iterparse`` (entities not resolved, no network, no huge_tree, a file-size limit),
 each ``<record>`` built into a pymarc ``Record`` and freed, so both formats share one
-mapping. A record with bad content (no title, bad ISBN, unknown status, undecodable
-bytes, an XML entity) is rejected on its own; a file whose structure breaks (truncated
-ISO 2709, malformed XML) is refused whole.
+mapping. Field-level flaws (bad ISBN, year, language, status) are warnings, as in
+``rows``; only a record without a title, one that cannot be decoded or one holding an XML
+entity is refused. A structurally broken ISO 2709 file (truncated, a record length that
+is not a length) is refused whole: nothing after the break can be trusted. MARCXML is
+read through ``xml_salvage``: characters XML 1.0 forbids are dropped and reported, and
+after a syntax error the rest of the file is read record by record.
 
 Holdings: each 852 is one copy: $b location, $c collection, $h call number, $p barcode
 (else ``<id>-<n>``), $z status.
@@ -13,6 +16,7 @@ Holdings: each 852 is one copy: $b location, $c collection, $h call number, $p b
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,10 +28,19 @@ from pymarc import exceptions as marc_errors
 from node_adapter.intake import FileRejected, messages, vocab
 from node_adapter.intake.identity import derived_id
 from node_adapter.intake.messages import Message, Rejection
-from node_adapter.intake.rows import copy_status, parse_isbns, parse_year, split_list
+from node_adapter.intake.rows import (
+    bound_fields,
+    copy_status,
+    language,
+    parse_isbns,
+    parse_issns,
+    parse_year,
+)
+from node_adapter.intake.xml_salvage import CleanedXML, salvaged_records
 from node_adapter.records import BibRecord, Copy
 
-Numbered = tuple[int, BibRecord]
+Numbered = tuple[int, BibRecord, tuple[Message, ...]]
+"""A record's number in its file, the record, and its field-level warnings."""
 MARCXML_NS = "http://www.loc.gov/MARC21/slim"
 _TRAILING = " /:;,.=-"
 _YEAR = re.compile(r"\d{4}")
@@ -91,48 +104,48 @@ def _subjects(record: pymarc.Record) -> list[str]:
 
 
 def to_bib_record(record: pymarc.Record, number: int) -> Numbered | Rejection:
-    """Map one MARC record; every problem of the record is reported together."""
-    problems: list[Message] = []
+    """Map one MARC record; every warning of the record is reported together."""
+    warnings: list[Message] = []
     fixed = _control(record, "008")
     title = _first(record, ("245",), "a")
     if not title:
-        problems.append(messages.missing_title())
+        return Rejection(number, (messages.missing_title(),), unit="record")
     year_text = _first(record, ("264", "260"), "c")
     found = _YEAR.search(year_text) or _YEAR.fullmatch(fixed[7:11])
-    year = parse_year(found.group(0), problems) if found else None
-    isbns = parse_isbns(";".join(v.split(" ")[0] for v in _all(record, ("020",))), problems)
+    year = parse_year(found.group(0), warnings) if found else None
+    isbns = parse_isbns(";".join(v.split(" ")[0] for v in _all(record, ("020",))), warnings)
+    issns = parse_issns(";".join(_all(record, ("022",))), warnings)
     creators = _all(record, ("100", "110", "111"))
     contributors: list[str] = []
     for field in record.get_fields("700", "710", "711"):
         names = contributors if field.get_subfields("e", "4") else creators
         names.extend(v.strip(_TRAILING) for v in field.get_subfields("a"))
     creators, contributors = list(dict.fromkeys(creators)), list(dict.fromkeys(contributors))
-    local_id = _control(record, "001").strip() or derived_id(isbns, title, creators, year)
-    language = vocab.language(fixed[35:38].strip(" |") or _first(record, ("041",), "a"))
-    if language is None:
-        problems.append(messages.unknown_language(fixed[35:38]))
+    local_id = _control(record, "001").strip() or derived_id(isbns.valid, title, creators, year)
+    code = fixed[35:38].strip(" |")
+    language_code = language(code or _first(record, ("041",), "a"), warnings)
     call_number = (_first(record, ("090",), "a") + " " + _first(record, ("090",), "b")).strip()
     copies = []
     for n, field in enumerate(record.get_fields("852"), start=1):
         copies.append(Copy(
             barcode=_first_sub(field, "p") or f"{local_id}-{n}",
             location=_first_sub(field, "b"), call_number=_first_sub(field, "h"),
-            status=copy_status(_first_sub(field, "z"), problems)))
-    if problems:
-        return Rejection(number, tuple(problems), unit="record")
-    return number, BibRecord(
+            status=copy_status(_first_sub(field, "z"), warnings)))
+    bib = BibRecord(
         local_id=local_id, title=title, subtitle=_first(record, ("245",), "b"),
         creators=creators, contributors=contributors,
         publisher=_first(record, ("264", "260"), "b"), place=_first(record, ("264", "260"), "a"),
-        year=year, isbn=isbns, issn=split_list(";".join(_all(record, ("022",)))),
-        language=language or "ind", subjects=_subjects(record),
+        year=year, isbn=isbns.valid, issn=list(dict.fromkeys(issns.valid + isbns.issn)),
+        language=language_code, subjects=_subjects(record),
         classification=_first(record, ("082", "084"), "a").replace("/", ""),
         call_number=call_number or next((c.call_number for c in copies), ""),
         material_type=_material_type(record, fixed),
         collection=next((_first_sub(f, "c") for f in record.get_fields("852")), ""),
         description=next((_first_sub(f, "a") for f in record.get_fields("520")), ""),
-        digital_url=_first(record, ("856",), "u"),
-        copies=copies)
+        digital_url=_first(record, ("856",), "u"), copies=copies,
+        invalid_isbn=isbns.invalid + _all(record, ("020",), "z"),
+        invalid_issn=issns.invalid + _all(record, ("022",), "y"))
+    return number, bound_fields(bib, warnings), tuple(warnings)
 
 
 def _first_sub(field: pymarc.Field, code: str) -> str:
@@ -145,16 +158,28 @@ def read_iso2709(path: Path) -> Iterator[Numbered | Rejection]:
     """Records of a binary MARC file, numbered from 1."""
     with path.open("rb") as fh:
         reader = pymarc.MARCReader(fh, to_unicode=True, permissive=True)
-        for number, record in enumerate(reader, start=1):
+        for number in itertools.count(1):
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except ValueError as exc:  # pymarc reads a negative length for "00000".."00004"
+                raise _broken(number, exc) from exc
             if record is not None:
                 yield to_bib_record(record, number)
                 continue
             error = reader.current_exception
             if isinstance(error, STRUCTURAL_ERRORS):
-                raise FileRejected(Message(
-                    f"berkas MARC terpotong atau rusak pada rekaman {number} ({error})",
-                    f"MARC file truncated or corrupt at record {number} ({error})"))
+                raise _broken(number, error)
             yield Rejection(number, (messages.malformed(str(error)),), unit="record")
+
+
+def _broken(number: int, error: Exception) -> FileRejected:
+    """A binary MARC file out of step at ``number``: refused, nothing after it trusted."""
+    detail = str(error) or type(error).__name__
+    return FileRejected(Message(
+        f"berkas MARC terpotong atau rusak pada rekaman {number} ({detail})",
+        f"MARC file truncated or corrupt at record {number} ({detail})"))
 
 
 def _xml_record(element: etree._Element) -> pymarc.Record:
@@ -175,26 +200,43 @@ def _xml_record(element: etree._Element) -> pymarc.Record:
     return record
 
 
-def read_marcxml(path: Path, max_bytes: int) -> Iterator[Numbered | Rejection]:
+def _from_element(element: etree._Element, number: int) -> Numbered | Rejection:
+    """One parsed ``<record>`` element mapped, unless it holds an entity."""
+    if any(True for _ in element.iter(etree.Entity)):
+        return Rejection(number, (Message("entitas XML tidak diizinkan",
+                                          "XML entities are not allowed"),), "record")
+    return to_bib_record(_xml_record(element), number)
+
+
+def read_marcxml(path: Path, max_bytes: int,
+                 warnings: list[Message]) -> Iterator[Numbered | Rejection]:
     """Records of a MARCXML file (namespaced or not), numbered from 1, parsed safely."""
     if path.stat().st_size > max_bytes:
         raise FileRejected(Message(f"berkas XML lebih dari {max_bytes // 2**20} MiB",
                                    f"XML file larger than {max_bytes // 2**20} MiB"))
-    events = etree.iterparse(
-        str(path), events=("end",), tag=(f"{{{MARCXML_NS}}}record", "record"),
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     number = 0
-    try:
-        for _, element in events:
-            number += 1
-            if any(True for _ in element.iter(etree.Entity)):
-                yield Rejection(number, (Message("entitas XML tidak diizinkan",
-                                                 "XML entities are not allowed"),), "record")
-            else:
-                yield to_bib_record(_xml_record(element), number)
-            element.clear()
-            while element.getprevious() is not None:
-                del element.getparent()[0]
-    except etree.XMLSyntaxError as exc:
-        raise FileRejected(Message(f"XML rusak setelah rekaman {number}: {exc}",
-                                   f"malformed XML after record {number}: {exc}")) from exc
+    with path.open("rb") as raw:
+        cleaned = CleanedXML(raw)
+        events = etree.iterparse(
+            cleaned, events=("end",), tag=(f"{{{MARCXML_NS}}}record", "record"),
+            resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+        try:
+            for _, element in events:
+                number += 1
+                yield _from_element(element, number)
+                element.clear()
+                while element.getprevious() is not None:
+                    del element.getparent()[0]
+        except etree.XMLSyntaxError as exc:
+            warnings.append(Message(
+                f"XML rusak di baris {exc.lineno} ({exc.msg}); berkas dibaca per rekaman",
+                f"malformed XML on line {exc.lineno} ({exc.msg}); the file was read record "
+                "by record"))
+        else:
+            warnings.extend(cleaned.report())
+            return
+    with path.open("rb") as raw:
+        cleaned = CleanedXML(raw)
+        for later, element in salvaged_records(cleaned, skip=number):
+            yield element if isinstance(element, Rejection) else _from_element(element, later)
+        warnings.extend(cleaned.report())

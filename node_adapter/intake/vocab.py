@@ -1,13 +1,18 @@
 """Controlled values (material type, copy status, language) and the synonyms people type.
 
 Lookup keys ignore case, spaces and punctuation, so "E-Book", "ebook" and "e book" are one
-key. Anything not listed is refused by the caller with a clear message, never guessed.
+key. Languages come from ``langcodes`` (IETF/ISO 639 codes and CLDR language names in
+many languages, so "Indonesia", "Inggris", "Jawa" and "Javanese" all resolve), stored as
+ISO 639-2/B codes. Anything not found is reported by the caller, never guessed.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
+
+import langcodes
 
 from node_adapter.intake.messages import Message
 
@@ -51,22 +56,6 @@ STATUS_SYNONYMS = _table({
     "hilang": ("lost", "missing"),
 })
 
-LANGUAGE_SYNONYMS = _table({
-    "ind": ("id", "in", "indonesia", "bahasa indonesia", "indonesian", "bahasa"),
-    "eng": ("en", "inggris", "bahasa inggris", "english"),
-    "jav": ("jv", "jawa", "bahasa jawa", "javanese"),
-    "sun": ("su", "sunda", "bahasa sunda", "sundanese"),
-    "may": ("ms", "msa", "melayu", "bahasa melayu", "malay"),
-    "ara": ("ar", "arab", "bahasa arab", "arabic"),
-    "nij": ("ngaju", "dayak ngaju", "bahasa dayak ngaju"),
-    "bjn": ("banjar", "bahasa banjar", "banjarese"),
-    "chi": ("zh", "zho", "mandarin", "cina", "chinese"),
-    "jpn": ("ja", "jepang", "japanese"),
-    "kor": ("ko", "korea", "korean"),
-    "dut": ("nl", "nld", "belanda", "dutch"),
-    "fre": ("fr", "fra", "prancis", "perancis", "french"),
-    "ger": ("de", "deu", "jerman", "german"),
-})
 
 def material_type(text: str) -> str | None:
     """The canonical material type for a typed value (empty means buku), else None."""
@@ -78,16 +67,37 @@ def copy_status(text: str) -> str | None:
     return STATUS_SYNONYMS.get(vocab_key(text)) if text.strip() else "tersedia"
 
 
-def language(text: str) -> str | None:
-    """An ISO 639-2/B code for a typed language (empty means ind), else None.
+_BAHASA = re.compile(r"^bahasa\s+", re.IGNORECASE)
+NAME_LANGUAGES = ("en", "id", None)
+"""Whose names are tried, in order: English, Indonesian, then any (CLDR's "Mandarin" is
+Chinese in English but Mandar in Indonesian data; librarians mean Chinese)."""
+SEVERAL = {"bilingual", "dwibahasa", "multilingual", "multibahasa", "campuran"}
+"""Words for more than one language: ISO 639's ``mul``, not a language named like them."""
 
-    Any other three-letter code is accepted as it is: the list above covers the names people
-    type, not every language a library may hold.
-    """
-    if not text.strip():
-        return "ind"
-    key = vocab_key(text)
-    return LANGUAGE_SYNONYMS.get(key) or (key if len(key) == 3 and key.isalpha() else None)
+
+def language(text: str) -> str | None:
+    """An ISO 639-2/B code for a typed language (empty means ind), else None."""
+    text = " ".join(text.split())
+    return _language(text.casefold()) if text else "ind"
+
+
+@lru_cache(maxsize=4096)
+def _language(text: str) -> str | None:
+    """A code (``id``, ``ind``), a name in any CLDR language, or its last word ("Dayak Ngaju")."""
+    if text.isalpha() and len(text) in (2, 3) and langcodes.tag_is_valid(text):
+        found = langcodes.get(text)
+        if found.is_valid() and found.language not in (None, "und"):
+            return found.to_alpha3(variant="B")
+    name = _BAHASA.sub("", text)
+    if name in SEVERAL:
+        return "mul"
+    for candidate in dict.fromkeys((name, name.rsplit(" ", 1)[-1])):
+        for names_in in NAME_LANGUAGES:
+            try:
+                return langcodes.find(candidate, language=names_in).to_alpha3(variant="B")
+            except LookupError:
+                continue
+    return None
 
 
 Lookup = Callable[[str], str | None]

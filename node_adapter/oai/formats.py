@@ -45,7 +45,10 @@ class MetadataFormat:
 
 
 def _dc(record: BibRecord) -> str:
-    """Dublin Core: every bibliographic field, identifiers as URNs and URLs."""
+    """Dublin Core: every bibliographic field, identifiers as URNs and URLs.
+
+    Identifiers kept aside as invalid are left out: DC has no way to say "this is wrong".
+    """
     parts = ['<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/"'
              ' xmlns:dc="http://purl.org/dc/elements/1.1/"'
              ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
@@ -108,7 +111,7 @@ def _leader_and_008(record: BibRecord) -> tuple[str, str]:
 
 
 def _marc(record: BibRecord) -> str:
-    """MARCXML (MARC21slim) with holdings as one 852 per copy."""
+    """MARCXML (MARC21slim) with holdings as one 852 per copy; bad ISBN/ISSN in 020 $z / 022 $y."""
     leader, fixed = _leader_and_008(record)
     parts = ['<marc:record xmlns:marc="http://www.loc.gov/MARC21/slim"'
              ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
@@ -130,8 +133,12 @@ def _marc(record: BibRecord) -> str:
 
     for isbn in record.isbn:
         field("020", "  ", ("a", isbn))
+    for isbn in record.invalid_isbn:
+        field("020", "  ", ("z", isbn))
     for issn in record.issn:
         field("022", "  ", ("a", issn))
+    for issn in record.invalid_issn:
+        field("022", "  ", ("y", issn))
     field("041", "  ", ("a", record.language))
     classification_tag = "082" if _DDC.match(record.classification) else "084"
     field(classification_tag, "04", ("a", record.classification))

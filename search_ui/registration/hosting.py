@@ -1,8 +1,9 @@
 """Catalogues of reading corners that only upload a spreadsheet, published by the centre.
 
 An upload is checked and imported by the node adapter's own intake
-(``node_adapter.intake.importer.file_records``: row errors become rejections, a file that
-cannot be read at all is refused) into ``<data_dir>/hosted/<source_id>.sqlite3``, the same
+(``node_adapter.intake.importer.file_records``: untitled rows are refused, flawed fields
+become warnings listed apart, a file that cannot be read at all, or whose import passes
+``[intake] upload_seconds``, is refused) into ``<data_dir>/hosted/<source_id>.sqlite3``, the same
 catalogue format a node uses. Once the registration is approved, ``/tbm/<source_id>/oai``
 answers OAI-PMH from it with the node's ``Provider`` (one per catalogue, opened on first
 use), and the harvester harvests it like any other source. Pending and rejected
@@ -18,7 +19,9 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from flask import Blueprint, Flask, Response, abort, current_app
@@ -30,7 +33,7 @@ from node_adapter.config import load_node_config
 from node_adapter.intake import FileRejected
 from node_adapter.intake.config import intake_options
 from node_adapter.intake.importer import FileReport, file_records
-from node_adapter.intake.messages import Message
+from node_adapter.intake.messages import Message, Remark
 from node_adapter.oai.provider import Provider
 from node_adapter.oai.views import oai_response
 from search_ui.config import WEB_DEFAULTS
@@ -58,9 +61,11 @@ def import_upload(settings: Settings, upload: Path) -> tuple[Path, FileReport]:
         _refuse_zip_bomb(upload, int(settings.section("web", WEB_DEFAULTS)["max_upload_mb"]))
     target = hosted_dir(settings) / f"upload-{secrets.token_hex(8)}.sqlite3"
     report = FileReport(upload)
+    options = intake_options(settings)
+    deadline = time.monotonic() + float(options["upload_seconds"])
     try:
         with Catalogue(target) as catalogue:
-            catalogue.upsert_many(file_records(upload, report, intake_options(settings)))
+            catalogue.upsert_many(file_records(upload, report, options, deadline))
     except FileRejected:
         discard(target)
         raise
@@ -96,12 +101,14 @@ def discard(catalogue: Path) -> None:
 
 def report_summary(report: FileReport) -> dict[str, object]:
     """What the registrant and the agency see of an import: counts and the first problems."""
-    return {"accepted": report.accepted, "rejected": len(report.rejections),
-            "unit": report.unit,
-            "rejections": [{"number": r.number,
-                            "id": "; ".join(m.id for m in r.reasons),
-                            "en": "; ".join(m.en for m in r.reasons)}
-                           for r in report.rejections[:MAX_REPORTED]],
+    def listed(remarks: Sequence[Remark]) -> list[dict[str, object]]:
+        """The first rows of one kind, each with its messages joined per language."""
+        return [{"number": r.number, "id": "; ".join(m.id for m in r.reasons),
+                 "en": "; ".join(m.en for m in r.reasons)} for r in remarks[:MAX_REPORTED]]
+
+    return {"accepted": report.accepted, "rejected": report.rejected,
+            "cautioned": report.cautioned, "merged": report.merged, "unit": report.unit,
+            "rejections": listed(report.rejections), "cautions": listed(report.cautions),
             "warnings": [{"id": w.id, "en": w.en} for w in report.warnings]}
 
 

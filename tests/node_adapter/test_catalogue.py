@@ -50,8 +50,36 @@ def test_duplicates_inside_one_batch_merge(catalogue: Catalogue) -> None:
     first = BibRecord("x-1", "Ronggeng Dukuh Paruk", isbn=["9789792251523"])
     second = BibRecord("x-2", "Ronggeng Dukuh Paruk", isbn=["9789792251523"], year=2003)
     summary = catalogue.upsert_many([first, second], now=T1)
-    assert (summary.added, summary.updated, catalogue.count()) == (1, 1, 1)
+    assert summary == UpsertSummary(added=1, merged=1) and catalogue.count() == 1
     assert catalogue.get("x-1").record.year == 2003
+
+
+def test_one_book_twice_in_a_batch_holds_both_copies(catalogue: Catalogue) -> None:
+    first = BibRecord("k-1", "Negeri 5 Menara", copies=[Copy("k-1-1"), Copy("k-1-2")])
+    again = BibRecord("k-1", "Negeri 5 Menara", copies=[Copy("k-1-1", status="dipinjam"),
+                                                         Copy("R-7")])
+    chunks = [first, *make_records(600, prefix="fill"), again]
+    summary = catalogue.upsert_many(chunks, now=T1)
+    assert (summary.added, summary.merged) == (601, 1)
+    barcodes = [c.barcode for c in catalogue.get("k-1").record.copies]
+    assert barcodes == ["k-1-1", "k-1-2", "k-1-3", "R-7"]
+    assert catalogue.upsert_many(chunks[:1] + chunks[-1:], now=T2).merged == 1
+    assert [c.barcode for c in catalogue.get("k-1").record.copies] == barcodes
+    assert catalogue.get("k-1").updated == T1  # the same file again changes nothing
+
+
+def test_volumes_sharing_an_isbn_stay_apart(catalogue: Catalogue) -> None:
+    one = BibRecord("v-1", "Ensiklopedia Kalimantan", subtitle="Jilid 1", isbn=["9786020312340"])
+    two = BibRecord("v-2", "Ensiklopedia Kalimantan", subtitle="Jilid 2", isbn=["9786020312340"])
+    assert catalogue.upsert_many([one, two], now=T1) == UpsertSummary(added=2)
+    assert catalogue.get("v-2").record.subtitle == "Jilid 2"
+    assert catalogue.upsert_many([one, two], now=T2) == UpsertSummary(unchanged=2)
+
+
+def test_an_isbn_kept_aside_is_never_matched(catalogue: Catalogue) -> None:
+    catalogue.upsert_many([BibRecord("a", "Satu", invalid_isbn=["9786020312341"])], now=T1)
+    catalogue.upsert_many([BibRecord("b", "Dua", invalid_isbn=["9786020312341"])], now=T2)
+    assert catalogue.count() == 2 and catalogue.get("a").record.title == "Satu"
 
 
 def test_delete_leaves_a_tombstone_that_can_be_revived(catalogue: Catalogue) -> None:

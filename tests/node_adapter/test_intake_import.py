@@ -42,7 +42,7 @@ def test_import_reports_counts_and_exits_zero(tmp_path: Path) -> None:
     db = tmp_path / "node.sqlite3"
     result = _run("--db", db, _csv(tmp_path / "k.csv", HEADER_ID, ROWS))
     assert result.exit_code == 0, result.output
-    assert "3 diterima, 0 ditolak / 3 accepted, 0 rejected" in result.output
+    assert "3 kept (0 with warnings, 0 merged), 0 refused" in result.output
     assert "ditambah/added 3, diperbarui/updated 0" in result.output
     with Catalogue(db) as catalogue:
         assert catalogue.count() == 3
@@ -64,29 +64,43 @@ def test_indonesian_and_english_headers_store_the_same_records(tmp_path: Path) -
     assert stored[0] == stored[1]
 
 
-def test_rejected_rows_are_listed_in_both_languages_and_exit_one(tmp_path: Path) -> None:
-    rows = [*ROWS, ["B4", "", "X", "2001", "", "", "", ""],
-            ["B5", "Salah ISBN", "Y", "2001", "978-602-03-1234-0", "", "", ""],
-            ["B6", "Tahun", "Z", "duaribu", "", "", "", ""],
-            ["B7", "Jenis", "Z", "2001", "", "piringan hitam", "", ""],
-            ["B8", "Status", "Z", "2001", "", "", "1", "dijual"],
-            ["B1", "Duplikat", "Z", "2001", "", "", "", ""]]
+FLAWED = [["B5", "Salah ISBN", "Y", "2001", "978-602-03-1234-0", "", "", ""],
+          ["B6", "Tahun", "Z", "duaribu", "", "", "", ""],
+          ["B7", "Jenis", "Z", "2001", "", "piringan hitam", "", ""],
+          ["B8", "Status", "Z", "2001", "", "", "1", "dijual"],
+          ["B1", "Duplikat", "Z", "2001", "", "", "", ""]]
+
+
+def test_flawed_rows_are_kept_with_warnings_in_both_languages_and_exit_four(
+        tmp_path: Path) -> None:
     db = tmp_path / "node.sqlite3"
-    result = _run("--db", db, _csv(tmp_path / "k.csv", HEADER_ID, rows))
-    assert result.exit_code == 1
+    result = _run("--db", db, _csv(tmp_path / "k.csv", HEADER_ID, [*ROWS, *FLAWED]))
+    assert result.exit_code == 4, result.output
+    warned = result.output.split("Kept with warnings:")[1]
     for expected in (
-        "baris 5: judul kosong / line 5: title is missing",
-        "line 6: invalid ISBN: '978-602-03-1234-0' (checksum fails)",
-        "line 7: year is not a number: 'duaribu'",
-        "line 8: unknown material type: 'piringan hitam'",
-        "line 9: unknown copy status: 'dijual'",
-        "line 10: duplicate id 'B1' (already in line 2; the first is kept)",
-        "ditolak/rejected 6",
+        "line 5: invalid ISBN: '978-602-03-1234-0' (checksum fails); kept aside",
+        "baris 6: tahun bukan angka: 'duaribu'",
+        "line 6: year is not a number: 'duaribu'; year left empty",
+        "line 7: unknown material type: 'piringan hitam'; recorded as 'lainnya'",
+        "line 8: unknown copy status: 'dijual'",
+        "line 9: id 'B1' is already used by line 2 for another title; this record gets id 't-",
     ):
-        assert expected in result.output
+        assert warned.count(expected) == 1, expected
+    assert "Refused" not in result.output and "ditolak/refused 0" in result.output
     with Catalogue(db) as catalogue:
-        assert catalogue.count() == 3
+        assert catalogue.count() == 8
         assert catalogue.get("B1").record.title == "Laskar Pelangi"
+        assert catalogue.get("B5").record.invalid_isbn == ["978-602-03-1234-0"]
+
+
+def test_untitled_rows_are_refused_apart_from_warnings_and_exit_one(tmp_path: Path) -> None:
+    rows = [*ROWS, ["B4", "", "X", "2001", "", "", "", ""], *FLAWED]
+    result = _run("--db", tmp_path / "n.sqlite3", _csv(tmp_path / "k.csv", HEADER_ID, rows))
+    assert result.exit_code == 1
+    refused, warned = result.output.split("Refused (not imported):")[1].split("Kept with")
+    assert refused.split("\n")[1].strip() == "baris 5: judul kosong / line 5: title is missing"
+    assert refused.count("line ") == 1
+    assert warned.count("\n  baris ") == 5 and "ditolak/refused 1" in result.output
 
 
 def test_json_report(tmp_path: Path) -> None:
@@ -95,7 +109,7 @@ def test_json_report(tmp_path: Path) -> None:
     report = json.loads(result.stdout)
     assert result.exit_code == 1
     assert report["summary"] == {"added": 3, "updated": 0, "unchanged": 0, "deleted": 0,
-                                 "rejected": 1}
+                                 "merged": 0, "rejected": 1, "with_warnings": 0}
     assert report["files"][0]["rejections"] == [
         {"line": 5, "id": "judul kosong", "en": "title is missing"}]
 
@@ -206,3 +220,31 @@ def test_shipped_templates_are_current_and_import_cleanly(tmp_path: Path) -> Non
                   templates / "katalog.xlsx")
     assert result.exit_code == 0, result.output
     assert "ditambah/added 3, diperbarui/updated 0, tetap/unchanged 3" in result.output
+
+
+def test_the_report_lists_a_bounded_number_of_rows_and_counts_them_all(tmp_path: Path) -> None:
+    rows = [[f"U{n}", "", "X", "2001", "", "", "", ""] for n in range(5_000)]
+    rows += [[f"W{n}", f"Judul {n}", "X", "tahun?", "", "", "", ""] for n in range(3_000)]
+    db = tmp_path / "n.sqlite3"
+    reports, summary = import_files(Catalogue(db), [_csv(tmp_path / "k.csv", HEADER_ID, rows)],
+                                    options=intake_options(None))
+    report = reports[0]
+    assert (report.rejected, len(report.rejections)) == (5_000, 1_000)
+    assert (report.cautioned, len(report.cautions)) == (3_000, 1_000)
+    assert summary.added == report.accepted == 3_000
+    result = _run("--db", tmp_path / "m.sqlite3", tmp_path / "k.csv")
+    assert "... dan 4000 lagi / and 4000 more" in result.output
+    assert "... dan 2000 lagi / and 2000 more" in result.output
+
+
+def test_a_marc_record_of_length_zero_refuses_its_file_and_the_others_are_imported(
+        tmp_path: Path) -> None:
+    zero = tmp_path / "nol.mrc"
+    zero.write_bytes(b"00000nam a2200000 a 4500\x1e\x1d")
+    db = tmp_path / "node.sqlite3"
+    result = _run("--db", db, zero, _csv(tmp_path / "k.csv", HEADER_ID, ROWS))
+    assert result.exit_code == 3, result.output
+    assert "FILE REFUSED: " in result.output and "corrupt at record 1" in result.output
+    assert "Traceback" not in result.output
+    with Catalogue(db) as catalogue:
+        assert catalogue.count() == 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pymarc
@@ -46,7 +47,7 @@ def _records(items: list) -> list[BibRecord]:
 
 
 def test_marcxml_written_by_our_provider_reads_back_identical(tmp_path: Path) -> None:
-    assert list(read_marcxml(_marcxml(tmp_path, SAMPLE), LIMIT)) == [(1, SAMPLE)]
+    assert list(read_marcxml(_marcxml(tmp_path, SAMPLE), LIMIT, [])) == [(1, SAMPLE, ())]
 
 
 def test_iso2709_reads_back_identical(tmp_path: Path) -> None:
@@ -55,7 +56,7 @@ def test_iso2709_reads_back_identical(tmp_path: Path) -> None:
     assert _records(list(read_iso2709(_iso(tmp_path, records)))) == [SAMPLE]
 
 
-def test_852_fields_become_copies_and_bad_records_are_rejected_alone(tmp_path: Path) -> None:
+def test_852_fields_become_copies_and_only_untitled_records_are_rejected(tmp_path: Path) -> None:
     def record(control: str, title: str, status: str, isbn: str = "") -> pymarc.Record:
         made = pymarc.Record()
         made.add_field(pymarc.Field(tag="001", data=control))
@@ -73,16 +74,34 @@ def test_852_fields_become_copies_and_bad_records_are_rejected_alone(tmp_path: P
                            record("2", "", "tersedia"), record("3", "Tiga", "dijual"),
                            record("4", "Empat", "tersedia", "0306406153")])
     items = list(read_iso2709(path))
-    first = _records(items)[0]
+    first, third, fourth = _records(items)
     assert first.title == "Satu" and first.isbn == ["0306406152"]
     assert first.copies == [Copy("1-X", "Sampit", "297 ABC a", "tersedia")]
-    assert [str(item) for item in items[1:]] == [
-        "rekaman 2: judul kosong / record 2: title is missing",
-        "rekaman 3: status eksemplar tidak dikenal: 'dijual' / "
-        "record 3: unknown copy status: 'dijual'",
-        "rekaman 4: ISBN tidak sah: '0306406153' (digit pemeriksa salah) / "
-        "record 4: invalid ISBN: '0306406153' (checksum fails)",
-    ]
+    assert str(items[1]) == "rekaman 2: judul kosong / record 2: title is missing"
+    assert [m.en for m in items[2][2]] == [
+        "unknown copy status: 'dijual'; recorded as 'tersedia' (available)"]
+    assert fourth.isbn == [] and fourth.invalid_isbn == ["0306406153"]
+    assert [m.en for m in items[3][2]] == [
+        "invalid ISBN: '0306406153' (checksum fails); kept aside (MARC 020 $z), "
+        "not used for matching"]
+    assert third.title == "Tiga"
+
+
+def test_an_isbn_kept_aside_goes_out_as_020_z_and_reads_back(tmp_path: Path) -> None:
+    flawed = BibRecord("Z1", "Buku Toko", isbn=[], invalid_isbn=["SCOOPG123"],
+                       invalid_issn=["1234-5678"])
+    xml = FORMATS["marc21"].render(flawed)
+    assert '<marc:subfield code="z">SCOOPG123</marc:subfield>' in xml
+    assert '<marc:subfield code="y">1234-5678</marc:subfield>' in xml
+    assert "SCOOPG" not in FORMATS["oai_dc"].render(flawed)
+    assert list(read_marcxml(_marcxml(tmp_path, flawed), LIMIT, [])) == [(1, flawed, ())]
+
+
+def test_iso2709_record_length_zero_refuses_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "nol.mrc"
+    path.write_bytes(b"00000nam a2200000 a 4500" + b"\x1e\x1d")
+    with pytest.raises(FileRejected, match="truncated or corrupt at record 1"):
+        list(read_iso2709(path))
 
 
 def test_truncated_iso2709_refuses_the_file(tmp_path: Path) -> None:
@@ -94,18 +113,47 @@ def test_truncated_iso2709_refuses_the_file(tmp_path: Path) -> None:
 
 
 def test_real_alma_marcxml_inside_an_oai_envelope(fixtures_dir: Path) -> None:
-    records = _records(list(read_marcxml(fixtures_dir / "providers/alma/marc.xml", LIMIT)))
+    records = _records(list(read_marcxml(fixtures_dir / "providers/alma/marc.xml", LIMIT, [])))
     assert len(records) == 100
     assert records[0].title == "Der Soldat, oder, Abhandlung vom Kriegs-Stand"
     assert records[0].language == "ger" and records[0].creators == ["Loen, Johann Michael von"]
     assert all(len(r.creators) == len(set(r.creators)) for r in records)
 
 
-def test_malformed_marcxml_refuses_the_file(tmp_path: Path) -> None:
+def test_marcxml_cut_short_keeps_its_records_and_says_so(tmp_path: Path) -> None:
     path = _marcxml(tmp_path, SAMPLE)
     path.write_text(path.read_text()[:-5])
-    with pytest.raises(FileRejected, match="malformed XML after record 1"):
-        list(read_marcxml(path, LIMIT))
+    warnings: list = []
+    assert _records(list(read_marcxml(path, LIMIT, warnings))) == [SAMPLE]
+    assert [w.en.split(" (")[0] for w in warnings] == ["malformed XML on line 1"]
+
+
+def test_forbidden_characters_are_dropped_and_reported(tmp_path: Path) -> None:
+    records = [dataclasses.replace(SAMPLE, local_id=f"B{n}", title=f"Judul {n}")
+               for n in range(1, 6)]
+    path = _marcxml(tmp_path, *records)
+    text = path.read_text().replace("Judul 4", "Judul\x1b 4").replace("Judul 5", "Judul &#x1F;5")
+    path.write_text(text.replace("</marc:record>", "</marc:record>\n"))
+    warnings: list = []
+    kept = _records(list(read_marcxml(path, LIMIT, warnings)))
+    assert [r.title for r in kept] == ["Judul 1", "Judul 2", "Judul 3", "Judul 4", "Judul 5"]
+    assert [w.en for w in warnings] == [
+        "2 characters XML 1.0 forbids (control characters) were dropped, on lines 4, 5"]
+
+
+def test_a_broken_record_costs_only_itself(tmp_path: Path) -> None:
+    records = [dataclasses.replace(SAMPLE, local_id=f"B{n}", title=f"Judul {n}")
+               for n in range(1, 2001)]
+    path = _marcxml(tmp_path, *records)
+    path.write_text(path.read_text().replace("Judul 1500<", "Judul <b>1500<"))
+    warnings: list = []
+    items = list(read_marcxml(path, LIMIT, warnings))
+    assert len(_records(items)) == 1999
+    lost = [item for item in items if isinstance(item, Rejection)]
+    assert [r.number for r in lost] == [1500] and "malformed record" in str(lost[0])
+    assert [item.number if isinstance(item, Rejection) else item[0] for item in items] == \
+        list(range(1, 2001))
+    assert "malformed XML on line 1" in warnings[0].en
 
 
 def test_entity_expansion_bomb_is_refused(tmp_path: Path) -> None:
@@ -116,8 +164,10 @@ def test_entity_expansion_bomb_is_refused(tmp_path: Path) -> None:
                     '<collection xmlns="http://www.loc.gov/MARC21/slim"><record>'
                     '<datafield tag="245" ind1="0" ind2="0"><subfield code="a">&e5;</subfield>'
                     "</datafield></record></collection>")
-    with pytest.raises(FileRejected, match="malformed XML"):
-        list(read_marcxml(path, LIMIT))
+    warnings: list = []
+    items = list(read_marcxml(path, LIMIT, warnings))
+    assert len(items) == 1 and isinstance(items[0], Rejection) and "jala" not in str(items)
+    assert "malformed XML" in warnings[0].en
 
 
 def test_external_entity_is_never_resolved(tmp_path: Path) -> None:
@@ -129,7 +179,7 @@ def test_external_entity_is_never_resolved(tmp_path: Path) -> None:
                     '<collection xmlns="http://www.loc.gov/MARC21/slim"><record>'
                     '<datafield tag="245" ind1="0" ind2="0"><subfield code="a">A &x;&w;'
                     "</subfield></datafield></record></collection>")
-    items = list(read_marcxml(path, LIMIT))
+    items = list(read_marcxml(path, LIMIT, []))
     assert [str(item) for item in items] == [
         "rekaman 1: entitas XML tidak diizinkan / record 1: XML entities are not allowed"]
     assert "RAHASIA" not in repr(items)
@@ -137,4 +187,4 @@ def test_external_entity_is_never_resolved(tmp_path: Path) -> None:
 
 def test_oversized_xml_is_refused_before_parsing(tmp_path: Path) -> None:
     with pytest.raises(FileRejected, match="larger than"):
-        list(read_marcxml(_marcxml(tmp_path, SAMPLE), max_bytes=100))
+        list(read_marcxml(_marcxml(tmp_path, SAMPLE), max_bytes=100, warnings=[]))

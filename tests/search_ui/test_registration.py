@@ -248,11 +248,12 @@ def test_an_uploaded_catalogue_reports_bad_rows_and_is_hosted_and_harvested(
         "upload": (io.BytesIO(CSV.encode("utf-8")), "katalog.csv")})
     page = answer.get_data(as_text=True)
     assert answer.status_code == 200, page
-    assert "3 rekaman diterima, 3 baris ditolak." in page
+    assert "5 rekaman diterima, 1 baris ditolak." in page
+    assert "2 rekaman disimpan dengan peringatan." in page
     for line, reason in (("3", "judul kosong"), ("5", "tahun bukan angka"), ("6", "ISBN")):
         assert f"<tr><td>{line}</td><td>{reason}" in page
     registration = RegistrationStore.at(settings).by_status("pending")[0]
-    assert registration.kind == "hosted" and registration.report["upload"]["accepted"] == 3
+    assert registration.kind == "hosted" and registration.report["upload"]["accepted"] == 5
     assert client.get(f"/tbm/{registration.source_id}/oai?verb=Identify").status_code == 404
 
     _approve(app, settings)
@@ -263,7 +264,7 @@ def test_an_uploaded_catalogue_reports_bad_rows_and_is_hosted_and_harvested(
         assert source.base_url == f"{server.url}/tbm/{registration.source_id}/oai"
         run = harvest_all(reachable, [source])[0]
     assert run.status == "ok", run.last_error
-    assert RecordStore.at(settings).count(registration.source_id) == 3
+    assert RecordStore.at(settings).count(registration.source_id) == 5
 
 
 def test_an_unreadable_upload_keeps_nothing(tmp_path: Path) -> None:
