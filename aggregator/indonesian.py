@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-_SPELLING = (("oe", "u"), ("tj", "c"), ("dj", "j"), ("ch", "kh"), ("j", "y"))
+SPELLING_RULES = (("oe", "u"), ("tj", "c"), ("dj", "j"), ("ch", "kh"), ("j", "y"))
 HONORIFICS = frozenset({
     "dr", "drs", "dra", "prof", "ir", "h", "hj", "haji", "hajjah", "kh", "k.h", "tgk",
     "ust", "ustadz", "ustaz", "ny", "tn", "sdr", "r", "rm", "ra", "raden", "mr", "mrs", "ms",
@@ -44,7 +44,7 @@ _PIECE = re.compile(r"[\s.]+")
 @lru_cache(maxsize=50_000)
 def spelling_key(word: str) -> str:
     """One key for the old (Van Ophuijsen/Soewandi) and the EYD spelling of a folded word."""
-    for old, new in _SPELLING:
+    for old, new in SPELLING_RULES:
         word = word.replace(old, new)
     return word
 

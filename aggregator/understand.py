@@ -75,8 +75,11 @@ class UnderstoodQuery:
         return any(w.fuzzy for w in self.words)
 
 
-def understand(text: str, analyzer: Analyzer) -> UnderstoodQuery:
-    """Identifiers and words of a query as typed, noise (titles, degrees, syntax) dropped."""
+def understand(text: str, analyzer: Analyzer | None = None) -> UnderstoodQuery:
+    """Identifiers and words of a query as typed, noise (titles, degrees, syntax) dropped.
+
+    Without an ``analyzer`` (a backend that stems by itself) a word's stem is the word.
+    """
     text = text[:MAX_QUERY_CHARS]
     identifiers, rest = _identifiers(text)
     tokens = _name_tokens(rest)
@@ -90,7 +93,7 @@ def understand(text: str, analyzer: Analyzer) -> UnderstoodQuery:
     for position, word in enumerate(kept):
         last = position == len(kept) - 1
         found.append(QueryWord(
-            word=word, stem=analyzer.stem(word), key=spelling_key(word),
+            word=word, stem=analyzer.stem(word) if analyzer else word, key=spelling_key(word),
             fuzzy=_edits(word),
             prefix=last and completing and word.isalpha()
             and PREFIX_MIN_LETTERS <= len(word) <= LONGEST_FORGIVEN))

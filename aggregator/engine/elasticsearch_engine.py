@@ -4,7 +4,8 @@ Readers and writers address an alias (``[aggregator] elasticsearch_index``) that
 at one versioned index (``<alias>-<UTC timestamp>``). ``clear()`` starts a zero-downtime
 reindex: writes go to a fresh index while readers keep the old one, and ``commit()``
 flips the alias atomically and drops the old index. Writes are buffered and sent with
-``helpers.streaming_bulk``. Request bodies come from ``es_bodies`` (pure, tested offline).
+``helpers.streaming_bulk``. Request bodies come from ``es_bodies`` (pure, tested offline);
+searches widen step by step exactly as the embedded engine's do (``relax``).
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ from aggregator.engine.base import (
     SearchEngine,
 )
 from aggregator.engine.fields import check_facets, year_bucket, year_bucket_label
+from aggregator.engine.relax import Phase, relaxed_search
 from aggregator.model import Work
 from aggregator.query import FacetValue, Hit, SearchQuery, SearchResult
+from aggregator.understand import understand
 from config.settings import Settings
 
 BUFFER = 5_000
@@ -110,20 +113,21 @@ class ElasticsearchEngine(SearchEngine):
     # -- reading -------------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchResult:
-        """Run a query through ``es_bodies.search_body`` and read the answer back."""
+        """Run a query up the widening ladder (``relax``), one ``_search`` per step asked."""
         check_facets([*query.filters, *query.facets])
         if query.size < 0 or query.page < 1:
             raise QueryError("page must be at least 1 and size at least 0")
-        body = es_bodies.search_body(query)
-        answer = self._call(lambda: self.client.search(index=self.alias, **_kwargs(body)))
-        hits = [Hit(Work.from_dict(raw["_source"]["work"]), float(raw.get("_score") or 0.0),
-                    _highlights(raw.get("highlight", {})),
-                    tuple(str(v) for v in raw.get("sort", ())))
-                for raw in answer["hits"]["hits"]]
-        total = answer["hits"]["total"]["value"]
-        return SearchResult(total=total, hits=hits, facets=_facets(answer, query),
-                            page=query.page, size=query.size,
-                            suggestion=_suggestion(answer, query) if total == 0 else None)
+        suggested: dict[str, str | None] = {}
+
+        def run(step: SearchQuery, phase: Phase) -> SearchResult:
+            body = es_bodies.search_body(step, phase)
+            answer = self._call(lambda: self.client.search(index=self.alias, **_kwargs(body)))
+            if "suggest" in body and step.text == query.text:
+                suggested[query.text] = _suggestion(answer, step)
+            return _result(answer, step)
+
+        return relaxed_search(query, understand(query.text), run,
+                              lambda text: suggested.get(text))
 
     def get(self, work_id: str) -> Work | None:
         """One work by id, or None."""
@@ -229,6 +233,16 @@ class _Missing(EngineError):
 def _kwargs(body: dict[str, Any]) -> dict[str, Any]:
     """A request body as client keyword arguments (``from`` is ``from_`` in Python)."""
     return {("from_" if key == "from" else key): value for key, value in body.items()}
+
+
+def _result(answer: dict[str, Any], query: SearchQuery) -> SearchResult:
+    """A ``_search`` answer read into the query model."""
+    hits = [Hit(Work.from_dict(raw["_source"]["work"]), float(raw.get("_score") or 0.0),
+                _highlights(raw.get("highlight", {})),
+                tuple(str(v) for v in raw.get("sort", ())))
+            for raw in answer["hits"]["hits"]]
+    return SearchResult(total=answer["hits"]["total"]["value"], hits=hits,
+                        facets=_facets(answer, query), page=query.page, size=query.size)
 
 
 def _highlights(raw: dict[str, list[str]]) -> dict[str, str]:

@@ -4,7 +4,8 @@ Keeping them pure lets the tests capture and validate each one offline against t
 official API specification and ``elasticsearch.dsl``. The mapping uses the built-in
 ``indonesian`` analyzer (with ``_indonesian_`` stopwords and its stemmer) on text fields
 (names only folded, never stemmed, as in the embedded engine),
-keywords for facets, and a completion field for autocomplete; field weights, facet
+keywords for facets, a completion field for autocomplete, an ``old_spelling`` analyzer
+(pattern-replace filters doing ``indonesian.spelling_key``) and an identifiers keyword; field weights, facet
 values and year buckets come from ``fields`` so both backends rank and count alike.
 """
 
@@ -22,8 +23,18 @@ from aggregator.engine.fields import (
     parse_year_filter,
     title_key,
 )
+from aggregator.engine.relax import (
+    FUZZY_BOOST,
+    IDENTIFIER_SCORE,
+    PREFIX_BOOST,
+    SPELLED_BOOST,
+    TIER,
+    Phase,
+)
+from aggregator.indonesian import SPELLING_RULES
 from aggregator.model import Work
 from aggregator.query import SearchQuery
+from aggregator.understand import QueryWord, UnderstoodQuery, understand
 
 FACET_FIELDS = ("library", "district", "material_type", "language", "subject")
 SORT_FIELDS: dict[str, list[Any]] = {
@@ -32,6 +43,8 @@ SORT_FIELDS: dict[str, list[Any]] = {
     "title": [{"title_sort": "asc"}, {"id": "asc"}],
 }
 _HIGHLIGHTED = ("title", "creators", "description")
+_SPELLING_FILTERS = tuple((f"spelling_{old}", old, new) for old, new in SPELLING_RULES)
+"""``aggregator.indonesian``'s spelling key as token filters, applied in the same order."""
 
 
 def index_body(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
@@ -42,6 +55,8 @@ def index_body(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
         **{name: dict(text) for name in BOOSTS},
         "creators": {"type": "text", "analyzer": "folded"},
         "spell": {"type": "text", "analyzer": "folded"},
+        "spelled": {"type": "text", "analyzer": "old_spelling"},
+        "identifiers": {"type": "keyword"},
         "suggest": {"type": "completion", "analyzer": "folded"},
         **{name: {"type": "keyword"} for name in FACET_FIELDS},
         "title_sort": {"type": "keyword"},
@@ -56,9 +71,18 @@ def index_body(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
         "settings": {
             "number_of_shards": shards,
             "number_of_replicas": replicas,
-            "analysis": {"analyzer": {"folded": {
-                "type": "custom", "tokenizer": "standard",
-                "filter": ["lowercase", "asciifolding"]}}},
+            "analysis": {
+                "analyzer": {
+                    "folded": {"type": "custom", "tokenizer": "standard",
+                               "filter": ["lowercase", "asciifolding"]},
+                    "old_spelling": {"type": "custom", "tokenizer": "standard",
+                                     "filter": ["lowercase", "asciifolding",
+                                                *(name for name, _, _ in _SPELLING_FILTERS)]},
+                },
+                "filter": {name: {"type": "pattern_replace", "pattern": old,
+                                  "replacement": new}
+                           for name, old, new in _SPELLING_FILTERS},
+            },
         },
         "mappings": {"dynamic": "strict", "properties": properties},
     }
@@ -66,6 +90,7 @@ def index_body(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
 
 def document(work: Work) -> dict[str, Any]:
     """The indexed source of a work: searchable fields plus the whole work, stored."""
+    named = " ".join([work.title, work.subtitle, *work.creators, *work.subjects])
     source: dict[str, Any] = {
         "id": work.id,
         "title": f"{work.title} {work.subtitle}".strip(),
@@ -73,7 +98,9 @@ def document(work: Work) -> dict[str, Any]:
         "subjects": list(work.subjects),
         "description": work.description,
         "other": other_text(work),
-        "spell": " ".join([work.title, work.subtitle, *work.creators, *work.subjects]),
+        "spell": named,
+        "spelled": named,
+        "identifiers": [*work.isbns, *work.issns],
         "suggest": {"input": [text.strip()[:120] for text in (work.title, *work.creators)
                               if text.strip()],
                     "weight": max(1, len(work.holdings))},
@@ -98,16 +125,15 @@ def bulk_actions(index: str, upserts: Iterable[Work], deletes: Iterable[str]
         yield {"_op_type": "delete", "_index": index, "_id": work_id}
 
 
-def search_body(query: SearchQuery) -> dict[str, Any]:
-    """The ``_search`` body: all words across boosted fields, filters, aggs, sort, highlight."""
-    must: list[dict[str, Any]] = []
-    if query.text.strip():
-        must.append({"multi_match": {
-            "query": query.text, "type": "cross_fields", "operator": "and",
-            "fields": [f"{field}^{boost:g}" for field, boost in BOOSTS.items()],
-            "tie_breaker": 0.2}})
+def search_body(query: SearchQuery, phase: Phase = "all") -> dict[str, Any]:
+    """The ``_search`` body of one step of the widening ladder (``relax``): the words as
+    ``understand`` found them, filters, aggs, sort, highlight and (first step) a spelling
+    suggestion."""
+    understood = understand(query.text)
+    matching = match_clause(understood, phase)
     body: dict[str, Any] = {
-        "query": {"bool": {"must": must or [{"match_all": {}}], "filter": filters(query)}},
+        "query": {"bool": {"must": [matching] if matching else [{"match_all": {}}],
+                           "filter": filters(query)}},
         "size": query.size,
         "track_total_hits": True,
         "sort": SORT_FIELDS[query.sort],
@@ -118,16 +144,54 @@ def search_body(query: SearchQuery) -> dict[str, Any]:
         body["search_after"] = cursor_values(query)
     else:
         body["from"] = (query.page - 1) * query.size
-    if query.highlight and query.text.strip():
+    if query.highlight and understood.words:
         body["highlight"] = {
             "pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html",
             "fields": {name: ({"number_of_fragments": 1, "fragment_size": 240}
                               if name == "description" else {"number_of_fragments": 0})
                        for name in _HIGHLIGHTED}}
-    if query.text.strip():
+    if phase == "all" and understood.words:
         body["suggest"] = {"did_you_mean": {"text": query.text, "term": {
             "field": "spell", "suggest_mode": "missing", "max_edits": 2}}}
     return body
+
+
+def match_clause(understood: UnderstoodQuery, phase: Phase) -> dict[str, Any] | None:
+    """What the words and identifiers ask of a work in one step (as in the tantivy engine:
+    ``all``/``similar`` every word, ``some`` any word with ``TIER`` per matched word; an
+    identifier match is enough and outranks everything)."""
+    if understood.empty:
+        return None
+    words: dict[str, Any] | None = None
+    if understood.words and phase == "some":
+        should = [clause for word in understood.words for clause in (
+            {"constant_score": {"filter": word_clause(word, "all"), "boost": TIER}},
+            word_clause(word, phase))]
+        words = {"bool": {"should": should, "minimum_should_match": 1}}
+    elif understood.words:
+        words = {"bool": {"must": [word_clause(word, phase) for word in understood.words]}}
+    if not understood.identifiers:
+        return words
+    identifier = {"constant_score": {"filter": {"terms": {
+        "identifiers": list(understood.identifiers)}}, "boost": IDENTIFIER_SCORE}}
+    if words is None:
+        return identifier
+    return {"bool": {"should": [identifier, words], "minimum_should_match": 1}}
+
+
+def word_clause(word: QueryWord, phase: Phase) -> dict[str, Any]:
+    """One word in any field, best field counting most; its other spelling; a prefix when
+    still being typed; typos within its distance outside the ``all`` step."""
+    queries: list[dict[str, Any]] = [
+        {"match": {field: {"query": word.word, "boost": boost}}}
+        for field, boost in BOOSTS.items()]
+    queries.append({"match": {"spelled": {"query": word.word, "boost": SPELLED_BOOST}}})
+    if word.prefix:
+        queries.append({"prefix": {"spell": {"value": word.word, "boost": PREFIX_BOOST}}})
+    if phase != "all" and word.fuzzy:
+        queries.append({"fuzzy": {"spell": {"value": word.word, "fuzziness": word.fuzzy,
+                                            "boost": FUZZY_BOOST}}})
+    return {"dis_max": {"queries": queries, "tie_breaker": 0.2}}
 
 
 def filters(query: SearchQuery) -> list[dict[str, Any]]:
@@ -146,6 +210,8 @@ def filters(query: SearchQuery) -> list[dict[str, Any]]:
         bounds = {k: v for k, v in (("gte", query.year_from), ("lte", query.year_to))
                   if v is not None}
         clauses.append({"range": {"year": bounds}})
+    if query.available_only:
+        clauses.append({"range": {"available": {"gte": 1}}})
     return clauses
 
 

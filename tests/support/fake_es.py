@@ -139,7 +139,7 @@ class FakeElasticsearch:
                    "sort": [1.0 if "_score" in body["sort"] else source["title_sort"],
                             source["id"]]}
             if "highlight" in body:
-                word = body["query"]["bool"]["must"][0]["multi_match"]["query"].split()[0]
+                word = _first_match_word(body["query"])
                 marked = re.sub(f"(?i)({re.escape(word)})", r"<mark>\1</mark>",
                                 html.escape(source["title"]))
                 hit["highlight"] = {"title": [marked]}
@@ -179,3 +179,16 @@ class FakeElasticsearch:
                             "options": [{"text": fixed, "score": 0.8, "freq": 3}] if fixed
                             else []})
         return entries
+
+
+def _first_match_word(clause: Any) -> str:
+    """The first word a ``match`` clause anywhere in a query asks for."""
+    if isinstance(clause, dict):
+        if "match" in clause:
+            return next(iter(clause["match"].values()))["query"].split()[0]
+        found = (_first_match_word(v) for v in clause.values())
+    elif isinstance(clause, list):
+        found = (_first_match_word(v) for v in clause)
+    else:
+        return ""
+    return next((w for w in found if w), "")
