@@ -47,6 +47,10 @@ class Announced:
     cursor: str
     pending: int | None
 
+    def same_bytes(self, other: Announced) -> bool:
+        """Whether two announcements describe the very same batch."""
+        return (self.seq, self.total, self.sha256) == (other.seq, other.total, other.sha256)
+
 
 class Spool:
     """One source's batch in transit."""
@@ -81,7 +85,7 @@ class Spool:
         if offset + len(piece) > batch.total:
             raise BatchRefused(f"piece ends past the announced {batch.total} bytes")
         current = self.announced()
-        if current is None or current[0] != batch:
+        if current is None or not current[0].same_bytes(batch):
             if offset:
                 raise OffsetMismatch(0)
             self.clear()
