@@ -121,10 +121,6 @@ class FaultProxy:
                 truncate = self.random.random() < self.truncate
                 cut_after = self.random.randint(1, 4096)
             limit = cut_after if truncate else None
-            if stall:
-                self.faults["stall"] += 1
-            if truncate:
-                self.faults["truncate"] += 1
             threading.Thread(target=self._pump, args=(client, server, self.up, "up",
                                                       None, stall), daemon=True).start()
             threading.Thread(target=self._pump, args=(server, client, self.down, "down",
@@ -134,7 +130,7 @@ class FaultProxy:
               direction: str, limit: int | None, stall: bool) -> None:
         """Copy one direction, throttled; cut it after ``limit`` bytes; or stall part-way."""
         sent = 0
-        stall_at = self.random.randint(0, 20000) if stall else None
+        stall_at = self.random.randint(0, 8000) if stall else None
         try:
             while True:
                 data = source.recv(4096)
@@ -143,10 +139,12 @@ class FaultProxy:
                 view = memoryview(data)
                 while view:
                     if stall_at is not None and sent >= stall_at:
+                        self.faults["stall"] += 1
                         self._stopping.wait(30)  # hold the line open, forwarding nothing
                         return
                     granted = bucket.take(len(view))
                     if limit is not None and sent + granted > limit:
+                        self.faults["truncate"] += 1
                         sink.sendall(view[:max(0, limit - sent)])
                         return
                     sink.sendall(view[:granted])
