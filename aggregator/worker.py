@@ -21,6 +21,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from aggregator.engine import SearchEngine, open_engine
 from aggregator.indexer import Indexer
+from config.network import load_sources
 from config.settings import Settings
 from harvester.config import harvester_config
 from harvester.jobs import JobQueue, run_pending
@@ -62,6 +63,8 @@ class WorkerRole:
         assert self._indexer is not None
         with self._lock:
             try:
+                # a source approved since the start must show its name and district at once
+                self._indexer.libraries = {s.id: s for s in load_sources(self.settings)}
                 report = self._indexer.run_incremental()
             except Exception:
                 log.exception("incremental indexing failed; retried after the next harvest")
