@@ -38,6 +38,8 @@ from search_ui.registration.probe import probe
 from search_ui.throttle import Limit, Throttle
 
 protect(bp)
+UNREACHABLE = ("TransportError:", "AddressRefused:", "UnsafeURL:")
+"""How ``harvester.check`` words a problem that means the address could not be reached."""
 
 
 def _settings() -> Any:
@@ -106,7 +108,9 @@ def _register_oai(form: RegistrationForm) -> Any:
     registration = _registration(form, "oai")
     report = probe(registration.base_url, _settings(), current_app.config["JALA_WEB"])
     if not report.usable:
-        return render_template("registration/form.html", form=form, check=report), 422
+        unreachable = any(p.startswith(UNREACHABLE) for p in report.problems)
+        return render_template("registration/form.html", form=form, check=report,
+                               unreachable=unreachable), 422
     registration.report = {"check": report.to_dict()}
     registration.quirks = str(report.facts.get("suggested_quirks", "generic"))
     registration = _store(registration)

@@ -77,3 +77,29 @@ def test_picking_a_file_chooses_upload_in_a_real_browser(tmp_path: Path):
         assert page.is_checked('input[name="catalogue"][value="oai"]')
         page.set_viewport_size({"width": 360, "height": 800})
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def _closed_port() -> int:
+    """A loopback port nobody listens on."""
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as sock:
+        return sock.getsockname()[1]
+
+
+def test_an_unreachable_address_is_explained_in_indonesian_and_fits_a_phone(tmp_path: Path):
+    app = agency_app(agency_settings(tmp_path, allow_private_sources=True, check_timeout=2.0))
+    address = f"http://127.0.0.1:{_closed_port()}/oai/{'panjang' * 20}"
+    with live_server(app) as server, chromium() as browser:
+        page = browser.new_page(viewport={"width": 360, "height": 800})
+        page.goto(f"{server.url}/daftar")
+        for name in ("name", "address", "contact_name", "email", "whatsapp"):
+            page.fill(f"#{name}", FORM[name])
+        page.select_option("#district", "Kabupaten Katingan")
+        page.fill("#base_url", address)
+        page.click("button[type=submit]")
+        text = page.inner_text("main") if page.query_selector("main") else page.inner_text("body")
+        assert "Alamat ini tidak dapat kami jangkau" in text
+        assert "TransportError" not in text  # only inside the closed technical details
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert page.input_value("#name") == FORM["name"]
