@@ -6,7 +6,9 @@ with the record store once at start, and after every harvest run that stored cha
 ``Indexer.run_incremental``. Harvest jobs run on several threads; indexing is serialised
 by one lock. An indexing failure is logged and retried after the next harvest.
 The worker also polls the dashboard's "harvest now" requests (``harvester.jobs``) every
-``[harvester] job_poll_seconds`` and runs them like scheduled harvests.
+``[harvester] job_poll_seconds`` and runs them like scheduled harvests, and as often
+follows the change feed, so batches pushed by nodes (``harvester.pushed``, stored by the
+web role) are indexed without a harvest.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from aggregator.engine import SearchEngine, open_engine
 from aggregator.indexer import Indexer
+from config.network import load_sources
 from config.settings import Settings
 from harvester.config import harvester_config
 from harvester.jobs import JobQueue, run_pending
@@ -49,6 +52,10 @@ class WorkerRole:
             args=(self.settings, self.index_changes, self._scheduler.stopping), id="harvest-now",
             name="harvest now jobs",
             next_run_time=datetime.now(UTC))
+        self._scheduler.add_job(
+            self.index_changes, "interval",
+            seconds=harvester_config(self.settings)["job_poll_seconds"], id="follow-feed",
+            name="index what nodes pushed")
         return self
 
     def index_changes(self) -> None:
@@ -56,6 +63,8 @@ class WorkerRole:
         assert self._indexer is not None
         with self._lock:
             try:
+                # a source approved since the start must show its name and district at once
+                self._indexer.libraries = {s.id: s for s in load_sources(self.settings)}
                 report = self._indexer.run_incremental()
             except Exception:
                 log.exception("incremental indexing failed; retried after the next harvest")

@@ -6,6 +6,7 @@ A source's run never raises: whatever goes wrong becomes its run's status and
 bound every request). A per-source lock file under ``<data_dir>/locks`` keeps two
 processes (the daemon and a CLI run) from harvesting one source at once.
 
+A source its node pushes (``harvester.pushed``) is skipped, never harvested.
 ``stop`` (a ``threading.Event``) ends every run cleanly: a request in flight is finished
 and its page committed with its checkpoint, then the run stops as ``interrupted`` and
 releases its lock; sources not yet begun are not begun.
@@ -31,6 +32,7 @@ from harvester.config import harvester_config
 from harvester.errors import HarvestError, Interrupted, LocalError, RemoteError
 from harvester.harvest import SourceHarvest
 from harvester.netguard import AddressPolicy
+from harvester.pushed import pushed_sources
 from harvester.quirks import profile
 from harvester.reconcile import reconcile
 from harvester.runs import Run
@@ -61,6 +63,9 @@ def run_source(source: Source, store: RecordStore, options: dict[str, Any], mode
     if stop is not None and stop.is_set():
         return Run(source.id, mode, utc_now(), status="interrupted",
                    last_error="stopping: not begun")
+    if source.id in pushed_sources(store):
+        return Run(source.id, mode, utc_now(), status="skipped",
+                   last_error="pushed by its node: the province does not harvest it")
     try:
         with source_lock(lock_dir, source.id):
             run = runs.open_run(store, source.id, mode)

@@ -251,10 +251,11 @@ class Catalogue:
         with self._lock:
             return self._db.execute(sql, params).fetchall()
 
-    def count_matching(self, *, start: str | None = None, end: str | None = None,
+    def count_matching(self, *, after: tuple[str, str] | None = None,
+                       start: str | None = None, end: str | None = None,
                        set_spec: str | None = None) -> int:
         """How many rows ``page`` would return in all: the list's ``completeListSize``."""
-        where, args = _filters(None, start, end, set_spec)
+        where, args = _filters(after, start, end, set_spec)
         source = "set_members s" if set_spec else "records r"
         with self._lock:
             return self._db.execute(f"SELECT count(*) FROM {source}{where}", args).fetchone()[0]

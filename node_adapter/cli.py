@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from node_adapter.intake.commands import import_command, sample_command, template_command
+from node_adapter.push_cli import push_command
 from node_adapter.serve import serve_command
 
 
@@ -17,5 +18,6 @@ node.add_command(import_command)
 node.add_command(template_command)
 node.add_command(sample_command)
 node.add_command(serve_command)
+node.add_command(push_command)
 
 commands: list[click.Command] = [node]

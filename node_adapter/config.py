@@ -20,6 +20,20 @@
     longitude = ""
 
 Every key can be overridden by ``JALA_NODE_<KEY>``.
+
+``jala node push`` (docs/push.md) reads section ``[push]``, each key overridable by
+``JALA_PUSH_<KEY>``::
+
+    [push]
+    server_url = ""                # the province's site, e.g. https://jala.example.id
+    key = ""                       # the source's push key from the agency's dashboard
+    outbox = ""                    # batches in transit; "" means <catalogue>.push/ beside it
+    batch_records = 500            # records (and deletions) per batch, at most
+    piece_bytes = 32768            # bytes per request: what a bad link may lose at once
+    timeout = 20.0                 # seconds to connect, and between bytes of an answer
+    retry_max_seconds = 60.0       # backoff doubles from 0.5 s up to this
+    give_up_seconds = 900.0        # a one-shot push fails after this long unreachable
+    interval_seconds = 300         # --daemon: pause between rounds once nothing is pending
 """
 
 from __future__ import annotations
@@ -51,6 +65,17 @@ DEFAULTS: dict[str, Any] = {
     "opening_hours": "",
     "latitude": "",
     "longitude": "",
+}
+PUSH_DEFAULTS: dict[str, Any] = {
+    "server_url": "",
+    "key": "",
+    "outbox": "",
+    "batch_records": 500,
+    "piece_bytes": 32768,
+    "timeout": 20.0,
+    "retry_max_seconds": 60.0,
+    "give_up_seconds": 900.0,
+    "interval_seconds": 300,
 }
 _REPOSITORY_IDENTIFIER = re.compile(r"^[a-zA-Z][a-zA-Z0-9\-]*(\.[a-zA-Z][a-zA-Z0-9\-]*)+$")
 _EMAIL = re.compile(r"^\S+@(\S+\.)+\S+$")

@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from search_ui.admin import bp as admin_bp
 from search_ui.auth import init_auth
+from search_ui.push import init_push
 from search_ui.registration import bp as registration_bp
 from search_ui.registration.hosting import init_hosting
 
@@ -28,3 +29,4 @@ def init_agency(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(registration_bp)
     init_hosting(app)
+    init_push(app)

@@ -67,3 +67,15 @@ WEB_DEFAULTS: dict[str, Any] = {
     "port": 5000,
     "threads": 4,
 }
+
+RECEIVE_DEFAULTS: dict[str, Any] = {
+    # -- the push receiver, section ``[receive]`` (docs/push.md), JALA_RECEIVE_<KEY> --
+    # Largest compressed batch a node may push, in bytes.
+    "max_batch_bytes": 4 * 2**20,
+    # Largest batch once inflated, in bytes (stops gzip bombs).
+    "max_inflated_bytes": 64 * 2**20,
+    # Most records one batch may hold.
+    "max_batch_records": 2000,
+    # Largest piece of a batch one request may carry, in bytes.
+    "max_piece_bytes": 2**20,
+}

@@ -165,6 +165,10 @@ class Provider:
         return (f'<resumptionToken expirationDate="{datestamp(expires)}" {counts}>'
                 f"{token}</resumptionToken>")
 
+    def records(self, rows: Iterable[PageRow]) -> Iterator[str]:
+        """Catalogue rows as the ``<record>`` elements ListRecords sends (pushes reuse them)."""
+        return _batched((self._record(row) for row in rows), "")
+
     # -- pieces ----------------------------------------------------------------------------
 
     def _row(self, identifier: str, prefix: str | None) -> PageRow:

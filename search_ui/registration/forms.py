@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
@@ -14,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from config.network import LIBRARY_TYPES
+from config.province import load_province
 from search_ui.patron.present import library_type_name, whatsapp_number
 
 EMAIL = r"^[^@\s]+@([^@\s.]+\.)+[^@\s.]+$"
@@ -33,6 +35,13 @@ def library_type_choices() -> list[SelectChoice]:
             if kind != "provinsi"]
 
 
+def district_choices() -> list[SelectChoice]:
+    """The province's kabupaten and kota (``config.province``), after an empty prompt."""
+    province = load_province(current_app.extensions["jala_settings"])
+    return [SelectChoice("", _("Choose…")),
+            *(SelectChoice(d.name, d.name) for d in province.districts)]
+
+
 class RegistrationForm(FlaskForm):
     """Everything the agency needs to list and harvest a new library."""
 
@@ -40,8 +49,7 @@ class RegistrationForm(FlaskForm):
                        validators=[DataRequired(), Length(max=120)])
     type = SelectField(lazy_gettext("Kind of library"), default="taman-baca",
                        validators=[DataRequired()])
-    district = StringField(lazy_gettext("Regency or city"),
-                           validators=[DataRequired(), Length(max=80)])
+    district = SelectField(lazy_gettext("Regency or city"), validators=[DataRequired()])
     address = TextAreaField(lazy_gettext("Address"),
                             validators=[DataRequired(), Length(max=300)])
     contact_name = StringField(lazy_gettext("Contact person"),
@@ -64,6 +72,7 @@ class RegistrationForm(FlaskForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.type.choices = library_type_choices()
+        self.district.choices = district_choices()
 
     def validate_base_url(self, field: Any) -> None:
         """The address is needed when the catalogue is published over OAI-PMH."""

@@ -15,13 +15,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, render_template, request
+from flask import Response, current_app, render_template, request
 from flask_babel import get_locale
 
 from config.network import load_sources
 from config.registrations import Registration, RegistrationStore, slugify
 from config.webdb import web_db_path
 from node_adapter.intake import FileRejected
+from node_adapter.intake.template_files import write_template
 from search_ui.auth import protect
 from search_ui.patron.present import whatsapp_number
 from search_ui.registration import bp
@@ -37,6 +38,8 @@ from search_ui.registration.probe import probe
 from search_ui.throttle import Limit, Throttle
 
 protect(bp)
+UNREACHABLE = ("TransportError:", "AddressRefused:", "UnsafeURL:")
+"""How ``harvester.check`` words a problem that means the address could not be reached."""
 
 
 def _settings() -> Any:
@@ -59,6 +62,19 @@ def _store(registration: Registration) -> Registration:
     """Keep a registration under an id no configured source or other registration has."""
     taken = {source.id for source in load_sources(_settings())}
     return RegistrationStore.at(_settings()).add(registration, taken)
+
+
+@bp.get("/daftar/templat.<any(csv,xlsx):suffix>")
+def template(suffix: str) -> Any:
+    """The catalogue template a corner fills in, as CSV or XLSX."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"templat-katalog-jala-pustaka.{suffix}"
+        write_template(path)
+        data = path.read_bytes()
+    kind = "text/csv; charset=utf-8" if suffix == "csv" else \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(data, mimetype=kind, headers={
+        "Content-Disposition": f"attachment; filename={path.name}"})
 
 
 @bp.route("/daftar", methods=["GET", "POST"])
@@ -92,7 +108,9 @@ def _register_oai(form: RegistrationForm) -> Any:
     registration = _registration(form, "oai")
     report = probe(registration.base_url, _settings(), current_app.config["JALA_WEB"])
     if not report.usable:
-        return render_template("registration/form.html", form=form, check=report), 422
+        unreachable = any(p.startswith(UNREACHABLE) for p in report.problems)
+        return render_template("registration/form.html", form=form, check=report,
+                               unreachable=unreachable), 422
     registration.report = {"check": report.to_dict()}
     registration.quirks = str(report.facts.get("suggested_quirks", "generic"))
     registration = _store(registration)

@@ -69,4 +69,17 @@
     });
     cite.parentNode.appendChild(button);
   }
+  // Registration: picking a catalogue file means "we upload"; typing an address means OAI.
+  var upload = document.getElementById("upload");
+  var address = document.getElementById("base_url");
+  function choose(value) {
+    var radio = document.querySelector('input[name="catalogue"][value="' + value + '"]');
+    if (radio) { radio.checked = true; }
+  }
+  if (upload) {
+    upload.addEventListener("change", function () { if (upload.files.length) { choose("upload"); } });
+  }
+  if (address) {
+    address.addEventListener("input", function () { if (address.value.trim()) { choose("oai"); } });
+  }
 })();

@@ -34,7 +34,7 @@ def test_register_then_approve_in_the_dashboard(browser: Browser, tmp_path: Path
         page.goto(server.url + "/daftar")
         page.get_by_label("Nama perpustakaan atau taman baca").fill("TBM Pelita Hati")
         page.get_by_label("Jenis perpustakaan").select_option("taman-baca")
-        page.get_by_label("Kabupaten atau kota").fill("Kabupaten Pulang Pisau")
+        page.get_by_label("Kabupaten atau kota").select_option("Kabupaten Pulang Pisau")
         page.get_by_label("Alamat", exact=True).fill("Jl. Trans Kalimantan, Pulang Pisau")
         page.get_by_label("Narahubung").fill("Ibu Rina")
         page.get_by_label("Surel").fill("rina@contoh.id")
