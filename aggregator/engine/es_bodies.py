@@ -5,8 +5,9 @@ official API specification and ``elasticsearch.dsl``. The mapping uses the built
 ``indonesian`` analyzer (with ``_indonesian_`` stopwords and its stemmer) on text fields
 (names only folded, never stemmed, as in the embedded engine),
 keywords for facets, a completion field for autocomplete, an ``old_spelling`` analyzer
-(pattern-replace filters doing ``indonesian.spelling_key``) and an identifiers keyword; field weights, facet
-values and year buckets come from ``fields`` so both backends rank and count alike.
+(pattern-replace filters doing ``indonesian.spelling_key``) and an identifiers keyword;
+field weights, facet values and year buckets come from ``fields`` so both backends rank
+and count alike.
 """
 
 from __future__ import annotations
