@@ -1,7 +1,9 @@
 """Search analytics: what patrons look for and what they do not find, for the dashboard.
 
-Each query's text, filters, sort, hit count and latency go to SQLite
-(``<data_dir>/analytics.sqlite3``). Nothing about the person is kept: no address, no
+Each query's text, filters, sort, hit count, latency and channel (``site``: the patron
+site; ``api``; ``cli``) go to SQLite (``<data_dir>/analytics.sqlite3``); the dashboard's
+figures count the site's searches, the others are counted apart. Searches the server makes
+for itself (sitemaps, statistics) are not logged. Nothing about the person is kept: no address, no
 cookie, no session. The hot path only appends the query to an in-memory queue; a
 background thread formats and writes batches, so a search never waits on the disk.
 """
@@ -28,7 +30,8 @@ CREATE TABLE IF NOT EXISTS queries (
     sort TEXT NOT NULL,
     page INTEGER NOT NULL,
     hits INTEGER NOT NULL,
-    took_ms REAL NOT NULL
+    took_ms REAL NOT NULL,
+    channel TEXT NOT NULL DEFAULT 'site'
 );
 CREATE INDEX IF NOT EXISTS queries_at ON queries (at);
 """
@@ -54,14 +57,20 @@ class QueryLog:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as conn:
             conn.executescript(_SCHEMA)
-        self._queue: queue.Queue[tuple[float, SearchQuery, int, float] | None] = queue.Queue()
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(queries)")}
+            if "channel" not in columns:
+                conn.execute("ALTER TABLE queries ADD COLUMN channel TEXT NOT NULL "
+                             "DEFAULT 'site'")
+        self._queue: queue.Queue[tuple[float, SearchQuery, int, float, str] | None] = \
+            queue.Queue()
         self._hurry = threading.Event()
         self._writer = threading.Thread(target=self._drain, name="query-log", daemon=True)
         self._writer.start()
 
-    def record(self, query: SearchQuery, hits: int, took_ms: float) -> None:
+    def record(self, query: SearchQuery, hits: int, took_ms: float, channel: str = "site"
+               ) -> None:
         """Queue one search for writing (cheap: formatting and disk on the writer thread)."""
-        self._queue.put((time.time(), query, hits, took_ms))
+        self._queue.put((time.time(), query, hits, took_ms, channel))
 
     def flush(self) -> None:
         """Wait until every queued search is on disk."""
@@ -82,15 +91,19 @@ class QueryLog:
         self.flush()
         with self._connect() as conn:
             total, zero = conn.execute(
-                "SELECT COUNT(*), COALESCE(SUM(hits = 0), 0) FROM queries WHERE at >= ?",
-                (_since(days),),
+                "SELECT COUNT(*), COALESCE(SUM(hits = 0), 0) FROM queries "
+                "WHERE at >= ? AND channel = 'site'", (_since(days),),
             ).fetchone()
             median = conn.execute(
-                "SELECT took_ms FROM queries WHERE at >= ? ORDER BY took_ms "
-                "LIMIT 1 OFFSET ?", (_since(days), max(0, (total - 1) // 2)),
+                "SELECT took_ms FROM queries WHERE at >= ? AND channel = 'site' "
+                "ORDER BY took_ms LIMIT 1 OFFSET ?", (_since(days), max(0, (total - 1) // 2)),
             ).fetchone()
+            others = dict(conn.execute(
+                "SELECT channel, COUNT(*) FROM queries WHERE at >= ? AND channel != 'site' "
+                "GROUP BY channel", (_since(days),)).fetchall())
         return {"searches": total, "zero_result_share": zero / total if total else 0.0,
-                "median_ms": median[0] if median else 0.0}
+                "median_ms": median[0] if median else 0.0,
+                "api_searches": others.get("api", 0), "cli_searches": others.get("cli", 0)}
 
     def close(self) -> None:
         """Write what is queued and stop the writer thread."""
@@ -104,7 +117,7 @@ class QueryLog:
         with self._connect() as conn:
             rows = conn.execute(
                 "SELECT text, COUNT(*) AS n, MAX(id) FROM queries "
-                f"WHERE at >= ? AND text != '' {condition} "
+                f"WHERE at >= ? AND text != '' AND channel = 'site' {condition} "
                 "GROUP BY text ORDER BY n DESC, text LIMIT ?",
                 (_since(days), limit),
             ).fetchall()
@@ -131,8 +144,9 @@ class QueryLog:
             if batch:
                 with conn:
                     conn.executemany(
-                        "INSERT INTO queries (at, text, filters, sort, page, hits, took_ms) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)", [_row(*item) for item in batch])
+                        "INSERT INTO queries (at, text, filters, sort, page, hits, took_ms, "
+                        "channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [_row(*item) for item in batch])
             for _ in range(len(batch) + (item is None)):
                 self._queue.task_done()
             if item is None:
@@ -147,7 +161,7 @@ class QueryLog:
         return conn
 
 
-def _row(at: float, query: SearchQuery, hits: int, took_ms: float) -> tuple:
+def _row(at: float, query: SearchQuery, hits: int, took_ms: float, channel: str) -> tuple:
     """The stored row of one search: UTC time, normalised text, filters as JSON."""
     filters = {k: list(v) for k, v in sorted(query.filters.items()) if v}
     if query.year_from is not None or query.year_to is not None:
@@ -160,6 +174,7 @@ def _row(at: float, query: SearchQuery, hits: int, took_ms: float) -> tuple:
         query.page,
         hits,
         round(took_ms, 3),
+        channel,
     )
 
 

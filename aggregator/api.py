@@ -86,7 +86,7 @@ def search() -> Response:
         filters={f: tuple(args[f]) for f in FACETS if args.get(f)},
         year_from=args["year_from"], year_to=args["year_to"], search_after=cursor)
     try:
-        result = service.search(query)
+        result = service.search(query, channel="api")
     except QueryError as exc:
         raise ApiError(400, str(exc)) from exc
     full_page = result.hits and len(result.hits) == result.size

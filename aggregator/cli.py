@@ -101,7 +101,7 @@ def search(settings: Settings, words: tuple[str, ...], filters: tuple[str, ...],
     try:
         service = SearchService.from_settings(settings)
         try:
-            result = service.search(query)
+            result = service.search(query, channel="cli")
         finally:
             service.close()
     except EngineError as exc:

@@ -98,12 +98,20 @@ def merge_degree_pieces(pieces: list[str]) -> list[str]:
 
 
 def name_without_titles(name: str) -> str:
-    """A name as a person says it: honorifics and degrees dropped, order kept."""
-    kept = []
-    for part in (p.strip() for p in name.split(",")):
-        if is_degree(part):
+    """A name as a person says it: honorifics and degrees dropped, order kept.
+
+    ``Dr. Muhammad Darmawan Dewanto, S,Pd`` → ``Muhammad Darmawan Dewanto``;
+    ``Wahid, Abdul`` stays (an inverted name, not a degree).
+    """
+    pieces = [p.strip() for p in name.split(",")]
+    kept, index = [], 0
+    while index < len(pieces):
+        run = degree_run(pieces, index) if kept else 0
+        if run:
+            index += run
             continue
-        tokens = [t for t in part.split() if not is_title_word(t)]
+        tokens = [t for t in pieces[index].split() if not is_title_word(t)]
         if tokens:
             kept.append(" ".join(tokens))
+        index += 1
     return ", ".join(kept) or name.strip()

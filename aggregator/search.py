@@ -75,16 +75,22 @@ class SearchService:
             ebook_material_types=tuple(t.lower() for t in options["ebook_material_types"]),
         )
 
-    def search(self, query: SearchQuery) -> SearchResult:
-        """Run a patron's query (page size capped) and log it without personal data."""
+    def search(self, query: SearchQuery, channel: str | None = "site") -> SearchResult:
+        """Run a query (page size capped) and log it without personal data under ``channel``
+        (``site``, ``api``, ``cli``; None for the server's own searches, not logged).
+
+        The log counts the works that have every word: a search that only found works with
+        some of its words is a gap in the collection, as one that found nothing.
+        """
         size = max(0, min(query.size, self.max_page_size))
         if size != query.size or query.page < 1:
             query = dataclasses.replace(query, size=size, page=max(1, query.page))
         started = time.perf_counter()
         result = self.engine.search(query)
         took_ms = (time.perf_counter() - started) * 1000
-        if self.query_log is not None:
-            self.query_log.record(query, result.total, took_ms)
+        if self.query_log is not None and channel is not None:
+            found = result.total if result.matching == "all" else result.all_words_total or 0
+            self.query_log.record(query, found, took_ms, channel)
         return dataclasses.replace(result, took_ms=round(took_ms, 3),
                                    facets=self._labelled(result.facets))
 

@@ -15,6 +15,7 @@ from typing import Any
 from flask import Flask, Response, request
 from markupsafe import Markup
 
+from aggregator.indonesian import name_without_titles
 from aggregator.search import SearchService
 from config.settings import Settings, load_settings
 from search_ui.config import WEB_DEFAULTS
@@ -75,6 +76,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         script_version=_asset_version("site.js"),
     )
     app.jinja_env.filters["http_only"] = http_only
+    app.jinja_env.filters["person"] = name_without_titles
     from aggregator.api import bp as api_bp
     from search_ui.agency import init_agency
     from search_ui.patron import bp as patron_bp

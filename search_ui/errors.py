@@ -4,7 +4,8 @@ Errors raised by views are werkzeug ``HTTPException`` subclasses carrying their 
 (``BadRequest`` for unusable search parameters, ``NotFound`` for an unknown work or
 library). A search backend that is down (``BackendUnavailableError``, re-exported by
 ``aggregator.search``) is not a bug of ours: 503 with ``Retry-After``, the cause logged.
-Anything else is a bug, logged and answered with a 500 page that leaks nothing.
+Anything else is a bug, logged and answered with a 500 page that leaks nothing. An error
+page keeps what the visitor typed in its search box.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from aggregator.query import SearchQuery
 from aggregator.search import BackendUnavailableError
+from search_ui.patron.params import MAX_TEXT
 
 RETRY_AFTER_SECONDS = 30
 
@@ -29,7 +32,9 @@ def render_error(error: HTTPException) -> tuple[Response | str, int]:
         body = {"error": {"status": status, "title": error.name,
                           "detail": error.description or error.name}}
         return jsonify(body), status
-    return render_template("error.html", status=status, detail=error.description), status
+    typed = SearchQuery(text=" ".join(request.args.get("q", "").split())[:MAX_TEXT])
+    return render_template("error.html", status=status, detail=error.description,
+                           query=typed), status
 
 
 def render_unexpected(error: Exception) -> tuple[Response | str, int]:

@@ -1,7 +1,8 @@
 """How responses travel: gzip for text (waitress does not compress) and conditional GETs.
 
-Files sent as they are (``direct_passthrough``: the static script, cached for long) are
-left alone; pages and streamed sitemaps are compressed.
+Pages, streamed sitemaps and small static files (the script, the icon; read into memory
+to be compressed, their ETag made weak) are compressed; larger files sent as they are
+(``direct_passthrough``) are left alone.
 
 ``compress`` runs after every request; ``conditional`` is called by views whose pages are
 worth revalidating (work, directory) so a repeat visit on a phone costs a 304, not a page.
@@ -18,6 +19,10 @@ from flask import Request, Response
 COMPRESSIBLE = ("text/", "application/json", "application/xml", "application/javascript",
                 "application/ld+json", "application/opensearchdescription+xml",
                 "application/x-suggestions+json", "image/svg+xml")
+
+
+SMALL_FILE = 256 * 1024
+"""A passed-through file up to this size is read and gzipped like a page."""
 
 
 def accepts_gzip(request: Request) -> bool:
@@ -37,10 +42,16 @@ def _gzip_stream(chunks: Iterable[bytes]) -> Iterator[bytes]:
 
 def compress(request: Request, response: Response, min_bytes: int) -> Response:
     """Gzip a text response when the client accepts it and it is worth the bytes."""
-    if (response.status_code < 200 or response.status_code in (204, 304)
-            or response.direct_passthrough or "Content-Encoding" in response.headers
+    if (response.status_code != 200 or "Content-Encoding" in response.headers
             or not response.mimetype.startswith(COMPRESSIBLE)):
         return response
+    if response.direct_passthrough:
+        if (response.content_length or SMALL_FILE) >= SMALL_FILE:
+            return response
+        response.direct_passthrough = False
+        etag, weak = response.get_etag()
+        if etag and not weak:
+            response.set_etag(etag, weak=True)
     response.vary.add("Accept-Encoding")
     if not accepts_gzip(request):
         return response

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from aggregator.indonesian import name_without_titles
 from aggregator.model import Work
 
 HONORIFICS = {"dr", "prof", "h", "hj", "ir", "drs", "dra", "kh", "k.h", "ust", "ustadz",
               "syaikh", "syekh", "habib", "raden", "rd"}
-DEGREE = re.compile(r"^\s*(?:[A-Z][A-Za-z]{0,4}\.)+(?:\s?[A-Za-z]{1,5}\.?)*\s*$|^\s*Ph\.?D\.?\s*$")
 MAX_AUTHORS = 20
 
 
@@ -31,8 +31,7 @@ class Citation:
 
 def apa_name(name: str) -> str:
     """“Yaqut An-Nafis” → “An-Nafis, Y.”; “Wahid, Abdul” → “Wahid, A.”; one word stays."""
-    parts = [p.strip() for p in name.split(",") if p.strip()]
-    parts = [parts[0], *[p for p in parts[1:] if not DEGREE.match(p)]] if parts else []
+    parts = [p.strip() for p in name_without_titles(name).split(",") if p.strip()]
     if len(parts) >= 2:
         family, given = parts[0], " ".join(parts[1:])
     else:

@@ -1,4 +1,4 @@
-"""How the catalogue is found: sitemaps, robots.txt, OpenSearch and search suggestions.
+"""How the catalogue is found: sitemaps, robots.txt, icon, OpenSearch and search suggestions.
 
 Works are listed in sitemap files of ``[web] sitemap_page_size`` URLs each, streamed from
 the index with a ``search_after`` cursor so memory stays flat however big the catalogue.
@@ -9,7 +9,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from flask import Response, jsonify, render_template, request, stream_with_context
+from flask import (
+    Response,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    stream_with_context,
+)
 from markupsafe import escape
 from werkzeug.exceptions import NotFound
 
@@ -24,7 +31,8 @@ SITE_PAGES = ("patron.home", "patron.libraries", "patron.about", "patron.help_pa
 
 def _work_count() -> int:
     """How many works the index holds."""
-    return search_service().search(SearchQuery(size=0, facets=(), highlight=False)).total
+    return search_service().search(SearchQuery(size=0, facets=(), highlight=False),
+                                   channel=None).total
 
 
 def _all_works() -> Iterator[Work]:
@@ -32,7 +40,8 @@ def _all_works() -> Iterator[Work]:
     cursor: tuple[str, ...] | None = None
     while True:
         result = search_service().search(SearchQuery(
-            size=BATCH, sort="title", facets=(), highlight=False, search_after=cursor))
+            size=BATCH, sort="title", facets=(), highlight=False, search_after=cursor),
+            channel=None)
         for hit in result.hits:
             yield hit.work
         if len(result.hits) < BATCH or not result.hits[-1].sort_key:
@@ -91,6 +100,12 @@ def robots() -> Response:
     """Crawl everything but the search API and suggestion endpoints; point at the sitemap."""
     body = render_template("robots.txt", sitemap=absolute_url("patron.sitemap_index"))
     return Response(body, mimetype="text/plain")
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """The site's icon where browsers and crawlers look first (pages link the SVG too)."""
+    return current_app.send_static_file("favicon.svg")
 
 
 @bp.get("/opensearch.xml")

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from flask import abort, make_response, render_template, request, url_for
 from werkzeug import Response
 
+from aggregator.indonesian import name_without_titles
 from aggregator.model import Holding, Work
 from aggregator.query import FACETS, SearchQuery, SearchResult
 from config.network import Source
@@ -20,6 +21,7 @@ from search_ui.patron.present import facet_label, map_url, whatsapp_links
 from search_ui.wire import conditional
 
 PAGE_WINDOW = 2
+MORE_BY = 5
 
 
 @dataclass(frozen=True)
@@ -90,13 +92,52 @@ def _active_filters(query: SearchQuery) -> list[tuple[str, str, str]]:
             for facet, values in query.filters.items() for value in values]
 
 
-def _page_links(query: SearchQuery, total: int) -> list[tuple[int, str]]:
-    """Page numbers around the current page, each with its link."""
+@dataclass(frozen=True)
+class Pager:
+    """Page numbers around the current page, and the first, previous, next and last."""
+
+    numbers: list[tuple[int, str]]
+    first: str
+    previous: str
+    next: str
+    last: str
+    last_number: int
+
+
+def _pager(query: SearchQuery, total: int) -> Pager | None:
+    """The pager of a results page, or None when everything fits on one page."""
     last = min(math.ceil(total / query.size),
                web_config()["max_result_window"] // query.size) if query.size else 1
-    first, end = max(1, query.page - PAGE_WINDOW), min(last, query.page + PAGE_WINDOW)
-    return [(n, url_for("patron.results", **query_args(query, hal=None if n == 1 else n)))
-            for n in range(first, end + 1)] if last > 1 else []
+    if last <= 1:
+        return None
+
+    def link(number: int) -> str:
+        return url_for("patron.results", **query_args(query, hal=None if number == 1 else number))
+
+    start, end = max(1, query.page - PAGE_WINDOW), min(last, query.page + PAGE_WINDOW)
+    here = query.page
+    return Pager(numbers=[(n, link(n)) for n in range(start, end + 1)],
+                 first=link(1) if here > 1 else "", previous=link(here - 1) if here > 1 else "",
+                 next=link(here + 1) if here < last else "",
+                 last=link(last) if here < last else "", last_number=last)
+
+
+def _scope(query: SearchQuery) -> list[tuple[str, str]]:
+    """The libraries a search is kept within (value, name): the search box keeps them."""
+    names = _library_names()
+    return [(value, names.get(value, value)) for value in query.filters.get("library", ())]
+
+
+def _more_by(found: Work) -> list[Work]:
+    """Other works by the first author, when every word of the name matches."""
+    if not found.creators:
+        return []
+    result = search_service().search(SearchQuery(
+        text=name_without_titles(found.creators[0]), size=MORE_BY + 1, facets=(),
+        highlight=False), channel=None)
+    if result.matching != "all":
+        return []
+    return [hit.work for hit in result.hits if hit.work.id != found.id][:MORE_BY]
 
 
 @bp.get("/")
@@ -114,7 +155,10 @@ def results() -> str:
              for sort in ("relevance", "newest", "title")}
     return render_template(
         "results.html", query=query, result=result, facets=_facet_panel(query, result),
-        active=_active_filters(query), pages=_page_links(query, result.total), sorts=sorts,
+        active=_active_filters(query), pager=_pager(query, result.total), sorts=sorts,
+        scope=_scope(query),
+        available_url=url_for("patron.results", **query_args(
+            query, ada=None if query.available_only else "1", hal=None)),
         suggestion_url=url_for("patron.results", q=result.suggestion)
         if result.suggestion else "",
         clear_url=url_for("patron.results", **query_args(query, f=None, dari=None,
@@ -148,6 +192,7 @@ def work(work_id: str) -> Response:
     library_urls = {lid: absolute_url("patron.library", library_id=lid) for lid in sources}
     url = absolute_url("patron.work", work_id=found.id)
     page = render_template("work.html", work=found, rows=rows, citation=apa(found),
+                           more_by=_more_by(found),
                            canonical=url, jsonld=book_ld(found, url, sources, library_urls))
     return conditional(request, make_response(page), web_config()["cache_max_age"],
                        _last_modified(found))

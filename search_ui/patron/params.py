@@ -1,12 +1,14 @@
 """Turn a results-page URL into a ``SearchQuery``, refusing what cannot be meant.
 
-URL shape: ``/cari?q=words&f=facet:value&f=...&dari=1990&sampai=2020&urut=newest&hal=2``.
-Malformed values (``hal=-1``, ``sampai=abc``, ``f=colour:red``) raise ``BadRequest`` with
-a message the visitor can read; an oversized ``n`` (page size) is capped, not refused.
+URL shape: ``/cari?q=words&f=facet:value&f=...&dari=1990&sampai=2020&urut=newest&hal=2``,
+``ada=1`` for works with a copy on the shelf now. Malformed values (``hal=-1``,
+``sampai=abc``, ``f=colour:red``, ``f=year:abc``) raise ``BadRequest`` with a message the
+visitor can read; an oversized ``n`` (page size) is capped, not refused.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -17,6 +19,7 @@ from aggregator.query import FACETS, SORTS, SearchQuery
 
 MAX_TEXT = 200
 MIN_YEAR, MAX_YEAR = 1000, 2999
+_YEAR_FILTER = re.compile(r"([0-9]{4})(?:-([0-9]{4}))?", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ def _int_arg(args: MultiDict[str, str], name: str, low: int, high: int) -> int |
     raw = args.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         raise BadRequest(_("The value of “%(name)s” must be a whole number from %(low)d "
                            "to %(high)d.", name=name, low=low, high=high))
     return int(raw)
@@ -46,10 +49,23 @@ def parse_filters(values: list[str]) -> dict[str, tuple[str, ...]]:
         name, sep, value = item.partition(":")
         if not sep or name not in FACETS or not value.strip():
             raise BadRequest(_("Unknown filter “%(filter)s”.", filter=item[:60]))
+        if name == "year" and not _year_value(value):
+            raise BadRequest(_("A year filter is a year (2015) or a range of years "
+                               "(2010-2019) from %(low)d to %(high)d.",
+                               low=MIN_YEAR, high=MAX_YEAR))
         bucket = filters.setdefault(name, [])
         if value not in bucket:
             bucket.append(value)
     return {name: tuple(vals) for name, vals in filters.items()}
+
+
+def _year_value(value: str) -> bool:
+    """``2015`` or ``2010-2019`` within the years a catalogue can hold, in order."""
+    match = _YEAR_FILTER.fullmatch(value)
+    if not match:
+        return False
+    low, high = int(match.group(1)), int(match.group(2) or match.group(1))
+    return MIN_YEAR <= low <= high <= MAX_YEAR
 
 
 def parse_search(args: MultiDict[str, str], limits: Limits) -> SearchQuery:
@@ -67,7 +83,7 @@ def parse_search(args: MultiDict[str, str], limits: Limits) -> SearchQuery:
         year_from, year_to = year_to, year_from
     return SearchQuery(text=text, filters=parse_filters(args.getlist("f")),
                        year_from=year_from, year_to=year_to, sort=sort,  # type: ignore[arg-type]
-                       page=page, size=size)
+                       page=page, size=size, available_only=args.get("ada") == "1")
 
 
 def query_args(query: SearchQuery, **changes: object) -> dict[str, object]:
@@ -78,6 +94,7 @@ def query_args(query: SearchQuery, **changes: object) -> dict[str, object]:
         "dari": query.year_from, "sampai": query.year_to,
         "urut": None if query.sort == "relevance" else query.sort,
         "hal": None if query.page == 1 else query.page,
+        "ada": "1" if query.available_only else None,
     }
     args.update(changes)
     return {key: value for key, value in args.items() if value not in (None, "", [])}

@@ -51,7 +51,7 @@
       if (list.hidden) { return; }
       if (e.key === "ArrowDown") { e.preventDefault(); mark(1); }
       else if (e.key === "ArrowUp") { e.preventDefault(); mark(-1); }
-      else if (e.key === "Escape") { close(); }
+      else if (e.key === "Escape") { e.preventDefault(); close(); }
       else if (e.key === "Enter" && active >= 0) { e.preventDefault(); pick(list.children[active].textContent); }
     });
     input.addEventListener("blur", function () { setTimeout(close, 150); });

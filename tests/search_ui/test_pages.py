@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import re
 import socket
 from pathlib import Path
@@ -97,13 +98,16 @@ def test_did_you_mean(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize("query", ["hal=-1", "hal=abc", "dari=abc", "sampai=99999",
                                    "f=colour:red", "f=library", "urut=cheapest",
-                                   "hal=100000", "n=-5"])
+                                   "hal=100000", "n=-5", "f=year:abc", "f=year:-1",
+                                   "f=year:1.5", "f=year:99999999999999999999",
+                                   "f=year:2020-2010", "hal=%C2%B2", "dari=%D9%A1%D9%A2"])
 def test_bad_parameters_get_a_400_page(client: FlaskClient, query: str) -> None:
     response = client.get(f"/cari?q=buku&{query}")
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Permintaan ini tidak dapat dijawab" in html
     assert 'role="search"' in html
+    assert 'name="q" type="search" value="buku"' in html, "the 400 page keeps the query"
 
 
 def test_huge_page_size_is_capped(client: FlaskClient, app: Flask) -> None:
@@ -213,3 +217,54 @@ def test_suggestions_are_opensearch_json(client: FlaskClient) -> None:
     assert typed == "sej"
     assert completions and all(isinstance(c, str) for c in completions)
     assert client.get("/saran?q=").get_json() == ["", []]
+
+
+def test_a_search_that_widens_says_so_in_both_languages(client: FlaskClient) -> None:
+    html = client.get("/cari?q=sejarah+qqqzzx").get_data(as_text=True)
+    assert "Tidak ada judul yang memuat semua kata Anda" in html
+    assert "results for some of your words" in client.get(
+        "/cari?q=sejarah+qqqzzx&lang=en").get_data(as_text=True)
+    assert "Termasuk ejaan yang mirip" in client.get("/cari?q=dongeng+rakyat+dayak+ngajuu&lang=id"
+                                                     ).get_data(as_text=True)
+
+
+def test_available_now_is_a_filter_that_keeps_works_on_the_shelf(client: FlaskClient) -> None:
+    everything = client.get("/cari?q=sejarah").get_data(as_text=True)
+    assert 'href="/cari?q=sejarah&amp;ada=1"' in everything
+    shelf = client.get("/cari?q=sejarah&ada=1").get_data(as_text=True)
+    assert 'aria-current="true">✓ Tersedia sekarang' in shelf
+    assert "Tidak diketahui" not in shelf and shelf.count('class="held yes"') == \
+        shelf.count('<li class="hit">')
+
+
+def test_pager_has_first_previous_next_and_last(client: FlaskClient) -> None:
+    html = client.get("/cari?urut=title&hal=2").get_data(as_text=True)
+    assert 'rel="prev"' in html and 'rel="next"' in html
+    assert 'aria-label="Halaman pertama">«' in html and "Halaman terakhir" in html
+    first = client.get("/cari?urut=title").get_data(as_text=True)
+    assert 'rel="prev"' not in first and 'rel="next"' in first
+
+
+def test_a_library_scope_survives_the_next_query(client: FlaskClient) -> None:
+    html = client.get("/cari?f=library:kota-palangka-raya").get_data(as_text=True)
+    form = html[html.index('role="search"'):html.index("</form>")]
+    assert 'name="f" value="library:kota-palangka-raya" checked' in form
+    assert "Hanya di Perpustakaan Kota Palangka Raya" in form
+
+
+def test_authors_and_publishers_are_links_and_more_by_the_author(client: FlaskClient) -> None:
+    html = client.get("/karya/seed-1").get_data(as_text=True)
+    assert '<p class="by"><a href="/cari?q=' in html
+    assert '<a href="/cari?q=Gramedia+Pustaka+Utama">Gramedia Pustaka Utama</a>' in html
+    ebook = client.get(f"/karya/{EBOOK_ID}").get_data(as_text=True)
+    assert "Karya lain Tjilik Riwut" not in ebook, "no other work of his in the index"
+
+
+def test_favicon_and_a_compressed_script(client: FlaskClient) -> None:
+    assert client.get("/favicon.ico").status_code == 200
+    html = client.get("/").get_data(as_text=True)
+    assert 'rel="icon" type="image/svg+xml"' in html
+    script = re.search(r'src="(/static/site\.js[^"]*)"', html).group(1).replace("&amp;", "&")
+    answer = client.get(script, headers={"Accept-Encoding": "gzip"})
+    assert answer.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(answer.data).startswith(b"/* Progressive")
