@@ -5,7 +5,11 @@
 Serves ``/api/v1`` from a separate process (waitress, ``--threads``) on the given index, then
 sends 1-, 2- and 3-word queries (words drawn from indexed titles) asking for every facet,
 first from one client, then from 8 concurrent clients, and reports p50/p99 and throughput.
-Also reports the engine's own latency in-process, to show what HTTP and JSON add.
+Also reports the engine's own latency in-process, to show what HTTP and JSON add, and the
+two paths where search forgives (``aggregator.engine.relax``), measured on their own:
+``typo`` (2 words, one with a one-letter mistake: the typo-tolerant step) and ``some words``
+(a real word and one that matches nothing: the widest step). ``--clients 1`` skips the
+8-client run.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ from urllib.parse import urlencode
 
 from aggregator.engine.tantivy_engine import TantivyEngine
 from aggregator.query import SearchQuery
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.relevance import typo
 
 CLIENTS = 8
 
@@ -67,6 +74,17 @@ def queries(words: list[str], length: int, count: int, seed: int) -> list[str]:
     """``count`` queries of ``length`` words."""
     pick = random.Random(seed)
     return [" ".join(pick.sample(words, length)) for _ in range(count)]
+
+
+def forgiving(words: list[str], count: int, seed: int) -> dict[str, list[str]]:
+    """2-word queries for the typo step and for the widest step (one word matches nothing)."""
+    pick = random.Random(seed)
+    long = [w for w in words if len(w) >= 5]
+    return {
+        "typo": [f"{pick.choice(words)} {typo(pick.choice(long), pick)}" for _ in range(count)],
+        "some words": [f"{pick.choice(words)} qzx{pick.randrange(10**6)}"
+                       for _ in range(count)],
+    }
 
 
 def timed_get(port: int, path: str, connection: list[http.client.HTTPConnection]) -> float:
@@ -119,6 +137,8 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300, help="per query length")
     parser.add_argument("--port", type=int, default=8199)
     parser.add_argument("--threads", type=int, default=4, help="waitress threads")
+    parser.add_argument("--clients", type=int, choices=(1, CLIENTS), default=CLIENTS,
+                        help="the most concurrent clients to measure")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -128,13 +148,16 @@ def main() -> None:
     print(f"index {args.index}: {engine.count():,} works; every query asks for all facets")
     words = query_words(args.index, 3000)
     print("in-process engine (no HTTP):")
-    for length in (1, 2, 3):
+    paths = forgiving(words, args.queries, 7)
+    sets = {f"{length}-word": queries(words, length, args.queries, length)
+            for length in (1, 2, 3)} | paths
+    for label, texts in sets.items():
         latencies = []
-        for text in queries(words, length, args.queries, length):
+        for text in texts:
             started = time.perf_counter()
             engine.search(SearchQuery(text=text))
             latencies.append((time.perf_counter() - started) * 1000)
-        report(f"{length}-word", latencies)
+        report(label, latencies)
     engine.close()
     server = subprocess.Popen([sys.executable, __file__, "--serve", "--index", str(args.index),
                                "--port", str(args.port), "--threads", str(args.threads)])
@@ -146,14 +169,15 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         run(args.port, queries(words, 2, 50, 99), 1)
-        for clients in (1, CLIENTS):
+        for clients in sorted({1, args.clients}):
             print(f"HTTP through /api/v1/search, {clients} client(s):")
-            for length in (1, 2, 3):
+            sent = {f"{length}-word": queries(words, length, args.queries, 10 * clients + length)
+                    for length in (1, 2, 3)} | (paths if clients == 1 else {})
+            for label, texts in sent.items():
                 cpu = cpu_seconds(server.pid)
-                latencies, rate = run(args.port, queries(words, length, args.queries,
-                                                         10 * clients + length), clients)
+                latencies, rate = run(args.port, texts, clients)
                 cpu_ms = (cpu_seconds(server.pid) - cpu) * 1000 / len(latencies)
-                report(f"{length}-word", latencies, rate, cpu_ms)
+                report(label, latencies, rate, cpu_ms)
     finally:
         server.terminate()
         server.wait(timeout=10)

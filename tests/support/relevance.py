@@ -83,7 +83,7 @@ def _hyphenated(isbn: str) -> str:
     return f"{isbn[:3]}-{isbn[3:6]}-{isbn[6:8]}-{isbn[8:12]}-{isbn[12]}"
 
 
-def _typo(word: str, rng: random.Random) -> str:
+def typo(word: str, rng: random.Random) -> str:
     """One edit inside a word: a letter swapped, dropped, doubled or replaced."""
     position = rng.randrange(1, len(word) - 1)
     edit = rng.choice(("swap", "drop", "double", "replace"))
@@ -153,7 +153,7 @@ def cases(works: list[Work], seed: int = 8) -> Iterator[Case]:
             long = [w for w in rare if len(w) >= 5]
             if long:
                 typo_word = long[0]
-                yield from take("typo", " ".join(_typo(typo_word, rng) if w == typo_word else w
+                yield from take("typo", " ".join(typo(typo_word, rng) if w == typo_word else w
                                                  for w in rare[:2]), wanted)
             last = rare[1]
             if len(last) >= 6:
