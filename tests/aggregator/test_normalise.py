@@ -135,3 +135,11 @@ def test_material_words_map_to_our_vocabulary() -> None:
     assert material_type(["Working Paper"]) == "lainnya"
     assert material_type(["unheard-of"]) is None
     assert set(MATERIALS) == set(MATERIAL_TYPES)
+
+
+@pytest.mark.parametrize("prefix", ["marc21", "oai_dc"])
+def test_degree_pieces_split_off_by_commas_rejoin_their_author(prefix: str) -> None:
+    split = ["Muhammad Darmawan Dewanto", "S", "Pd", "Evi Susanti", "S.Pd", "Wahid, Abdul"]
+    record = normalise(stored(book(creators=split), prefix))
+    assert record.creators == ["Muhammad Darmawan Dewanto, S.Pd", "Evi Susanti, S.Pd",
+                               "Wahid, Abdul"]
