@@ -48,21 +48,23 @@ def relaxed_search(query: SearchQuery, understood: UnderstoodQuery,
                    correction: Callable[[str], str | None]) -> SearchResult:
     """Run the ladder with ``run(query, phase)``; ``correction(text)`` proposes a spelling.
 
-    Each wider step contains the stricter one, so the step is chosen by counting alone
-    (no hits, no facets) and only the chosen step is run in full: a query whose words all
-    match costs one search, as before.
+    Each wider step contains the stricter one, so a middle step is first only counted (no
+    hits, no facets) and run in full when it finds more; the last step is run in full at
+    once. A query whose words all match costs one search, as before.
     """
     strict = run(query, "all")
     if understood.empty or strict.total >= FEW:
         return strict
-    chosen, best = "all", strict.total
-    for phase in phases_for(understood)[1:]:
-        total = run(counting(query), phase).total
-        if total > best:
-            chosen, best = phase, total
-        if best >= FEW:
+    result, chosen = strict, "all"
+    wider = phases_for(understood)[1:]
+    for position, phase in enumerate(wider):
+        last = position == len(wider) - 1
+        found = run(query if last else counting(query), phase)
+        if found.total > result.total:
+            chosen = phase
+            result = found if last else run(query, phase)
+        if result.total >= FEW:
             break
-    result = strict if chosen == "all" else run(query, chosen)
     suggestion = None
     if query.text.strip():
         corrected = correction(query.text)

@@ -8,6 +8,7 @@ boosted per ``fields.BOOSTS``); facets are tantivy's ES-style aggregations.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import threading
 from collections.abc import Iterable
@@ -157,15 +158,21 @@ class TantivyEngine(SearchEngine):
         if query.size < 0 or query.page < 1:
             raise QueryError("page must be at least 1 and size at least 0")
         searcher = self._searcher()
+        understood: dict[str, UnderstoodQuery] = {}
+
+        def of(text: str) -> UnderstoodQuery:
+            if text not in understood:
+                understood[text] = _unknown_only(understand(text, self._analyzer), searcher)
+            return understood[text]
+
         return relaxed_search(
-            query, understand(query.text, self._analyzer),
-            lambda q, phase: self._run(searcher, q, phase),
+            query, of(query.text),
+            lambda q, phase: self._run(searcher, q, of(q.text), phase),
             lambda text: self._did_you_mean(searcher, text))
 
-    def _run(self, searcher: tantivy.Searcher, query: SearchQuery, phase: Phase
-             ) -> SearchResult:
+    def _run(self, searcher: tantivy.Searcher, query: SearchQuery,
+             understood: UnderstoodQuery, phase: Phase) -> SearchResult:
         """One step of the ladder: a page of hits and the facets over all its matches."""
-        understood = understand(query.text, self._analyzer)
         compiled = self._compile(understood, query, phase)
         order = _SORTS.get(query.sort)
         sort_args = {"order_by_field": order[0], "order": order[1]} if order else {}
@@ -353,6 +360,20 @@ class TantivyEngine(SearchEngine):
             corrected.append(best or word)
             changed = changed or best is not None
         return " ".join(corrected) if changed else None
+
+
+def _unknown_only(understood: UnderstoodQuery, searcher: tantivy.Searcher) -> UnderstoodQuery:
+    """Typos and completion only for words the index does not hold as typed.
+
+    A word found in titles, authors or subjects is what the patron meant: looking for its
+    neighbours within two edits, or for the 50 words it begins, would cost most of a
+    search at a million works and find what the patron did not type.
+    """
+    words = tuple(
+        dataclasses.replace(w, fuzzy=0, prefix=False)
+        if (w.fuzzy or w.prefix) and searcher.doc_freq("spell", w.word) else w
+        for w in understood.words)
+    return dataclasses.replace(understood, words=words)
 
 
 def _matching(understood: UnderstoodQuery, phase: Phase) -> Query | None:
