@@ -34,6 +34,7 @@ def index_group() -> None:
 def rebuild(settings: Settings) -> None:
     """Rebuild the whole index from the record store (takes the index writer lock)."""
     from aggregator.indexer import Indexer
+    from aggregator.union.store import UnionStore
 
     started = time.perf_counter()
     shown = {"at": 0.0}
@@ -46,13 +47,18 @@ def rebuild(settings: Settings) -> None:
 
     try:
         with open_engine(settings, writer=True) as engine:
-            report = Indexer.from_settings(settings, engine).rebuild(progress=progress)
+            indexer = Indexer.from_settings(settings, engine)
+            report = indexer.rebuild(progress=progress)
+            union = UnionStore.from_settings(settings)
+            published = union.sync(indexer.all_works())
+            union.close()
     except (EngineError, WorkStoreError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo("", err=True)
     click.echo(f"index rebuilt in {time.perf_counter() - started:.1f} s: "
                f"{report.changes:,} records, {report.works_upserted:,} works, "
-               f"{report.unmapped:,} unmapped, up to change {report.cursor}")
+               f"{report.unmapped:,} unmapped, up to change {report.cursor}; union catalogue: "
+               f"{published.changed:,} changed, {published.deleted:,} deleted")
 
 
 @index_group.command("status")

@@ -1,10 +1,12 @@
 """The central worker role: harvest on schedule, then index what changed (used by ``jala serve``).
 
-The worker is the index's only writer: it opens the engine as a writer (taking the
-cross-process writer lock, so a concurrent ``jala index rebuild`` fails fast), catches up
-with the record store once at start, and after every harvest run that stored changes runs
-``Indexer.run_incremental``. Harvest jobs run on several threads; indexing is serialised
-by one lock. An indexing failure is logged and retried after the next harvest.
+The worker is the index's (and the union catalogue's) only writer: it opens the engine as
+a writer (taking the cross-process writer lock, so a concurrent ``jala index rebuild``
+fails fast), catches up with the record store once at start, and after every harvest run
+that stored changes runs ``Indexer.run_incremental``, whose every batch also updates the
+union catalogue (``aggregator.union.store``; filled from the works once while it is
+empty). Harvest jobs run on several threads; indexing is serialised by one lock. An
+indexing failure is logged and retried after the next harvest.
 The worker also polls the dashboard's "harvest now" requests (``harvester.jobs``) every
 ``[harvester] job_poll_seconds`` and runs them like scheduled harvests.
 """
@@ -19,6 +21,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from aggregator.engine import SearchEngine, open_engine
 from aggregator.indexer import Indexer
+from aggregator.union.store import UnionStore
 from config.settings import Settings
 from harvester.config import harvester_config
 from harvester.jobs import JobQueue, run_pending
@@ -35,12 +38,17 @@ class WorkerRole:
         self._lock = threading.Lock()
         self._engine: SearchEngine | None = None
         self._indexer: Indexer | None = None
+        self._union: UnionStore | None = None
         self._scheduler: BackgroundScheduler | None = None
 
     def start(self) -> WorkerRole:
         """Take the writer lock, catch up with the store, start the harvest schedule."""
         self._engine = open_engine(self.settings, writer=True)
         self._indexer = Indexer.from_settings(self.settings, self._engine)
+        self._union = UnionStore.from_settings(self.settings)
+        if not self._union.counts()[0]:
+            self._union.sync(self._indexer.all_works())
+        self._indexer.on_batch = self._union.publish
         self.index_changes()
         self._scheduler = start_worker(self.settings, on_changes=self.index_changes)
         JobQueue.at(self.settings).requeue_abandoned()
@@ -70,3 +78,5 @@ class WorkerRole:
         with self._lock:
             if self._engine is not None:
                 self._engine.close()
+            if self._union is not None:
+                self._union.close()
