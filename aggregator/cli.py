@@ -34,7 +34,7 @@ def index_group() -> None:
 def rebuild(settings: Settings) -> None:
     """Rebuild the whole index from the record store (takes the index writer lock)."""
     from aggregator.indexer import Indexer
-    from aggregator.union.store import UnionStore
+    from aggregator.union.store import UnionStore, workstore_members
 
     started = time.perf_counter()
     shown = {"at": 0.0}
@@ -49,7 +49,7 @@ def rebuild(settings: Settings) -> None:
         with open_engine(settings, writer=True) as engine:
             indexer = Indexer.from_settings(settings, engine)
             report = indexer.rebuild(progress=progress)
-            union = UnionStore.from_settings(settings)
+            union = UnionStore.from_settings(settings, workstore_members(indexer.works))
             published = union.sync(indexer.all_works())
             union.close()
     except (EngineError, WorkStoreError) as exc:

@@ -21,7 +21,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from aggregator.engine import SearchEngine, open_engine
 from aggregator.indexer import Indexer
-from aggregator.union.store import UnionStore
+from aggregator.union.store import UnionStore, workstore_members
 from config.settings import Settings
 from harvester.config import harvester_config
 from harvester.jobs import JobQueue, run_pending
@@ -45,7 +45,8 @@ class WorkerRole:
         """Take the writer lock, catch up with the store, start the harvest schedule."""
         self._engine = open_engine(self.settings, writer=True)
         self._indexer = Indexer.from_settings(self.settings, self._engine)
-        self._union = UnionStore.from_settings(self.settings)
+        self._union = UnionStore.from_settings(self.settings,
+                                               workstore_members(self._indexer.works))
         if not self._union.counts()[0]:
             self._union.sync(self._indexer.all_works())
         self._indexer.on_batch = self._union.publish

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import islice
@@ -28,6 +28,7 @@ from pathlib import Path
 from aggregator.model import Work
 from aggregator.union.config import load_union_config, republishes
 from aggregator.union.render import Publication, fragments, publication
+from aggregator.workstore import Key, WorkStore
 from config.network import Source, load_sources
 from config.province import Province, load_province
 from config.settings import Settings
@@ -44,6 +45,8 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS union_sync (work_id TEXT PRIMARY KEY) WITHOUT ROWID",
 )
 _BATCH = 500
+MembersOf = Callable[[Work], Iterable[Key]]
+"""The member records of a work: how a record that moved is noticed, naming a successor."""
 
 
 @dataclass
@@ -58,10 +61,12 @@ class PublishReport:
 class UnionStore:
     """The published works of the province, kept by the indexer and read by the provider."""
 
-    def __init__(self, path: Path, libraries: Mapping[str, Source], province: Province) -> None:
+    def __init__(self, path: Path, libraries: Mapping[str, Source], province: Province,
+                 members: MembersOf | None = None) -> None:
         self.catalogue = Catalogue(path)
         self.libraries = libraries
         self.province = province
+        self.members = members or _holding_keys
         with self.catalogue.stamped_transaction() as (db, _):
             for statement in _SCHEMA:
                 db.execute(statement)
@@ -69,11 +74,11 @@ class UnionStore:
         self._reading = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> UnionStore:
+    def from_settings(cls, settings: Settings, members: MembersOf | None = None) -> UnionStore:
         """The union table ``[union] database`` names, with the registry and the province."""
         return cls(load_union_config(settings).database,
                    {source.id: source for source in load_sources(settings)},
-                   load_province(settings))
+                   load_province(settings), members)
 
     def close(self) -> None:
         """Release the file."""
@@ -110,7 +115,7 @@ class UnionStore:
         report = PublishReport()
         with self.catalogue.stamped_transaction(now) as (db, when):
             for work in documents:
-                _remember_members(db, work)
+                _remember_members(db, work.id, self.members(work))
                 if syncing:
                     db.execute("INSERT OR IGNORE INTO union_sync VALUES (?)", (work.id,))
                 shown = self.visible(work)
@@ -193,17 +198,27 @@ class UnionStore:
         db.execute("DELETE FROM union_successors WHERE work_id = ?", (item.work_id,))
 
 
-def _remember_members(db: sqlite3.Connection, work: Work) -> None:
+def workstore_members(works: WorkStore) -> MembersOf:
+    """Every record of a work, as the works database has it (all of them, not one per library)."""
+    return lambda work: [member.key for member in works.members(work.id)]
+
+
+def _holding_keys(work: Work) -> list[Key]:
+    """The records a work's holdings name: one per library, enough where no works file is."""
+    return [(holding.library_id, holding.record_id) for holding in work.holdings]
+
+
+def _remember_members(db: sqlite3.Connection, work_id: str, keys: Iterable[Key]) -> None:
     """Record which work each member record is in now; a record that moved names a successor."""
-    keys = [(h.library_id, h.record_id) for h in work.holdings]
+    keys = list(keys)
     for source, identifier in keys:
         row = db.execute("SELECT work_id FROM union_members WHERE source = ? AND identifier = ?",
                          (source, identifier)).fetchone()
-        if row is not None and row[0] != work.id:
-            db.execute("INSERT OR REPLACE INTO union_successors VALUES (?, ?)", (row[0], work.id))
-    db.execute("DELETE FROM union_members WHERE work_id = ?", (work.id,))
+        if row is not None and row[0] != work_id:
+            db.execute("INSERT OR REPLACE INTO union_successors VALUES (?, ?)", (row[0], work_id))
+    db.execute("DELETE FROM union_members WHERE work_id = ?", (work_id,))
     db.executemany("INSERT OR REPLACE INTO union_members VALUES (?, ?, ?)",
-                   [(source, identifier, work.id) for source, identifier in keys])
+                   [(source, identifier, work_id) for source, identifier in keys])
 
 
 def _tombstone(db: sqlite3.Connection, when: str, work_id: str, report: PublishReport) -> None:

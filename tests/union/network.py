@@ -27,7 +27,7 @@ from aggregator.engine.tantivy_engine import TantivyEngine
 from aggregator.indexer import Indexer
 from aggregator.search import SearchService
 from aggregator.union.feed import init_union
-from aggregator.union.store import UnionStore
+from aggregator.union.store import UnionStore, workstore_members
 from aggregator.workstore import WorkStore
 from config.network import load_sources
 from config.settings import Settings
@@ -100,9 +100,9 @@ class Province:
 
     def work_of(self, source: str, local_id: str) -> str:
         """The work a member record is in now."""
-        key = f"oai:{source}.example.id:{local_id}"
-        return next(w.id for w in self.indexer.all_works()
-                    if any(h.library_id == source and h.record_id == key for h in w.holdings))
+        member = self.indexer.works.member((source, f"oai:{source}.example.id:{local_id}"))
+        assert member is not None and member.work_id
+        return member.work_id
 
 
 def union_settings(data_dir: Path, **union: object) -> Settings:
@@ -119,9 +119,10 @@ def running_province(data_dir: Path, **union: object) -> Iterator[Province]:
     settings = union_settings(data_dir, **union)
     store = RecordStore.at(settings)
     engine = TantivyEngine(data_dir / "index", writer=True, heap_mb=50, threads=1)
-    indexer = Indexer(store, WorkStore(data_dir / "works.sqlite3"), engine,
-                      {s.id: s for s in load_sources(settings)}, batch_size=20)
-    union_store = UnionStore.from_settings(settings)
+    works = WorkStore(data_dir / "works.sqlite3")
+    indexer = Indexer(store, works, engine, {s.id: s for s in load_sources(settings)},
+                      batch_size=20)
+    union_store = UnionStore.from_settings(settings, workstore_members(works))
     app = Flask(__name__)
     app.extensions["search_service"] = SearchService(engine, load_sources(settings))
     init_union(app, settings)
