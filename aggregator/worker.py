@@ -8,7 +8,8 @@ union catalogue (``aggregator.union.store``; filled from the works once while it
 empty). Harvest jobs run on several threads; indexing is serialised by one lock. An
 indexing failure is logged and retried after the next harvest.
 The worker also polls the dashboard's "harvest now" requests (``harvester.jobs``) every
-``[harvester] job_poll_seconds`` and runs them like scheduled harvests.
+``[harvester] job_poll_seconds`` and runs them like scheduled harvests, and writes the
+union catalogue's open data dump daily (``aggregator.union.dump``, served at ``/data``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from aggregator.engine import SearchEngine, open_engine
 from aggregator.indexer import Indexer
+from aggregator.union.config import load_union_config
+from aggregator.union.dump import write_dump
 from aggregator.union.store import UnionStore, workstore_members
 from config.settings import Settings
 from harvester.config import harvester_config
@@ -58,7 +61,20 @@ class WorkerRole:
             args=(self.settings, self.index_changes, self._scheduler.stopping), id="harvest-now",
             name="harvest now jobs",
             next_run_time=datetime.now(UTC))
+        self._scheduler.add_job(self.write_dump, "interval", days=1, id="union-dump",
+                                name="union catalogue open data dump",
+                                next_run_time=datetime.now(UTC))
         return self
+
+    def write_dump(self) -> None:
+        """Today's open data dump of the union catalogue (logged, never fatal)."""
+        assert self._union is not None
+        try:
+            manifest = write_dump(self._union, load_union_config(self.settings))
+        except OSError:
+            log.exception("the union catalogue's dump failed; tried again tomorrow")
+            return
+        log.info("union dump written: %s works", manifest["works"])
 
     def index_changes(self) -> None:
         """Index every record-store change not yet in the index (one run at a time)."""

@@ -1,4 +1,4 @@
-"""The union catalogue on ``jala serve``: ``/oai`` answered by the node adapter's provider.
+"""The union catalogue on ``jala serve``: ``/oai`` by the node adapter's provider, ``/data``.
 
 ``init_union(app, settings)`` opens the union table for reading and registers the
 blueprint; the worker role writes the table (``Indexer.on_batch``). Nothing here speaks
@@ -8,11 +8,13 @@ OAI-PMH itself: ``node_adapter.oai.provider.Provider`` does, over the union's
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
-from flask import Blueprint, Flask, Response, current_app
+from flask import Blueprint, Flask, Response, abort, current_app, send_from_directory
 
 from aggregator.union.config import UnionConfig, load_union_config
+from aggregator.union.dump import MANIFEST
 from aggregator.union.render import successor_about
 from aggregator.union.store import UnionStore
 from config.settings import Settings
@@ -53,6 +55,27 @@ def init_union(app: Flask, settings: Settings) -> None:
 def current_union() -> Union:
     """The union catalogue of the running app."""
     return current_app.extensions[UNION_KEY]
+
+
+@bp.route("/data/")
+def data_manifest() -> Response:
+    """The open data dump's manifest (counts, date, licence, files), 404 before the first."""
+    manifest = current_union().config.dump_dir / MANIFEST
+    if not manifest.is_file():
+        abort(404)
+    return Response(manifest.read_bytes(), mimetype="application/json")
+
+
+@bp.route("/data/<name>")
+def data_file(name: str) -> Response:
+    """One file the manifest lists, streamed from disk."""
+    folder = current_union().config.dump_dir
+    manifest = folder / MANIFEST
+    listed = {f["name"] for f in json.loads(manifest.read_text(encoding="utf-8"))["files"]} \
+        if manifest.is_file() else set()
+    if name not in listed:
+        abort(404)
+    return send_from_directory(folder, name, mimetype="application/gzip")
 
 
 @bp.route("/oai", methods=["GET", "POST"])

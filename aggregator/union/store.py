@@ -128,17 +128,6 @@ class UnionStore:
                 _tombstone(db, when, work_id, report)
         return report
 
-    def live_ids(self) -> Iterator[str]:
-        """Every published, undeleted work id, in id order, a page at a time."""
-        last = ""
-        while True:
-            rows = self._read("SELECT local_id FROM records WHERE content IS NOT NULL"
-                              " AND local_id > ? ORDER BY local_id LIMIT 1000", (last,))
-            if not rows:
-                return
-            yield from (row[0] for row in rows)
-            last = rows[-1][0]
-
     def live(self, prefix: str, page: int = 1000) -> Iterator[tuple[str, str, str]]:
         """``(work id, content, fragment in prefix)`` of every live work, streamed in id order."""
         last = ""
