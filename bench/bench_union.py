@@ -4,7 +4,8 @@ Publishes ``--works`` synthetic works (``aggregator.generate``) into a fresh uni
 in batches of 1,000 (as the indexer's ``on_batch`` would), then harvests the whole feed
 with ListRecords (marc21, 100 per page) through the provider in-process (no HTTP: the
 node benchmark measures waitress and gzip), printing works/s for each phase, page latency
-p50/p95/max and the peak RSS (VmHWM) after each phase, so a flat RSS shows streaming.
+p50/p95/max, then writes the open data dump (time, file sizes), with the peak RSS
+(VmHWM) after each phase, so a flat RSS shows streaming.
 Run from the project root:
 
     .venv/bin/python bench/bench_union.py --works 100000
@@ -27,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aggregator.generate import Generator
 from aggregator.union.config import load_union_config
+from aggregator.union.dump import write_dump
 from aggregator.union.store import UnionStore
 from config.province import load_province
 from config.settings import Settings
@@ -79,6 +81,11 @@ def main() -> None:
               f"p50 {statistics.median(latencies) * 1000:.1f} ms, p95 {cut[18] * 1000:.1f} ms,"
               f" max {max(latencies) * 1000:.1f} ms; peak RSS {peak_rss_mb():.0f} MB; "
               f"load average {' '.join(f'{x:.1f}' for x in psutil.getloadavg())}")
+        started = time.perf_counter()
+        manifest = write_dump(store, load_union_config(settings))
+        sizes = ", ".join(f"{f['name']} {f['bytes'] / 2**20:,.0f} MB" for f in manifest["files"])
+        print(f"dumped {manifest['works']:,} works in {time.perf_counter() - started:.1f} s "
+              f"({sizes}); peak RSS {peak_rss_mb():.0f} MB")
         store.close()
 
 
