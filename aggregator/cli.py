@@ -36,6 +36,7 @@ def index_group() -> None:
 def rebuild(quiet: bool, settings: Settings) -> None:
     """Rebuild the whole index from the record store (takes the index writer lock)."""
     from aggregator.indexer import Indexer
+    from aggregator.union.store import UnionStore, workstore_members
 
     started = time.perf_counter()
     phases: dict[str, Progress] = {}
@@ -49,7 +50,11 @@ def rebuild(quiet: bool, settings: Settings) -> None:
 
     try:
         with open_engine(settings, writer=True, fresh=True) as engine:
-            report = Indexer.from_settings(settings, engine).rebuild(progress=progress)
+            indexer = Indexer.from_settings(settings, engine)
+            report = indexer.rebuild(progress=progress)
+            union = UnionStore.from_settings(settings, workstore_members(indexer.works))
+            published = union.sync(indexer.all_works())
+            union.close()
     except (EngineError, WorkStoreError) as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
@@ -57,7 +62,8 @@ def rebuild(quiet: bool, settings: Settings) -> None:
             each.close()
     click.echo(f"index rebuilt in {time.perf_counter() - started:.1f} s: "
                f"{report.changes:,} records, {report.works_upserted:,} works, "
-               f"{report.unmapped:,} unmapped, up to change {report.cursor}")
+               f"{report.unmapped:,} unmapped, up to change {report.cursor}; union catalogue: "
+               f"{published.changed:,} changed, {published.deleted:,} deleted")
 
 
 @index_group.command("status")

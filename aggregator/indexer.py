@@ -65,6 +65,8 @@ class Indexer:
         self.normalise_workers = normalise_workers
         self.parallel_backlog = parallel_backlog
         self._running = threading.Lock()
+        self.on_batch: Callable[[list[Work], list[str]], object] | None = None
+        """Called with each batch's fresh documents and vanished ids once the engine has them."""
 
     @classmethod
     def from_settings(cls, settings: Settings, engine: SearchEngine) -> Indexer:
@@ -104,6 +106,8 @@ class Indexer:
                 report.works_upserted += self.engine.upsert(documents)
                 report.works_deleted += self.engine.delete(gone)
                 self.engine.commit()
+                if self.on_batch:
+                    self.on_batch(documents, gone)
                 report.cursor = changes[-1].seq
                 report.changes += len(changes)
                 self.works.set_state(CURSOR, report.cursor)

@@ -27,6 +27,7 @@ from types import TracebackType
 from biblio.isbn import to_isbn13
 from node_adapter.merge import Merger, UpsertSummary
 from node_adapter.oai.response import header_tail
+from node_adapter.oai.source import PageRow
 from node_adapter.records import BibRecord, CatalogueEntry
 
 STAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -56,13 +57,6 @@ CREATE TABLE IF NOT EXISTS set_members (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS set_names (set_spec TEXT PRIMARY KEY, name TEXT NOT NULL);
 """
-
-PageRow = tuple[str, str, str, str | None]
-"""``(updated, local_id, header tail, xml or None when deleted)``.
-
-The header tail is ``oai.response.header_tail``'s text, stored with the record so that
-a page only concatenates. The first two items are the paging key ``page(after=...)`` takes."""
-
 
 def stamp(moment: datetime | None = None) -> str:
     """The stored form of a UTC time: sortable text with microseconds."""
@@ -140,6 +134,13 @@ class Catalogue:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+
+    @contextmanager
+    def stamped_transaction(self, now: datetime | None = None
+                            ) -> Iterator[tuple[sqlite3.Connection, str]]:
+        """A write transaction and its change stamp, for a store that fills these tables."""
+        with self._transaction():
+            yield self._db, self._change_stamp(now)
 
     def _change_stamp(self, now: datetime | None) -> str:
         """``now``, yet past every stored change: none may land behind a key already served."""

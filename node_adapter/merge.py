@@ -145,7 +145,7 @@ class Merger:
         when = self._when
         ids = [(local_id,) for local_id in planned]
         old_members = [(spec, stored[i].updated, i) for i in planned if i in stored
-                       for spec in _specs(stored[i].sets)]
+                       for spec in with_parents(stored[i].sets)]
         self._db.executemany("DELETE FROM set_members WHERE set_spec = ? AND updated = ?"
                              " AND local_id = ?", old_members)
         self._db.executemany("DELETE FROM isbns WHERE local_id = ?", ids)
@@ -164,7 +164,7 @@ class Merger:
                              [(key, i) for i, r in records for key in isbn_keys(r)])
         self._db.executemany("INSERT INTO set_members VALUES (?, ?, ?)",
                              [(spec, when, i) for i, s in planned.items()
-                              for spec in _specs(s.sets)])
+                              for spec in with_parents(s.sets)])
         self._db.executemany("INSERT OR IGNORE INTO set_names VALUES (?, ?)",
                              {pair for s in planned.values() for pair in s.names})
 
@@ -176,8 +176,8 @@ class Merger:
                          " WHERE local_id = ?",
                          (self._when, header_tail(local_id, self._when, sets), local_id))
         self._db.execute("UPDATE set_members SET updated = ? WHERE updated = ? AND local_id = ?"
-                         f" AND set_spec IN ({','.join('?' * len(_specs(sets)))})",
-                         (self._when, updated, local_id, *_specs(sets)))
+                         f" AND set_spec IN ({','.join('?' * len(with_parents(sets)))})",
+                         (self._when, updated, local_id, *with_parents(sets)))
         self._db.execute("DELETE FROM fragments WHERE local_id = ?", (local_id,))
         self._db.execute("DELETE FROM isbns WHERE local_id = ?", (local_id,))
 
@@ -230,7 +230,7 @@ def _combined(earlier: BibRecord | None, later: BibRecord) -> BibRecord:
     return dataclasses.replace(later, copies=copies)
 
 
-def _specs(leaves: str) -> list[str]:
+def with_parents(leaves: str) -> list[str]:
     """Every set a record with these leaf specs belongs to, parents included."""
     specs = leaves.split()
     return specs + sorted({spec.split(":", 1)[0] for spec in specs if ":" in spec})

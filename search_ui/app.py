@@ -3,7 +3,8 @@ dashboard and registration (``search_ui.agency``), in one Flask app.
 
 ``create_app(test_config)`` reads the settings (``test_config["SETTINGS"]`` may hand in a
 ``config.settings.Settings``), opens the search service once and keeps it in
-``app.extensions["search_service"]``, where both the pages and the API find it.
+``app.extensions["search_service"]``, where both the pages and the API find it. The
+union catalogue (``aggregator.union``) adds ``/oai`` for national aggregators.
 """
 
 from __future__ import annotations
@@ -78,11 +79,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.filters["http_only"] = http_only
     app.jinja_env.filters["person"] = name_without_titles
     from aggregator.api import bp as api_bp
+    from aggregator.union.feed import init_union
     from search_ui.agency import init_agency
     from search_ui.patron import bp as patron_bp
 
     app.register_blueprint(patron_bp)
     app.register_blueprint(api_bp)
+    init_union(app, settings)
     init_agency(app)
     register_error_handlers(app)
 

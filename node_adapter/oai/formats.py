@@ -110,8 +110,19 @@ def _leader_and_008(record: BibRecord) -> tuple[str, str]:
     return leader, "".join(fixed)
 
 
+Subfields = tuple[tuple[str, object], ...]
+
+
 def _marc(record: BibRecord) -> str:
     """MARCXML (MARC21slim) with holdings as one 852 per copy; bad ISBN/ISSN in 020 $z / 022 $y."""
+    return marc_xml(record, [
+        (("a", INSTITUTION_SLOT), ("b", copy.location), ("c", record.collection),
+         ("h", copy.call_number or record.call_number), ("p", copy.barcode),
+         ("z", copy.status)) for copy in record.copies])
+
+
+def marc_xml(record: BibRecord, holdings: list[Subfields]) -> str:
+    """MARCXML (MARC21slim) of a record's description with one 852 per ``holdings`` entry."""
     leader, fixed = _leader_and_008(record)
     parts = ['<marc:record xmlns:marc="http://www.loc.gov/MARC21/slim"'
              ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
@@ -155,10 +166,8 @@ def _marc(record: BibRecord) -> str:
         field("700", "1 ", ("a", name))
     for name in record.contributors:
         field("700", "1 ", ("a", name), ("e", "kontributor"))
-    for copy in record.copies:
-        field("852", "  ", ("a", INSTITUTION_SLOT), ("b", copy.location),
-              ("c", record.collection), ("h", copy.call_number or record.call_number),
-              ("p", copy.barcode), ("z", copy.status))
+    for subfields in holdings:
+        field("852", "  ", *subfields)
     field("856", "40", ("u", record.digital_url))
     parts.append("</marc:record>")
     return "".join(parts)

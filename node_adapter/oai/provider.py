@@ -6,12 +6,10 @@ longer fail (the page's rows are already read), so an error never lands mid-stre
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import timedelta
 from urllib.parse import unquote
 
-from node_adapter.catalogue import Catalogue, PageRow
-from node_adapter.config import NodeConfig
 from node_adapter.oai.errors import (
     BadResumptionToken,
     CannotDisseminateFormat,
@@ -29,6 +27,7 @@ from node_adapter.oai.response import (
     header_opening,
     oai_identifier,
 )
+from node_adapter.oai.source import PageRow, ProviderSettings, RecordSource
 from node_adapter.oai.tokens import ListState, TokenSigner
 from node_adapter.oai.verbs import date_range, parse_request
 
@@ -36,11 +35,13 @@ _BATCH = 50
 
 
 class Provider:
-    """OAI-PMH 2.0 over one catalogue, configured by one ``NodeConfig``."""
+    """OAI-PMH 2.0 over one record source (a node's catalogue, the union catalogue)."""
 
-    def __init__(self, catalogue: Catalogue, config: NodeConfig) -> None:
+    def __init__(self, catalogue: RecordSource, config: ProviderSettings,
+                 tombstone_about: Callable[[str], str] | None = None) -> None:
         self.catalogue = catalogue
         self.config = config
+        self._tombstone_about = tombstone_about
         self.tokens = TokenSigner(config.secret or catalogue.secret(),
                                   timedelta(seconds=config.token_lifetime))
         self._institution = xml_text(config.library_name)
@@ -196,7 +197,8 @@ class Provider:
         """The stored fragment with this node's name put in MARC 852 $a."""
         xml = row[3]
         if xml is None:
-            return f"<record>{self._deleted}{row[2]}</record>"
+            about = self._tombstone_about(row[1]) if self._tombstone_about else ""
+            return f"<record>{self._deleted}{row[2]}{about}</record>"
         metadata = xml.replace(INSTITUTION_SLOT, self._institution)
         return f"<record>{self._live}{row[2]}<metadata>{metadata}</metadata></record>"
 
