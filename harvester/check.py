@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from harvester.client import OAIClient
+from harvester.deadline import Deadline
 from harvester.errors import NoRecordsMatch, RemoteError
 from harvester.harvest import choose_prefix
 from harvester.netguard import AddressPolicy
@@ -42,14 +43,15 @@ class CheckReport:
         return out
 
 
-def check_provider(url: str, options: dict[str, Any],
-                   policy: AddressPolicy | None = None) -> CheckReport:
+def check_provider(url: str, options: dict[str, Any], policy: AddressPolicy | None = None,
+                   deadline: Deadline | None = None) -> CheckReport:
     """Probe ``url`` and report; never raises for the provider's faults.
 
-    ``policy`` (registrations) keeps every request and redirect on permitted addresses.
+    ``policy`` (registrations) keeps every request and redirect on permitted addresses;
+    ``deadline`` bounds each request and the whole check in time.
     """
     report = CheckReport(url)
-    transport = Transport(options, policy=policy)
+    transport = Transport(options, policy=policy, deadline=deadline)
     client = OAIClient(url, transport, profile("generic"), options["page_record_cap"])
     try:
         _identify(client, report)
