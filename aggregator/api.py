@@ -138,18 +138,23 @@ def openapi() -> Response:
     return jsonify(openapi_document())
 
 
+def protocol_headers(error: HTTPException) -> list[tuple[str, str]]:
+    """The headers an HTTP error must keep whatever its body (405's ``Allow``)."""
+    return [(name, value) for name, value in error.get_headers() if name != "Content-Type"]
+
+
 @bp.errorhandler(HTTPException)
-def _http_error(error: HTTPException) -> tuple[Response, int]:
+def _http_error(error: HTTPException) -> tuple[Response, int, list[tuple[str, str]]]:
     """Answer every API error as JSON with its status."""
     status = error.code or 500
     detail = {"status": status, "title": error.name, "detail": error.description or error.name}
     if getattr(error, "fields", None):
         detail["fields"] = error.fields
-    return jsonify({"error": detail}), status
+    return jsonify({"error": detail}), status, protocol_headers(error)
 
 
 @bp.errorhandler(EngineError)
-def _engine_error(error: EngineError) -> tuple[Response, int]:
+def _engine_error(error: EngineError) -> tuple[Response, int, list[tuple[str, str]]]:
     """The search backend failed: 503, the cause logged, not shown."""
     current_app.logger.error("search backend failed on %s: %s", request.path, error)
     return _http_error(ApiError(503, "the search backend is unavailable; try again shortly"))
@@ -206,4 +211,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config)
     app.extensions["search_service"] = service
     app.register_blueprint(bp)
+    app.register_error_handler(HTTPException, _http_error)
     return app

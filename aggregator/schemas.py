@@ -26,8 +26,11 @@ class SearchArgsSchema(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
     size = fields.Integer(load_default=None, validate=validate.Range(min=0),
                           metadata={"description": "Results per page (capped by the server)."})
-    year_from = fields.Integer(load_default=None, validate=validate.Range(min=0, max=9999))
-    year_to = fields.Integer(load_default=None, validate=validate.Range(min=0, max=9999))
+    year_from = fields.Integer(load_default=None, validate=validate.Range(min=0, max=9999),
+                               metadata={"description": "First year of publication, inclusive."})
+    year_to = fields.Integer(load_default=None, validate=validate.Range(min=0, max=9999),
+                             metadata={"description": "Last year of publication, inclusive; "
+                                       "must not be before `year_from` (else 400)."})
     cursor = fields.String(load_default=None, metadata={
         "description": "`next_cursor` of the previous page (deep paging, `search_after`)."})
     library = fields.List(fields.String(), load_default=list)
@@ -35,7 +38,7 @@ class SearchArgsSchema(Schema):
     material_type = fields.List(fields.String(), load_default=list)
     language = fields.List(fields.String(), load_default=list)
     subject = fields.List(fields.String(), load_default=list)
-    year = fields.List(fields.String(validate=validate.Regexp(r"^\d{1,4}(-\d{1,4})?$")),
+    year = fields.List(fields.String(validate=validate.Regexp(r"^[0-9]{1,4}(-[0-9]{1,4})?\Z")),
                        load_default=list,
                        metadata={"description": "Year (2015) or decade range (2010-2019)."})
 

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from harvester.client import OAIClient, demands_prefix
+from harvester.deadline import Deadline
 from harvester.errors import NoRecordsMatch, ProtocolError, RemoteError
 from harvester.harvest import choose_prefix
 from harvester.netguard import AddressPolicy
@@ -47,14 +48,16 @@ class CheckReport:
 
 
 def check_provider(url: str, options: dict[str, Any], policy: AddressPolicy | None = None,
-                   metadata_prefix: str | None = None) -> CheckReport:
+                   metadata_prefix: str | None = None, deadline: Deadline | None = None
+                   ) -> CheckReport:
     """Probe ``url`` and report; never raises for the provider's faults.
 
     ``policy`` (registrations) keeps every request and redirect on permitted addresses;
-    ``metadata_prefix`` samples that format instead of the one the harvester would choose.
+    ``metadata_prefix`` samples that format instead of the one the harvester would choose;
+    ``deadline`` bounds each request and the whole check in time.
     """
     report = CheckReport(url)
-    transport = Transport(options, policy=policy)
+    transport = Transport(options, policy=policy, deadline=deadline)
     client = OAIClient(url, transport, profile("generic"), options["page_record_cap"])
     try:
         _identify(client, report)

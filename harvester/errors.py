@@ -3,7 +3,8 @@
     HarvestError                  base: a run records the first one and goes on
     ├── RemoteError               the provider misbehaved (the run is retried later)
     │   ├── TransportError        connection refused/dropped, timeout, HTTP 4xx/5xx after retries
-    │   │   └── ResponseTooLarge  the body exceeded ``response_size_cap``
+    │   │   ├── ResponseTooLarge  the body exceeded ``response_size_cap``
+    │   │   └── DeadlineExceeded  a request or the whole job ran past its total time limit
     │   ├── MalformedResponse     not usable OAI-PMH: HTML error page, DTD/entity bomb, no list
     │   │   └── BrokenXML         not well-formed (bad bytes, control characters, cut short)
     │   ├── ProtocolError         an OAI error element (``code`` is its wire code)
@@ -35,6 +36,10 @@ class TransportError(RemoteError):
 
 class ResponseTooLarge(TransportError):
     """The response body was larger than the configured cap."""
+
+
+class DeadlineExceeded(TransportError):
+    """The provider took longer than the total time allowed (``harvester.deadline``)."""
 
 
 class MalformedResponse(RemoteError):

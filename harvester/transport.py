@@ -6,7 +6,9 @@ connection errors, timeouts, 408, 429 and 5xx are retried with exponential backo
 abandoned past ``response_size_cap`` (counted after gzip decoding, so bombs stop too).
 Once ``stop`` is set (the process is shutting down), a wait between retries ends at once
 and no new request starts: ``Interrupted`` is raised, so a run ends at its last committed
-page without waiting for a slow provider.
+page without waiting for a slow provider. With a ``Deadline`` each request, and the job,
+also has a total time limit (``harvester.deadline``). Failures no retry can mend (a
+redirect loop, a redirect to ``file://``) are a ``TransportError`` at once.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -21,6 +24,7 @@ from typing import Any
 
 import requests
 
+from harvester.deadline import Deadline
 from harvester.errors import Interrupted, ResponseTooLarge, TransportError
 from harvester.netguard import AddressPolicy, guard_session
 
@@ -76,7 +80,7 @@ class Transport:
     """Fetches OAI-PMH responses from one provider; counts the bytes it read."""
 
     def __init__(self, options: Mapping[str, Any], policy: AddressPolicy | None = None,
-                 stop: threading.Event | None = None) -> None:
+                 stop: threading.Event | None = None, deadline: Deadline | None = None) -> None:
         self.retry = RetryPolicy(options["retries"], options["backoff_base"],
                                   options["backoff_max"], options["retry_after_cap"])
         self.timeout = (options["connect_timeout"], options["read_timeout"])
@@ -87,6 +91,9 @@ class Transport:
                                      "Accept": "text/xml, application/xml;q=0.9, */*;q=0.1"})
         if policy is not None:  # a registered source: public addresses only, every hop
             guard_session(self.session, policy)
+        if deadline is not None:
+            deadline.track(self.session)
+        self.deadline = deadline
         self.stop = stop or threading.Event()
         self.bytes_read = 0
 
@@ -101,9 +108,10 @@ class Transport:
             if self.stop.is_set():
                 raise Interrupted(f"{url}: stopping; no new request")
             status, retry_after, problem = None, None, ""
+            timed = self.deadline.request(url) if self.deadline else nullcontext()
             try:
-                with self.session.get(url, params=dict(params), timeout=self.timeout,
-                                      stream=True) as response:
+                with timed, self.session.get(url, params=dict(params), timeout=self.timeout,
+                                             stream=True) as response:
                     if response.status_code == 200:
                         return self._read(response)
                     status = response.status_code
@@ -113,6 +121,8 @@ class Transport:
                     requests.exceptions.ChunkedEncodingError,
                     requests.exceptions.ContentDecodingError) as exc:
                 problem = f"{type(exc).__name__}: {exc}"
+            except requests.RequestException as exc:
+                raise TransportError(f"{url}: {type(exc).__name__}: {exc}") from exc
             delay = retry_delay(self.retry, attempt, status, retry_after)
             if delay is None:
                 raise TransportError(f"{url}: {problem} (after {attempt + 1} attempts)", status)

@@ -58,8 +58,13 @@ WEB_DEFAULTS: dict[str, Any] = {
     "allow_private_sources": False,
     # Non-public networks (CIDR, e.g. "10.20.0.0/16") registered addresses may reach anyway.
     "allowed_source_networks": [],
-    # Seconds per request of the provider check run when a library registers.
+    # Seconds in all per request of the provider check run when a library registers
+    # (a provider trickling bytes is cut off too), and for the whole check.
     "check_timeout": 10.0,
+    "check_deadline": 30.0,
+    # Registrations checked or imported at once; a further one is answered 503 at once,
+    # so waitress threads are always left for patrons (keep it below ``threads``).
+    "concurrent_registrations": 2,
     # Largest catalogue spreadsheet a reading corner may upload, in MiB.
     "max_upload_mb": 20,
     # Default address and port of ``jala serve``; waitress threads (4 measured best on 2 cores).

@@ -13,6 +13,7 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from aggregator.api import protocol_headers
 from aggregator.query import SearchQuery
 from aggregator.search import BackendUnavailableError
 from search_ui.patron.params import MAX_TEXT
@@ -25,19 +26,20 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def render_error(error: HTTPException) -> tuple[Response | str, int]:
-    """Render an HTTP error for whoever asked."""
+def render_error(error: HTTPException) -> tuple[Response | str, int, list[tuple[str, str]]]:
+    """Render an HTTP error for whoever asked, keeping its headers (405's ``Allow``)."""
     status = error.code or 500
+    headers = protocol_headers(error)
     if _wants_json():
         body = {"error": {"status": status, "title": error.name,
                           "detail": error.description or error.name}}
-        return jsonify(body), status
+        return jsonify(body), status, headers
     typed = SearchQuery(text=" ".join(request.args.get("q", "").split())[:MAX_TEXT])
-    return render_template("error.html", status=status, detail=error.description,
-                           query=typed), status
+    return (render_template("error.html", status=status, detail=error.description,
+                            query=typed), status, headers)
 
 
-def render_unexpected(error: Exception) -> tuple[Response | str, int]:
+def render_unexpected(error: Exception) -> tuple[Response | str, int, list[tuple[str, str]]]:
     """Log a bug and answer 500 without its details."""
     if isinstance(error, HTTPException):
         return render_error(error)
@@ -48,7 +50,7 @@ def render_unexpected(error: Exception) -> tuple[Response | str, int]:
 def render_unavailable(error: BackendUnavailableError) -> tuple[Response | str, int, dict]:
     """The search backend is down: say so (503) and when to come back; log the cause."""
     current_app.logger.error("search backend unavailable on %s: %s", request.path, error)
-    body, status = render_error(ServiceUnavailable())
+    body, status, _ = render_error(ServiceUnavailable())
     return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 

@@ -15,7 +15,7 @@ from node_adapter.records import BibRecord
 
 PARENT_NAMES = {"type": "Jenis bahan (material type)",
                 "collection": "Koleksi dan lokasi (collection and location)"}
-SET_SPEC = re.compile(r"^[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*$")
+SET_SPEC = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*")
 
 
 @functools.lru_cache(maxsize=4096)

@@ -2,7 +2,9 @@
 
 A missing, repeated or unknown verb is badVerb; every other argument problem (illegal,
 missing, repeated, malformed, a resumptionToken beside other arguments, mixed date
-granularities, ``until`` before ``from``) is badArgument.
+granularities, ``until`` before ``from``) is badArgument. Patterns match the whole value
+(a trailing newline is not forgiven) with ASCII digits only, and no value longer than
+``MAX_ARGUMENT`` characters is read further, so nothing illegal or huge is ever echoed.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from node_adapter.catalogue import stamp
 from node_adapter.oai.errors import BadArgument, BadVerb
 from node_adapter.oai.sets import SET_SPEC
 
-_PREFIX = re.compile(r"^[A-Za-z0-9\-_.!~*'()]+$")
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_SECOND = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+MAX_ARGUMENT = 2048
+PREFIX = re.compile(r"[A-Za-z0-9\-_.!~*'()]+")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_SECOND = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+_IDENTIFIER = re.compile(r"(?:[A-Za-z0-9\-_.!~*'();/?:@&=+$,\[\]#]|%[0-9A-Fa-f]{2})+")
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,8 @@ def parse_request(values: Mapping[str, Sequence[str]]) -> OAIRequest:
             raise BadArgument(f"{name} is not an argument of {verb}")
         if len(given) != 1:
             raise BadArgument(f"{name} may be given only once")
+        if len(given[0]) > MAX_ARGUMENT:
+            raise BadArgument(f"{name} is longer than {MAX_ARGUMENT} characters")
         arguments[name] = given[0]
     if schema.exclusive in arguments:
         if len(arguments) > 1:
@@ -84,12 +90,12 @@ def parse_request(values: Mapping[str, Sequence[str]]) -> OAIRequest:
 
 def _check_syntax(arguments: Mapping[str, str]) -> None:
     """Reject values that could never be right, so ``<request>`` only echoes legal ones."""
-    if "metadataPrefix" in arguments and not _PREFIX.match(arguments["metadataPrefix"]):
+    if "metadataPrefix" in arguments and not PREFIX.fullmatch(arguments["metadataPrefix"]):
         raise BadArgument("metadataPrefix has characters no prefix may contain")
-    if "set" in arguments and not SET_SPEC.match(arguments["set"]):
+    if "set" in arguments and not SET_SPEC.fullmatch(arguments["set"]):
         raise BadArgument("set is not a valid setSpec")
-    if not arguments.get("identifier", "x").strip():
-        raise BadArgument("identifier is empty")
+    if "identifier" in arguments and not _IDENTIFIER.fullmatch(arguments["identifier"]):
+        raise BadArgument("identifier must be a URI: ASCII, no spaces, % only as %XX")
     date_range(arguments.get("from"), arguments.get("until"))
 
 
@@ -116,9 +122,9 @@ def _end_stamp(moment: datetime, span: timedelta) -> str:
 def _parse(text: str, name: str) -> tuple[datetime, timedelta]:
     """A UTC date or second-granularity datetime and the span it covers."""
     try:
-        if _DAY.match(text):
+        if _DAY.fullmatch(text):
             return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC), timedelta(days=1)
-        if _SECOND.match(text):
+        if _SECOND.fullmatch(text):
             moment = datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
             return moment, timedelta(seconds=1)
     except ValueError:

@@ -1,4 +1,9 @@
-"""The ``/oai`` endpoint: GET and POST, streamed, gzip-compressed when the client accepts it."""
+"""The ``/oai`` endpoint: GET and POST, streamed, gzip-compressed when the client accepts it.
+
+A request body over ``MAX_REQUEST_BYTES`` is refused with HTTP 413 before it is read: the
+longest legal request (a resumptionToken plus verb) is a few hundred bytes, so 64 KiB
+leaves room for any honest client while a 100 MB form never reaches memory.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from node_adapter.oai.provider import Provider
 
 blueprint = Blueprint("oai", __name__)
 PROVIDER_KEY = "jala_oai_provider"
+MAX_REQUEST_BYTES = 64 * 1024
 
 
 @blueprint.route("/oai", methods=["GET", "POST"])
@@ -21,6 +27,7 @@ def endpoint() -> Response:
 
 def oai_response(provider: Provider) -> Response:
     """This request answered by ``provider`` (also used for catalogues the centre hosts)."""
+    request.max_content_length = MAX_REQUEST_BYTES
     values = request.form if request.method == "POST" else request.args
     chunks = provider.respond(values.to_dict(flat=False), request.base_url)
     response = Response(mimetype="text/xml", content_type="text/xml; charset=utf-8")

@@ -21,6 +21,7 @@ from search_ui.registration.hosting import discard, hosted_dir
 
 protect(bp)
 ANALYTICS_DAYS = 30
+SQLITE_MAX_INTEGER = 2 ** 63 - 1
 
 
 def _settings() -> Any:
@@ -54,6 +55,8 @@ def decide(registration_id: int, decision: str) -> Any:
     settings = _settings()
     user = current_user()
     assert user is not None
+    if registration_id > SQLITE_MAX_INTEGER:
+        abort(404)
     try:
         registration = RegistrationStore.at(settings).decide(
             registration_id, decision == "setujui", user.name,

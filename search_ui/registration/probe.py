@@ -3,8 +3,10 @@
 First the address guard (``harvester.netguard``: http/https only, a public host, unless
 ``[web] allow_private_sources``), then ``harvester.check.check_provider`` (Identify,
 ListMetadataFormats, one page) with the same guard on every request and redirect, one
-attempt per request and ``[web] check_timeout`` seconds. Never raises for the provider's
-faults or a refused address: everything lands in the ``CheckReport``.
+attempt per request, ``[web] check_timeout`` seconds in all per request (however slowly
+the provider trickles) and ``check_deadline`` seconds for the whole check
+(``harvester.deadline``). Never raises for the provider's faults or a refused address:
+everything lands in the ``CheckReport``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 from config.settings import Settings
 from harvester.check import CheckReport, check_provider
 from harvester.config import harvester_config
+from harvester.deadline import Deadline
 from harvester.netguard import AddressPolicy, UnsafeURL, check_url
 
 
@@ -35,4 +38,5 @@ def probe(url: str, settings: Settings, web: dict[str, Any]) -> CheckReport:
     timeout = float(web["check_timeout"])
     options = {**harvester_config(settings), "retries": 0, "connect_timeout": timeout,
                "read_timeout": timeout}
-    return check_provider(url, options, policy)
+    with Deadline(timeout, float(web["check_deadline"])) as deadline:
+        return check_provider(url, options, policy, deadline=deadline)

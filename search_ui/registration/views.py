@@ -5,13 +5,17 @@ the provider is usable; an upload is imported (``hosting.import_upload``) and ke
 least one row is valid, the rejected rows listed for the registrant. Either way the
 registration waits for an agency user (``pending``). Each complete form sent counts
 against the client address (``[web] registrations_per_address`` per
-``registration_window_seconds``); past that, 429 before any check or import is run.
+``registration_window_seconds``); past that, 429 before any check or import is run. At
+most ``concurrent_registrations`` are checked or imported at once: a further one gets 503
+with ``Retry-After`` at once, so slow providers and big uploads never take every thread
+and patron pages keep answering.
 """
 
 from __future__ import annotations
 
 import secrets
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +44,7 @@ from search_ui.throttle import Limit, Throttle
 protect(bp)
 UNREACHABLE = ("TransportError:", "AddressRefused:", "UnsafeURL:")
 """How ``harvester.check`` words a problem that means the address could not be reached."""
+BUSY_RETRY_SECONDS = 60
 
 
 def _settings() -> Any:
@@ -86,9 +91,23 @@ def register() -> Any:
             400 if form.errors else 200
     if _too_many_from_this_address():
         return render_template("registration/form.html", form=form, throttled=True), 429
-    if form.catalogue.data == "oai":
-        return _register_oai(form)
-    return _register_upload(form)
+    slots = _slots()
+    if not slots.acquire(blocking=False):
+        return (render_template("registration/form.html", form=form, busy=True), 503,
+                {"Retry-After": str(BUSY_RETRY_SECONDS)})
+    try:
+        if form.catalogue.data == "oai":
+            return _register_oai(form)
+        return _register_upload(form)
+    finally:
+        slots.release()
+
+
+def _slots() -> threading.BoundedSemaphore:
+    """The app's registrations-in-progress counter (made on first use)."""
+    size = int(current_app.config["JALA_WEB"]["concurrent_registrations"])
+    return current_app.extensions.setdefault("jala_registration_slots",
+                                             threading.BoundedSemaphore(size))
 
 
 def _too_many_from_this_address() -> bool:

@@ -200,3 +200,23 @@ def test_stats_follow_a_newly_approved_library_at_once(tmp_path) -> None:
         assert service.stats().libraries == len(SOURCES)
     finally:
         service.close()
+
+
+@pytest.mark.parametrize("year", ["٢٠١٥", "2015\n", "2010-2019\n"])
+def test_year_filter_takes_ascii_digits_only(api, document, year):
+    response = get(api, "/api/v1/search", year=year)
+    assert response.status_code == 400
+    conforms(document, "/api/v1/search", "400", response.json())
+
+
+def test_wrong_method_is_405_with_allow(api):
+    response = requests.post(f"{api[0]}/api/v1/search", timeout=5)
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "HEAD"}
+    assert response.json()["error"]["status"] == 405
+
+
+def test_year_order_rule_is_documented(document):
+    parameters = document["paths"]["/api/v1/search"]["get"]["parameters"]
+    year_to = next(p for p in parameters if p["name"] == "year_to")
+    assert "year_from" in year_to["description"]

@@ -17,7 +17,7 @@ from node_adapter.oai.errors import BadResumptionToken
 from node_adapter.oai.tokens import ListState, TokenSigner
 from node_adapter.oai.views import PROVIDER_KEY
 from tests.support.nodes import make_records
-from tests.support.xsd import NS, assert_valid_oai
+from tests.support.xsd import NS, assert_valid_oai, oai_errors
 
 REPO = "kab.example.id"
 T1 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
@@ -53,9 +53,7 @@ def error_codes(client: FlaskClient, method: str = "GET",
     else:
         response = client.post("/oai", data=arguments)
     assert response.status_code == 200
-    root = assert_valid_oai(response.data)
-    codes = [e.get("code") for e in root.iterfind("oai:error", NS)]
-    return codes, dict(root.find("oai:request", NS).attrib)
+    return oai_errors(response.data)
 
 
 @pytest.mark.parametrize("arguments", [

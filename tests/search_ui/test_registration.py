@@ -94,7 +94,7 @@ def test_redirects_to_private_addresses_are_refused(tmp_path: Path, target: str)
                 transport.fetch(f"{bouncer.url}/oai", {"verb": "Identify"})
             transport.close()
             web = {"allow_private_sources": False, "allowed_source_networks": ["127.0.0.1/32"],
-                   "check_timeout": 5.0}
+                   "check_timeout": 5.0, "check_deadline": 15.0}
             report = probe(f"{bouncer.url}/oai", settings, web)
     assert not report.usable
     assert "not a public address" in report.problems[0]

@@ -39,3 +39,10 @@ def assert_valid_oai(body: bytes) -> etree._Element:
     if not schema.validate(root):
         raise AssertionError(f"not XSD-valid: {schema.error_log}\n{body[:2000]!r}")
     return root
+
+
+def oai_errors(body: bytes) -> tuple[list[str], dict[str, str]]:
+    """The error codes and the echoed ``<request>`` attributes of an XSD-valid response."""
+    root = assert_valid_oai(body)
+    codes = [e.get("code") for e in root.iterfind("oai:error", NS)]
+    return codes, dict(root.find("oai:request", NS).attrib)
