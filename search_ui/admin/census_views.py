@@ -94,6 +94,13 @@ def cell_text(value: Value, kind: str) -> str:
 bp.add_app_template_global(cell_text)
 
 
+@bp.record_once
+def _check_census_settings(state: Any) -> None:
+    """Refuse a wrong ``[census]`` when the app starts, not on an officer's first visit."""
+    settings = state.app.extensions["jala_settings"]
+    load_census(settings, load_province(settings))
+
+
 @bp.route("/indikator")
 @login_required("staff")
 def indicators() -> str:

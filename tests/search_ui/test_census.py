@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import replace
+from pathlib import Path
 
 import lxml.etree
 import lxml.html
@@ -18,6 +19,7 @@ import pytest
 from babel.numbers import format_decimal
 from flask import Flask
 from flask.testing import FlaskClient
+from playwright.sync_api import Browser
 
 from aggregator.engine import open_engine
 from aggregator.indexer import Indexer
@@ -28,12 +30,15 @@ from harvester.pool import harvest_all
 from harvester.store import RecordStore, StoredRecord
 from search_ui.admin.census_views import RATIO
 from tests.search_ui.staff_support import (
+    PASSWORD,
     add_user,
     agency_app,
     agency_settings,
     csrf_token,
     login,
 )
+from tests.support.browser import assert_accessible
+from tests.support.http import live_server
 from tests.support.nodes import make_records, running_node
 
 HOSTILE_NAME = "=HYPERLINK(\"http://contoh.invalid\") Taman Baca"
@@ -259,3 +264,32 @@ def test_census_pages_need_a_login(app: Flask) -> None:
     for path in ("/dasbor/indikator", "/dasbor/perpustakaan", "/dasbor/ekspor/mutu.csv",
                  "/dasbor/iplm/6271.xlsx", "/dasbor/perpustakaan/kota/sensus"):
         assert anonymous.get(path).status_code == 302
+
+
+AGENCY_PAGES = (("dashboard", "/dasbor/"), ("indicators", "/dasbor/indikator"),
+                ("libraries", "/dasbor/perpustakaan"),
+                ("census-row", "/dasbor/perpustakaan/kota/sensus"))
+
+
+@pytest.mark.browser
+def test_agency_pages_in_chromium_at_360_and_1280_px(browser: Browser, app: Flask,
+                                                     test_output_dir: Path) -> None:
+    shots = test_output_dir / "screenshots"
+    shots.mkdir(exist_ok=True)
+    with live_server(app) as server:
+        for width in (360, 1280):
+            context = browser.new_context(viewport={"width": width, "height": 800},
+                                          locale="id-ID")
+            page = context.new_page()
+            page.goto(server.url + "/masuk")
+            page.get_by_label("Nama pengguna").fill("budi")
+            page.get_by_label("Kata sandi").fill(PASSWORD)
+            page.get_by_role("button", name="Masuk").click()
+            page.wait_for_url("**/dasbor/")
+            for name, path in AGENCY_PAGES:
+                page.goto(server.url + path)
+                page.screenshot(path=str(shots / f"census-{name}-{width}.png"), full_page=True)
+                overflow = page.evaluate("document.documentElement.scrollWidth")
+                assert overflow <= width, f"{path} is {overflow} px wide at {width} px"
+                assert_accessible(page)
+            context.close()
