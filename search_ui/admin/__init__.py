@@ -11,5 +11,5 @@ bp = Blueprint("admin", __name__, url_prefix="/dasbor")
 bp.add_app_template_global(code_name)
 bp.add_app_template_global(when)
 
-# The view module attaches its routes to ``bp``.
-from search_ui.admin import views  # noqa: E402, F401
+# The view modules attach their routes to ``bp``.
+from search_ui.admin import census_views, views  # noqa: E402, F401
