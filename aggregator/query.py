@@ -7,6 +7,7 @@ same contract suite runs against both backends.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -19,6 +20,18 @@ Sort = Literal["relevance", "newest", "title"]
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "title")
 MAX_PAGE_SIZE = 100
 Matching = Literal["all", "similar", "some"]
+_YEAR_VALUE = re.compile(r"^(\d{1,4})(?:-(\d{1,4}))?$")
+
+
+def year_filter_bounds(value: str) -> tuple[int, int] | None:
+    """Inclusive bounds of a ``year`` filter value (``2015``, ``2010-2019``), None if it is
+    not one (malformed, or ending before it starts)."""
+    match = _YEAR_VALUE.match(value.strip())
+    if not match:
+        return None
+    low = int(match.group(1))
+    high = int(match.group(2) or low)
+    return (low, high) if low <= high else None
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from aggregator.engine.analysis import STOPWORDS, Analyzer, fold
+from aggregator.engine.analysis import STOPWORDS, WORD, Analyzer, split
 from aggregator.indonesian import is_degree, is_title_word, spelling_key
 from biblio.isbn import compact, is_issn, to_isbn13
 
@@ -37,8 +37,6 @@ _ISBN_RUN = re.compile(r"(?<![\dXx])\d(?:[\s\-.\u2010-\u2013]?\d){8,12}(?:[\s\-.
 _ISSN = re.compile(r"(?<!\d)\d{4}-\d{3}[\dXx](?![\d])")
 _PREFIXED_ISSN = re.compile(r"(?i)\bissn\b\W*(\d{4}\s?-?\s?\d{3}[\dXx])\b")
 _IDENTIFIER_WORDS = frozenset({"isbn", "issn", "isbn10", "isbn13", "eisbn", "eissn", "e"})
-_TOKEN = re.compile(r"[^\s,;]+(?:,)?|[,;]")
-_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -83,7 +81,7 @@ def understand(text: str, analyzer: Analyzer | None = None) -> UnderstoodQuery:
     text = text[:MAX_QUERY_CHARS]
     identifiers, rest = _identifiers(text)
     tokens = _name_tokens(rest)
-    words = [w for token in tokens for w in _WORD.findall(fold(token))]
+    words = [w for token in tokens for w in split(token)]
     if identifiers:
         words = [w for w in words if w not in _IDENTIFIER_WORDS]
     kept = [w for w in words if w not in STOPWORDS] or words
@@ -145,4 +143,4 @@ def _name_tokens(text: str) -> list[str]:
     tokens = [t.strip(",;") for t in text.split()]
     tokens = [t for t in tokens if t]
     kept = [t for t in tokens if not (is_title_word(t) or (is_degree(t) and "." in t))]
-    return kept if any(_WORD.search(t) for t in kept) else tokens
+    return kept if any(WORD.search(t) for t in kept) else tokens

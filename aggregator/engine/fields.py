@@ -6,14 +6,13 @@ way: the contract suite checks that they do.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
 from aggregator.engine.analysis import split
 from aggregator.engine.base import QueryError
 from aggregator.model import Work
-from aggregator.query import FACETS, SearchQuery
+from aggregator.query import FACETS, SearchQuery, year_filter_bounds
 
 BOOSTS = {"title": 4.0, "creators": 3.0, "subjects": 2.0, "description": 1.0, "other": 0.5}
 """Field weights: a word in the title counts most, one in the description least."""
@@ -21,7 +20,6 @@ BOOSTS = {"title": 4.0, "creators": 3.0, "subjects": 2.0, "description": 1.0, "o
 YEAR_BUCKET = 10
 """The year facet groups works by decade."""
 
-_YEAR_VALUE = re.compile(r"^(\d{1,4})(?:-(\d{1,4}))?$")
 
 
 def facet_values(work: Work) -> dict[str, list[str]]:
@@ -64,14 +62,10 @@ def year_bucket_label(value: str) -> str:
 
 def parse_year_filter(value: str) -> tuple[int, int]:
     """Turn a ``year`` filter value (``2015`` or ``2010-2019``) into inclusive bounds."""
-    match = _YEAR_VALUE.match(value.strip())
-    if not match:
-        raise QueryError(f"year filter {value!r} must be YYYY or YYYY-YYYY")
-    low = int(match.group(1))
-    high = int(match.group(2) or low)
-    if high < low:
-        raise QueryError(f"year filter {value!r} ends before it starts")
-    return low, high
+    bounds = year_filter_bounds(value)
+    if bounds is None:
+        raise QueryError(f"year filter {value!r} must be YYYY or YYYY-YYYY, in order")
+    return bounds
 
 
 def check_facets(names: tuple[str, ...] | list[str]) -> None:

@@ -8,18 +8,16 @@ visitor can read; an oversized ``n`` (page size) is capped, not refused.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
-from aggregator.query import FACETS, SORTS, SearchQuery
+from aggregator.query import FACETS, SORTS, SearchQuery, year_filter_bounds
 
 MAX_TEXT = 200
 MIN_YEAR, MAX_YEAR = 1000, 2999
-_YEAR_FILTER = re.compile(r"([0-9]{4})(?:-([0-9]{4}))?", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -61,11 +59,8 @@ def parse_filters(values: list[str]) -> dict[str, tuple[str, ...]]:
 
 def _year_value(value: str) -> bool:
     """``2015`` or ``2010-2019`` within the years a catalogue can hold, in order."""
-    match = _YEAR_FILTER.fullmatch(value)
-    if not match:
-        return False
-    low, high = int(match.group(1)), int(match.group(2) or match.group(1))
-    return MIN_YEAR <= low <= high <= MAX_YEAR
+    bounds = year_filter_bounds(value)
+    return bounds is not None and bounds[0] >= MIN_YEAR and bounds[1] <= MAX_YEAR
 
 
 def parse_search(args: MultiDict[str, str], limits: Limits) -> SearchQuery:

@@ -65,6 +65,7 @@ def _frozen(value: object) -> object:
     ("Riwut, Tjilik", "Riwut, T."),
     ("Kak Freddie", "Freddie, K."),
     ("Prof. Dr. Siti Nur Aisyah, S.Pd., M.Si.", "Aisyah, S. N."),
+    ("Muhammad Darmawan Dewanto, S,Pd", "Dewanto, M. D."),
 ])
 def test_apa_names(name: str, expected: str) -> None:
     assert apa_name(name) == expected
