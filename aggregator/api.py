@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 
 from aggregator.answers import json_response, search_answer, work_answer
 from aggregator.engine.base import EngineError, QueryError
-from aggregator.query import FACETS, SearchQuery
+from aggregator.query import FILTERS, SearchQuery
 from aggregator.schemas import (
     ErrorSchema,
     LibraryListSchema,
@@ -83,7 +83,7 @@ def search() -> Response:
         raise ApiError(400, "invalid parameters", exc.normalized_messages()) from exc
     query = SearchQuery(
         text=args["q"], sort=args["sort"], page=args["page"], size=size,
-        filters={f: tuple(args[f]) for f in FACETS if args.get(f)},
+        filters={f: tuple(args[f]) for f in FILTERS if args.get(f)},
         year_from=args["year_from"], year_to=args["year_to"], search_after=cursor)
     try:
         result = service.search(query, channel="api")

@@ -14,7 +14,7 @@ import click
 
 from aggregator.engine import EngineError, open_engine
 from aggregator.generate import Generator
-from aggregator.query import FACETS, SORTS, SearchQuery
+from aggregator.query import FILTERS, SORTS, SearchQuery
 from aggregator.search import SearchService
 from aggregator.workstore import WorkStoreError
 from config.progress import Progress, quiet_option
@@ -87,7 +87,7 @@ def status(settings: Settings) -> None:
 @settings_options
 @click.argument("words", nargs=-1)
 @click.option("--filter", "filters", multiple=True, metavar="FACET=VALUE",
-              help=f"Exact facet value, repeatable ({', '.join(FACETS)}).")
+              help=f"Exact value, repeatable ({', '.join(FILTERS)}).")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--size", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
@@ -98,9 +98,9 @@ def search(settings: Settings, words: tuple[str, ...], filters: tuple[str, ...],
     chosen: dict[str, list[str]] = {}
     for item in filters:
         facet, sep, value = item.partition("=")
-        if not sep or facet not in FACETS or not value:
+        if not sep or facet not in FILTERS or not value:
             raise click.BadParameter(f"{item!r}: use FACET=VALUE with FACET one of "
-                                     f"{', '.join(FACETS)}", param_hint="--filter")
+                                     f"{', '.join(FILTERS)}", param_hint="--filter")
         chosen.setdefault(facet, []).append(value)
     query = SearchQuery(text=" ".join(words), filters={k: tuple(v) for k, v in chosen.items()},
                         sort=sort, size=size, page=page, highlight=False)

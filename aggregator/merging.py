@@ -2,8 +2,8 @@
 
 Merge rules (deterministic, independent of the order records arrived in):
 - Records are ranked by completeness (how many descriptive fields are filled), then by
-  (source, identifier). Title, subtitle, creators, publisher, place and material type
-  come from the best-ranked record that has them.
+  (source, identifier). Title, subtitle, creators, publisher, place, series and material
+  type come from the best-ranked record that has them.
 - ``year``: the earliest known year (the work's first appearance among the editions we
   cluster together; reprints catalogued a year apart agree on it).
 - ``language`` and ``classification``: the value most records give (ties: best rank).
@@ -26,7 +26,8 @@ from aggregator.normalise.schema import NormalisedRecord
 from config.network import Source
 
 _DESCRIPTIVE = ("subtitle", "creators", "publisher", "place", "year", "isbns", "language",
-                "subjects", "classification", "description", "edition")
+                "subjects", "classification", "description", "edition",
+                "series")
 
 
 def completeness(record: NormalisedRecord) -> int:
@@ -57,6 +58,7 @@ def build_work(work_id: str, records: Iterable[NormalisedRecord],
         subjects=_union((r.subjects for r in ranked), text_key),
         classification=_most_common([r.classification for r in ranked if r.classification]),
         description=max((r.description for r in ranked), key=len),
+        series=next((r.series for r in ranked if r.series), ""),
         links=_union((r.links for r in ranked), str),
         holdings=_holdings(ranked, libraries),
         updated=max(r.datestamp for r in ranked),

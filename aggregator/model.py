@@ -50,6 +50,8 @@ class Work:
     subjects: list[str] = field(default_factory=list)
     classification: str = ""
     description: str = ""
+    series: str = ""
+    """The series the book belongs to (MARC 490/830), as the best record names it."""
     links: list[str] = field(default_factory=list)
     holdings: list[Holding] = field(default_factory=list)
     updated: str = ""

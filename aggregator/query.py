@@ -15,6 +15,9 @@ from aggregator.model import Work
 
 FACETS = ("library", "district", "material_type", "language", "year", "subject")
 """Facet names, in display order; ``filters`` keys use the same names."""
+FILTERS = (*FACETS, "series")
+"""Fields a query can filter on: every facet, and the series (linked from a work's page,
+not counted)."""
 
 Sort = Literal["relevance", "newest", "title"]
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "title")

@@ -38,6 +38,7 @@ class SearchArgsSchema(Schema):
     material_type = fields.List(fields.String(), load_default=list)
     language = fields.List(fields.String(), load_default=list)
     subject = fields.List(fields.String(), load_default=list)
+    series = fields.List(fields.String(), load_default=list)
     year = fields.List(fields.String(validate=validate.Regexp(r"^[0-9]{1,4}(-[0-9]{1,4})?\Z")),
                        load_default=list,
                        metadata={"description": "Year (2015) or decade range (2010-2019)."})
@@ -92,6 +93,7 @@ class WorkSchema(Schema):
     subjects = fields.List(fields.String())
     classification = fields.String()
     description = fields.String()
+    series = fields.String()
     links = fields.List(fields.String())
     total_copies = fields.Integer()
     available_copies = fields.Integer()

@@ -51,6 +51,7 @@ class BibRecord:
     material_type: str = "buku"
     collection: str = ""
     description: str = ""
+    series: str = ""
     digital_url: str = ""
     copies: list[Copy] = field(default_factory=list)
     invalid_isbn: list[str] = field(default_factory=list)

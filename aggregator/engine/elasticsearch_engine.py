@@ -114,7 +114,7 @@ class ElasticsearchEngine(SearchEngine):
 
     def search(self, query: SearchQuery) -> SearchResult:
         """Run a query up the widening ladder (``relax``), one ``_search`` per step asked."""
-        check_facets([*query.filters, *query.facets])
+        check_facets(query)
         if query.size < 0 or query.page < 1:
             raise QueryError("page must be at least 1 and size at least 0")
         suggested: dict[str, str | None] = {}

@@ -18,6 +18,7 @@ from typing import Any
 from aggregator.engine.base import QueryError
 from aggregator.engine.fields import (
     BOOSTS,
+    EXACT_FIELDS,
     aggregations,
     facet_values,
     other_text,
@@ -37,7 +38,6 @@ from aggregator.model import Work
 from aggregator.query import SearchQuery
 from aggregator.understand import QueryWord, UnderstoodQuery, understand
 
-FACET_FIELDS = ("library", "district", "material_type", "language", "subject")
 SORT_FIELDS: dict[str, list[Any]] = {
     "relevance": ["_score", {"id": "asc"}],
     "newest": [{"sort_year": "desc"}, {"id": "asc"}],
@@ -59,7 +59,7 @@ def index_body(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
         "spelled": {"type": "text", "analyzer": "old_spelling"},
         "identifiers": {"type": "keyword"},
         "suggest": {"type": "completion", "analyzer": "folded"},
-        **{name: {"type": "keyword"} for name in FACET_FIELDS},
+        **{name: {"type": "keyword"} for name in EXACT_FIELDS},
         "title_sort": {"type": "keyword"},
         "year": {"type": "integer"},
         "sort_year": {"type": "integer"},

@@ -12,31 +12,33 @@ from typing import Any
 from aggregator.engine.analysis import split
 from aggregator.engine.base import QueryError
 from aggregator.model import Work
-from aggregator.query import FACETS, SearchQuery, year_filter_bounds
+from aggregator.query import FACETS, FILTERS, SearchQuery, year_filter_bounds
 
 BOOSTS = {"title": 4.0, "creators": 3.0, "subjects": 2.0, "description": 1.0, "other": 0.5}
 """Field weights: a word in the title counts most, one in the description least."""
 
 YEAR_BUCKET = 10
 """The year facet groups works by decade."""
-
+EXACT_FIELDS = tuple(name for name in FILTERS if name != "year")
+"""Fields holding exact values (keywords, raw terms): every filter but the numeric year."""
 
 
 def facet_values(work: Work) -> dict[str, list[str]]:
-    """The exact values a work carries for each facet except ``year`` (a number)."""
+    """The exact values a work carries for each of ``EXACT_FIELDS``."""
     return {
         "library": _unique(h.library_id for h in work.holdings),
         "district": _unique(h.district for h in work.holdings),
         "material_type": _unique([work.material_type]),
         "language": _unique([work.language]),
         "subject": _unique(work.subjects),
+        "series": _unique([work.series]),
     }
 
 
 def other_text(work: Work) -> str:
     """Searchable text that is not title, creators, subjects or description."""
-    return " ".join([*work.contributors, work.publisher, *work.isbns, *work.issns,
-                     work.classification])
+    return " ".join([*work.contributors, work.publisher, work.series, *work.isbns,
+                     *work.issns, work.classification])
 
 
 def title_key(work: Work) -> str:
@@ -68,11 +70,12 @@ def parse_year_filter(value: str) -> tuple[int, int]:
     return bounds
 
 
-def check_facets(names: tuple[str, ...] | list[str]) -> None:
-    """Reject facet or filter names outside ``FACETS``."""
-    unknown = sorted(set(names) - set(FACETS))
-    if unknown:
-        raise QueryError(f"unknown facet {', '.join(unknown)}; known: {', '.join(FACETS)}")
+def check_facets(query: SearchQuery) -> None:
+    """Reject filters outside ``FILTERS`` and facets outside ``FACETS``."""
+    for kind, names, known in (("filter", query.filters, FILTERS),
+                               ("facet", query.facets, FACETS)):
+        if unknown := sorted(set(names) - set(known)):
+            raise QueryError(f"unknown {kind} {', '.join(unknown)}; known: {', '.join(known)}")
 
 
 def _unique(values: Iterable[str]) -> list[str]:

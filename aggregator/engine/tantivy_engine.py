@@ -154,7 +154,7 @@ class TantivyEngine(SearchEngine):
 
     def search(self, query: SearchQuery) -> SearchResult:
         """Run a query up the widening ladder (``relax``): hits, facets, a checked correction."""
-        check_facets([*query.filters, *query.facets])
+        check_facets(query)
         if query.size < 0 or query.page < 1:
             raise QueryError("page must be at least 1 and size at least 0")
         searcher = self._searcher()

@@ -14,12 +14,11 @@ import json
 import tantivy
 
 from aggregator.engine.analysis import STOPWORDS, Analyzer, fold, split
-from aggregator.engine.fields import facet_values, other_text, title_key_of
+from aggregator.engine.fields import EXACT_FIELDS, facet_values, other_text, title_key_of
 from aggregator.indonesian import spelling_key
 from aggregator.model import Work
 
 TEXT_FIELDS = ("title", "creators", "subjects", "description", "other")
-FACET_FIELDS = ("library", "district", "material_type", "language", "subject")
 COMPLETION_SEPARATOR = "\x1f"
 """Splits a completion term into its folded (matched) and original (shown) halves."""
 COMPLETION_MAX_CHARS = 120
@@ -36,7 +35,7 @@ def build_schema() -> tantivy.Schema:
     builder.add_text_field("spelled", tokenizer_name="whitespace", index_option="freq")
     builder.add_text_field("identifiers", tokenizer_name="raw", index_option="basic")
     builder.add_text_field("complete", tokenizer_name="raw", index_option="basic")
-    for name in FACET_FIELDS:
+    for name in EXACT_FIELDS:
         builder.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
     builder.add_text_field("title_sort", tokenizer_name="raw", index_option="basic", fast=True)
     builder.add_integer_field("year", indexed=True, fast=True)

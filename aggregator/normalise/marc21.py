@@ -117,6 +117,7 @@ def map_record(root: etree._Element) -> dict[str, Any]:
         "classification": marc.first(("082", "080", "084", "050"), "a"),
         "call_number": marc.first(("090", "099"), "a") or marc.first(("852",), "h"),
         "description": marc.first(("520",), "a"),
+        "series": marc.first(("830", "490", "440"), "a").rstrip(" ;,./"),
         "links": marc.values(("856",), "u"),
     }
     kind = _material_type(marc, fixed, subs)

@@ -45,6 +45,7 @@ class NormalisedRecord:
     place: str = ""
     year: int | None = None
     edition: str = ""
+    series: str = ""
     isbns: list[str] = field(default_factory=list)
     issns: list[str] = field(default_factory=list)
     language: str = "und"
@@ -206,6 +207,7 @@ class RecordSchema(Schema):
     place = Text(load_default="")
     year = Year(load_default=None)
     edition = Text(load_default="")
+    series = Text(load_default="")
     isbns = IdentifierList(r"[0-9][0-9\- ]{8,16}[0-9Xx]", to_isbn13)
     issns = IdentifierList(r"\d{4}-?\d{3}[\dXx]", issn)
     language = Language(load_default="und")

@@ -63,6 +63,7 @@ def described(work: Work) -> BibRecord:
         issn=list(work.issns), language=work.language or "und",
         subjects=list(work.subjects), classification=work.classification,
         material_type=work.material_type, description=work.description,
+        series=work.series,
         digital_url=next(iter(work.links), ""))
 
 

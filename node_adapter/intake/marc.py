@@ -142,6 +142,7 @@ def to_bib_record(record: pymarc.Record, number: int) -> Numbered | Rejection:
         material_type=_material_type(record, fixed),
         collection=next((_first_sub(f, "c") for f in record.get_fields("852")), ""),
         description=next((_first_sub(f, "a") for f in record.get_fields("520")), ""),
+        series=_first(record, ("830", "490", "440"), "a"),
         digital_url=_first(record, ("856",), "u"), copies=copies,
         invalid_isbn=isbns.invalid + _all(record, ("020",), "z"),
         invalid_issn=issns.invalid + _all(record, ("022",), "y"))

@@ -81,6 +81,7 @@ def _dc(record: BibRecord) -> str:
     add("description", record.description)
     add("coverage", record.place)
     add("relation", record.collection)
+    add("relation", record.series)
     parts.append("</oai_dc:dc>")
     return "".join(parts)
 
@@ -158,6 +159,7 @@ def marc_xml(record: BibRecord, holdings: list[Subfields]) -> str:
         field("100", "1 ", ("a", record.creators[0]))
     field("245", "10" if record.creators else "00", ("a", record.title), ("b", record.subtitle))
     field("264", " 1", ("a", record.place), ("b", record.publisher), ("c", record.year))
+    field("490", "0 ", ("a", record.series))
     field("520", "  ", ("a", record.description))
     for subject in record.subjects:
         field("650", " 4", ("a", subject))

@@ -62,6 +62,8 @@ def book_ld(work: Work, url: str, sources: dict[str, Source],
         data["author"] = [{"@type": "Person", "name": name} for name in work.creators]
     if work.publisher:
         data["publisher"] = {"@type": "Organization", "name": work.publisher}
+    if work.series:
+        data["isPartOf"] = {"@type": "BookSeries", "name": work.series}
     if work.year:
         data["datePublished"] = str(work.year)
     if work.isbns:

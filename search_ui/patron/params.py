@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
-from aggregator.query import FACETS, SORTS, SearchQuery, year_filter_bounds
+from aggregator.query import FILTERS, SORTS, SearchQuery, year_filter_bounds
 
 MAX_TEXT = 200
 MIN_YEAR, MAX_YEAR = 1000, 2999
@@ -45,7 +45,7 @@ def parse_filters(values: list[str]) -> dict[str, tuple[str, ...]]:
     filters: dict[str, list[str]] = {}
     for item in values:
         name, sep, value = item.partition(":")
-        if not sep or name not in FACETS or not value.strip():
+        if not sep or name not in FILTERS or not value.strip():
             raise BadRequest(_("Unknown filter “%(filter)s”.", filter=item[:60]))
         if name == "year" and not _year_value(value):
             raise BadRequest(_("A year filter is a year (2015) or a range of years "

@@ -23,6 +23,7 @@ FACET_NAMES = {
     "language": lazy_gettext("Language"),
     "year": lazy_gettext("Year"),
     "subject": lazy_gettext("Subject"),
+    "series": lazy_gettext("Series"),
 }
 MATERIAL_TYPES = {
     "buku": lazy_gettext("Book"),

@@ -35,6 +35,7 @@ QUERIES = [
     SearchQuery(text="Dr. Andrea Hirata, M.Pd. djakarta matematik"),
     SearchQuery(text="978-602-03-1765-6"),
     SearchQuery(text='"(*~-:)" yang'),
+    SearchQuery(filters={"series": ("Seri Literasi Dini",)}),
 ]
 
 

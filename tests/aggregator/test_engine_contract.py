@@ -151,6 +151,16 @@ def test_filters_are_or_within_a_facet_and_and_across(engine):
     assert engine.search(SearchQuery(text="novel", filters={"language": ("eng",)})).total == 0
 
 
+def test_a_series_is_a_filter_and_its_words_are_searchable(engine):
+    assert ids(engine.search(SearchQuery(filters={"series": ("Seri Literasi Dini",)}))) == [
+        "w-baca"]
+    assert engine.search(SearchQuery(filters={"series": ("Seri Literasi",)})).total == 0
+    assert ids(engine.search(SearchQuery(text="literasi"))) == ["w-baca"]
+    assert "series" not in engine.search(SearchQuery()).facets, "a filter, not a facet"
+    with pytest.raises(QueryError):
+        engine.search(SearchQuery(facets=("series",)))
+
+
 def test_facet_counts_cover_all_matches_not_just_the_page(engine):
     result = engine.search(SearchQuery(size=1))
     assert result.total == len(WORKS) and len(result.hits) == 1

@@ -24,7 +24,8 @@ def book(**changes: object) -> BibRecord:
         publisher="Bentang Pustaka", place="Yogyakarta", year=2005,
         isbn=["9789793062792"], language="ind", subjects=["Novel Indonesia", "Pendidikan"],
         classification="899.221", call_number="899.221 HIR l", material_type="buku",
-        description="Kisah sepuluh anak Belitong.", digital_url="https://opac.example/b-17",
+        description="Kisah sepuluh anak Belitong.", series="Tetralogi Laskar Pelangi",
+        digital_url="https://opac.example/b-17",
         copies=[Copy("B001", "Rak Fiksi", "899.221 HIR l", "tersedia"),
                 Copy("B002", "Rak Fiksi", "899.221 HIR l c2", "dipinjam"),
                 Copy("B003", "Gudang", "", "tersedia")])
@@ -49,6 +50,7 @@ def test_marc21_from_our_node_keeps_every_field_and_counts_copies() -> None:
     assert record.subjects == ["Novel Indonesia", "Pendidikan"]
     assert record.classification == "899.221" and record.call_number == "899.221 HIR l"
     assert record.material_type == "buku" and record.links == ["https://opac.example/b-17"]
+    assert record.series == "Tetralogi Laskar Pelangi", "MARC 490"
     holding = record.holding
     assert (holding.library_id, holding.record_id) == ("kota", "oai:kota:b-17")
     assert (holding.copies, holding.available, holding.copies_known) == (3, 2, True)

@@ -22,6 +22,7 @@ SAMPLE = BibRecord(
     issn=["0317-8471"], subjects=["Fiksi Indonesia", "Pendidikan"], classification="899.2213",
     call_number="899.2213 HIR l", material_type="skripsi", collection="Umum",
     description="Novel tentang sekolah di Belitung.", digital_url="https://example.org/b1",
+    series="Tetralogi Laskar Pelangi",
     copies=[Copy("C1", "Rak A", "899.2213 HIR l", "dipinjam"),
             Copy("C2", "Rak B", "899.2213 HIR l", "tersedia")])
 

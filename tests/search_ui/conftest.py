@@ -48,6 +48,7 @@ def _seed_works(libraries: list[dict[str, object]]) -> list[Work]:
         works.append(Work(
             id=f"seed-{n}", title=book["Title"], creators=[book["Author"]],
             publisher="Gramedia Pustaka Utama" if n % 2 else "",
+            series="Seri Sastra Dunia" if n % 4 == 0 else "",
             year=int(year[0]) if year and year[0].isdigit() else None,
             isbns=[book["ISBN"]] if book["ISBN"].isdigit() else [],
             language="ind" if book.get("Bahasa") == "Indonesia" else "eng",
@@ -62,6 +63,7 @@ def _special_works(libraries: list[dict[str, object]]) -> list[Work]:
     hostile = Work(
         id=HOSTILE_ID, title=f"Sejarah {SCRIPT} Kalimantan", subtitle='"><img src=x onerror=1>',
         creators=[f"{SCRIPT}Penulis"], publisher="<b>Penerbit</b>", year=2020,
+        series=f"Seri {SCRIPT}",
         subjects=[f"sejarah{SCRIPT}"], description=f"Uraian {SCRIPT} & lainnya",
         links=["javascript:alert(1)"], language="ind",
         holdings=[Holding(library_id=str(lib["id"]), record_id="h:1",

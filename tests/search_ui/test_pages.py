@@ -260,6 +260,19 @@ def test_authors_and_publishers_are_links_and_more_by_the_author(client: FlaskCl
     assert "Karya lain Tjilik Riwut" not in ebook, "no other work of his in the index"
 
 
+def test_a_series_is_a_link_to_its_other_books(client: FlaskClient) -> None:
+    html = client.get("/karya/seed-4").get_data(as_text=True)
+    link = '<a href="/cari?f=series:Seri+Sastra+Dunia">Seri Sastra Dunia</a>'
+    assert "<dt>Seri</dt><dd>" + link in html
+    assert '"isPartOf": {"@type": "BookSeries", "name": "Seri Sastra Dunia"}' in html
+    listed = client.get("/cari?f=series:Seri+Sastra+Dunia").get_data(as_text=True)
+    found = set(re.findall(r'href="/karya/(seed-\d+)"', listed))
+    assert found and all(int(work_id.split("-")[1]) % 4 == 0 for work_id in found)
+    assert "Seri: Seri Sastra Dunia" in listed, "the filter in force is shown, removable"
+    assert "Seri</h" not in listed, "a series is a filter, not a facet of the sidebar"
+    assert client.get("/cari?f=series:").status_code == 400
+
+
 def test_favicon_and_a_compressed_script(client: FlaskClient) -> None:
     assert client.get("/favicon.ico").status_code == 200
     html = client.get("/").get_data(as_text=True)

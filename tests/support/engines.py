@@ -23,7 +23,7 @@ SAMPIT = "Kabupaten Kotawaringin Timur"
 
 WORKS = [
     Work(id="w-baca", title="Baca Tulis untuk Anak", creators=["Siti Rahmawati"], year=2015,
-         subjects=["Pendidikan"], language="ind",
+         subjects=["Pendidikan"], language="ind", series="Seri Literasi Dini",
          holdings=[holding("prov", PALANGKA, 3, 2), holding("kotim", SAMPIT, 1, 0)]),
     Work(id="w-laskar", title="Laskar Pelangi", creators=["Andrea Hirata"], year=2005,
          isbns=["9789793062792"],
