@@ -39,16 +39,13 @@ from aggregator.engine.relax import (
     relaxed_search,
 )
 from aggregator.engine.spelling import closest_word, edit_limit
+from aggregator.engine.tantivy_order import ordered_hits, resume_offset
 from aggregator.engine.tantivy_schema import COMPLETION_SEPARATOR, SCHEMA, from_stored, to_document
 from aggregator.engine.writer_lock import WriterLock
 from aggregator.model import Work
 from aggregator.query import FacetValue, Hit, SearchQuery, SearchResult
 from aggregator.understand import QueryWord, UnderstoodQuery, understand
 from config.settings import Settings
-
-RESUME_SLACK = 50
-"""How far around its recorded position a ``search_after`` cursor's work is looked for."""
-_SORTS = {"newest": ("sort_year", tantivy.Order.Desc), "title": ("title_sort", tantivy.Order.Asc)}
 
 
 class TantivyEngine(SearchEngine):
@@ -174,21 +171,19 @@ class TantivyEngine(SearchEngine):
              understood: UnderstoodQuery, phase: Phase) -> SearchResult:
         """One step of the ladder: a page of hits and the facets over all its matches."""
         compiled = self._compile(understood, query, phase)
-        order = _SORTS.get(query.sort)
-        sort_args = {"order_by_field": order[0], "order": order[1]} if order else {}
+        scored = not understood.empty
         offset = (query.page - 1) * query.size
         if query.search_after:
-            offset = self._resume(searcher, compiled, sort_args, query.search_after)
-        found = searcher.search(compiled, max(1, query.size), count=True, offset=offset,
-                                **sort_args)
+            offset = resume_offset(searcher, compiled, query.sort, scored, query.search_after)
+        page, total = ordered_hits(searcher, compiled, query.sort, scored, offset, query.size)
         hits = []
         term_set = frozenset(t for w in understood.words for t in (w.word, w.stem))
-        for position, (value, address) in enumerate(found.hits[:query.size], start=offset):
+        for position, (value, address) in enumerate(page, start=offset):
             work = from_stored(searcher.doc(address))
-            score = float(value) if not order else 0.0
+            score = float(value) if isinstance(value, float) else 0.0  # type: ignore[arg-type]
             highlights = highlight_work(work, term_set, self._analyzer) if query.highlight else {}
             hits.append(Hit(work, score, highlights, (str(value), work.id, str(position))))
-        return SearchResult(total=found.count, hits=hits,
+        return SearchResult(total=total, hits=hits,
                             facets=self._facets(searcher, compiled, query),
                             page=query.page, size=query.size)
 
@@ -330,20 +325,6 @@ class TantivyEngine(SearchEngine):
                 facets[facet] = sorted((FacetValue(str(b["key"]), b["doc_count"])
                                         for b in buckets), key=lambda fv: (-fv.count, fv.value))
         return facets
-
-    def _resume(self, searcher: tantivy.Searcher, compiled: Query, sort_args: dict,
-                cursor: tuple[str, ...]) -> int:
-        """Where the page after ``cursor`` (value, work id, position) starts now."""
-        if len(cursor) != 3 or not cursor[2].isdigit():
-            raise QueryError("search_after must be a hit's sort_key (value, id, position)")
-        position = int(cursor[2])
-        start = max(0, position - RESUME_SLACK)
-        window = searcher.search(compiled, 2 * RESUME_SLACK + 1, count=False, offset=start,
-                                 **sort_args).hits
-        for index, (_, address) in enumerate(window):
-            if searcher.doc(address).get_first("id") == cursor[1]:
-                return start + index + 1
-        return position + 1
 
     def _did_you_mean(self, searcher: tantivy.Searcher, text: str) -> str | None:
         """The query with each unknown word replaced by its closest indexed word."""

@@ -15,6 +15,7 @@ import tantivy
 
 from aggregator.engine.analysis import STOPWORDS, Analyzer, fold, split
 from aggregator.engine.fields import EXACT_FIELDS, facet_values, other_text, title_key_of
+from aggregator.engine.tantivy_order import newest_order, title_order
 from aggregator.indonesian import spelling_key
 from aggregator.model import Work
 
@@ -37,9 +38,9 @@ def build_schema() -> tantivy.Schema:
     builder.add_text_field("complete", tokenizer_name="raw", index_option="basic")
     for name in EXACT_FIELDS:
         builder.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
-    builder.add_text_field("title_sort", tokenizer_name="raw", index_option="basic", fast=True)
+    for name in ("title_sort", "newest_sort"):
+        builder.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
     builder.add_integer_field("year", indexed=True, fast=True)
-    builder.add_integer_field("sort_year", fast=True)
     for name in ("holdings", "copies"):
         builder.add_integer_field(name, fast=True)
     builder.add_integer_field("available", indexed=True, fast=True)
@@ -73,8 +74,8 @@ def to_document(work: Work, analyzer: Analyzer) -> tantivy.Document:
         "spelled": " ".join(spelling_key(w) for w in named if w not in STOPWORDS),
         "identifiers": [*work.isbns, *work.issns],
         "complete": completions(work),
-        "title_sort": title_key_of(title),
-        "sort_year": work.year or 0,
+        "title_sort": title_order(title_key_of(title), work.id),
+        "newest_sort": newest_order(work.year, work.id),
         "holdings": len(work.holdings),
         "copies": max(0, work.total_copies),
         "available": max(0, work.available_copies),

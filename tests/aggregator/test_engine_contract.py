@@ -6,6 +6,7 @@ when ``ELASTICSEARCH_URL`` is set (skipped otherwise).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 
@@ -14,7 +15,13 @@ import pytest
 from aggregator.engine.base import QueryError
 from aggregator.model import Work
 from aggregator.query import SearchQuery
-from tests.support.engines import WORKS, elasticsearch_pair, tantivy_pair
+from tests.support.engines import (
+    PALANGKA,
+    WORKS,
+    elasticsearch_pair,
+    holding,
+    tantivy_pair,
+)
 
 BACKENDS = [
     pytest.param(tantivy_pair, id="tantivy"),
@@ -195,6 +202,34 @@ def test_sorts(engine):
     assert newest == ["w-ebook", "w-baca", "w-hirata", "w-laskar", "w-english", "w-sejarah"]
     titles = [h.work.title for h in engine.search(SearchQuery(sort="title")).hits]
     assert titles == sorted(titles, key=str.lower)
+
+
+TWINS = [Work(id=f"w-twin-{n:02d}", title="Kumpulan Soal Ujian", year=2019 + n % 2,
+              holdings=[holding("kota", PALANGKA)]) for n in range(40)]
+"""Forty works every query scores alike: only a tie-break tells them apart."""
+
+
+@pytest.mark.parametrize(("sort", "text", "key"), [
+    ("relevance", "kumpulan soal", lambda w: w.id),
+    ("relevance", "", lambda w: w.id),
+    ("newest", "soal", lambda w: (-w.year, w.id)),
+    ("title", "", lambda w: w.id),
+])
+def test_equal_scores_and_keys_order_by_work_id_however_the_index_was_built(
+        engines, sort, text, key):
+    writer, reader = engines
+    expected = [w.id for w in sorted(TWINS, key=key)]
+    for order in (TWINS[::3] + TWINS[1::3] + TWINS[2::3], TWINS[::-1]):
+        writer.delete(w.id for w in TWINS)
+        writer.commit()
+        for start in range(0, len(order), 9):  # several segments, in a shuffled order
+            writer.upsert(order[start:start + 9])
+            writer.commit()
+        query = SearchQuery(text=text, sort=sort, size=7, filters={"library": ("kota",)})
+        pages = [ids(reader.search(dataclasses.replace(query, page=page)))
+                 for page in range(1, 8)]
+        walked = [i for page in pages for i in page if i.startswith("w-twin")]
+        assert walked == expected, (sort, text)
 
 
 @pytest.mark.parametrize("sort", ["relevance", "newest", "title"])

@@ -1,0 +1,96 @@
+"""How tantivy orders hits: every sort breaks ties by work id, as Elasticsearch's does.
+
+tantivy orders equal keys by where a document sits in the index, which changes with every
+rebuild and merge, so pages shifted after a rebuild. The title and newest sorts therefore
+order by one text column that ends in the work id (``title_sort``, ``newest_sort``), exact
+in one search. Scores cannot carry the id, so a relevance page is cut from a list ranked by
+(score, id): the hits down to the page's end, and past it while scores still equal the last
+one (a tie group of at most ``TIE_LIMIT``; beyond that, index order). A search without
+words has one score for every match: it orders by id alone.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import tantivy
+
+from aggregator.engine.base import QueryError
+
+SORT_SEPARATOR = "\x1f"
+"""Between a sort value and the work id; sorts before every printable character."""
+TIE_LIMIT = 2000
+"""The most works of one score put in id order at a page edge (each costs a stored read)."""
+RESUME_SLACK = 50
+"""How far around its recorded position a ``search_after`` cursor's work is looked for."""
+_COLUMNS = {"newest": "newest_sort", "title": "title_sort", "id": "id"}
+
+Hits = list[tuple[object, tantivy.DocAddress]]
+
+
+def title_order(title_key: str, work_id: str) -> str:
+    """The ``title_sort`` column: the title's sort key, then the id."""
+    return f"{title_key}{SORT_SEPARATOR}{work_id}"
+
+
+def newest_order(year: int | None, work_id: str) -> str:
+    """The ``newest_sort`` column, ascending: latest year first, unknown years last, then id."""
+    return f"{9999 - max(0, min(9999, year or 0)):04d}{SORT_SEPARATOR}{work_id}"
+
+
+def ordered_hits(searcher: tantivy.Searcher, compiled: tantivy.Query, sort: str, scored: bool,
+                 offset: int, limit: int) -> tuple[Hits, int]:
+    """Hits ``offset`` to ``offset + limit`` of ``compiled`` in ``sort`` order, ties by id,
+    and how many works match.
+
+    ``scored`` is False for a search without words (every match scores the same).
+    """
+    column = _COLUMNS.get(sort if sort != "relevance" or scored else "id")
+    if column is not None:
+        found = searcher.search(compiled, max(1, limit), count=True, offset=offset,
+                                order_by_field=column, order=tantivy.Order.Asc)
+        return found.hits[:limit], found.count
+    return _by_score(searcher, compiled, offset, limit)
+
+
+def _by_score(searcher: tantivy.Searcher, compiled: tantivy.Query, offset: int,
+              limit: int) -> tuple[Hits, int]:
+    """Best first; works of equal score by id, looked at only where a tie meets the page."""
+    end = offset + limit
+    step = max(limit, 16)
+    asked = end + step
+    found = searcher.search(compiled, asked, count=True)
+    hits = list(found.hits)
+    while len(hits) == asked < TIE_LIMIT + end and hits[-1][0] == hits[end - 1][0]:
+        hits += searcher.search(compiled, step, count=False, offset=asked).hits
+        asked += step
+        step *= 2
+    page_scores = {score for score, _ in hits[offset:end]}
+    tied = {score for score, n in Counter(s for s, _ in hits).items()
+            if n > 1 and score in page_scores}
+    ids = {address_key(a): searcher.doc(a).get_first("id") for s, a in hits if s in tied}
+
+    def rank(hit: tuple[object, tantivy.DocAddress]) -> tuple[float, str]:
+        score, address = hit
+        return -float(score), ids.get(address_key(address), "")  # type: ignore[arg-type]
+
+    return sorted(hits, key=rank)[offset:end], found.count
+
+
+def resume_offset(searcher: tantivy.Searcher, compiled: tantivy.Query, sort: str, scored: bool,
+                  cursor: tuple[str, ...]) -> int:
+    """Where the page after ``cursor`` (value, work id, position) starts now."""
+    if len(cursor) != 3 or not cursor[2].isdigit():
+        raise QueryError("search_after must be a hit's sort_key (value, id, position)")
+    position = int(cursor[2])
+    start = max(0, position - RESUME_SLACK)
+    window, _ = ordered_hits(searcher, compiled, sort, scored, start, 2 * RESUME_SLACK + 1)
+    for index, (_, address) in enumerate(window):
+        if searcher.doc(address).get_first("id") == cursor[1]:
+            return start + index + 1
+    return position + 1
+
+
+def address_key(address: tantivy.DocAddress) -> tuple[int, int]:
+    """A hashable form of a document address."""
+    return address.segment_ord, address.doc
