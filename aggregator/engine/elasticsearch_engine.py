@@ -119,7 +119,8 @@ class ElasticsearchEngine(SearchEngine):
             raise QueryError("page must be at least 1 and size at least 0")
         suggested: dict[str, str | None] = {}
 
-        def run(step: SearchQuery, phase: Phase) -> SearchResult:
+        def run(step: SearchQuery, phase: Phase, _settles: object) -> SearchResult:
+            """One ``_search`` answers hits, total and facets together: nothing to defer."""
             body = es_bodies.search_body(step, phase)
             answer = self._call(lambda: self.client.search(index=self.alias, **_kwargs(body)))
             if "suggest" in body and step.text == query.text:

@@ -32,6 +32,10 @@ SPELLED_BOOST = 2.0
 """A word matched only through its other spelling (``djakarta`` for ``Jakarta``)."""
 
 
+Run = Callable[[SearchQuery, Phase, Callable[[int], bool] | None], SearchResult]
+"""One step of the ladder in a backend: ``run(query, phase, settles)``."""
+
+
 def phases_for(understood: UnderstoodQuery) -> tuple[Phase, ...]:
     """The steps worth trying for a query: typos only where a word allows them, ``some``
     only where there is more than one thing to match."""
@@ -43,33 +47,37 @@ def phases_for(understood: UnderstoodQuery) -> tuple[Phase, ...]:
     return tuple(steps)
 
 
-def relaxed_search(query: SearchQuery, understood: UnderstoodQuery,
-                   run: Callable[[SearchQuery, Phase], SearchResult],
+def relaxed_search(query: SearchQuery, understood: UnderstoodQuery, run: Run,
                    correction: Callable[[str], str | None]) -> SearchResult:
-    """Run the ladder with ``run(query, phase)``; ``correction(text)`` proposes a spelling.
+    """Run the ladder with ``run(query, phase, settles)``; ``correction(text)`` proposes a
+    spelling.
 
     Each wider step contains the stricter one, so a middle step is first only counted (no
     hits, no facets) and run in full when it finds more; the last step is run in full at
-    once. A query whose words all match costs one search, as before.
+    once. The strict step is completed (hits read, facets counted) only when ``settles``
+    says its total ends the ladder; a backend that answers both at once may ignore it. A
+    query whose words all match costs one search, as before.
     """
-    strict = run(query, "all")
+    wider = phases_for(understood)[1:]
+    strict = run(query, "all", lambda total: understood.empty or not wider or total >= FEW)
     if understood.empty or strict.total >= FEW:
         return strict
     result, chosen = strict, "all"
-    wider = phases_for(understood)[1:]
     for position, phase in enumerate(wider):
         last = position == len(wider) - 1
-        found = run(query if last else counting(query), phase)
+        found = run(query if last else counting(query), phase, None)
         if found.total > result.total:
             chosen = phase
-            result = found if last else run(query, phase)
+            result = found if last else run(query, phase, None)
         if result.total >= FEW:
             break
+    if chosen == "all" and not strict.facets and (query.facets or not strict.hits):
+        result = run(query, "all", None)  # it was only counted
     suggestion = None
     if query.text.strip():
         corrected = correction(query.text)
         if corrected and corrected != query.text \
-                and run(counting(query, corrected), "all").total > strict.total:
+                and run(counting(query, corrected), "all", None).total > strict.total:
             suggestion = corrected
     return dataclasses.replace(result, matching=chosen, suggestion=suggestion,
                                all_words_total=strict.total)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import tantivy
@@ -164,18 +164,21 @@ class TantivyEngine(SearchEngine):
 
         return relaxed_search(
             query, of(query.text),
-            lambda q, phase: self._run(searcher, q, of(q.text), phase),
+            lambda q, phase, settles: self._run(searcher, q, of(q.text), phase, settles),
             lambda text: self._did_you_mean(searcher, text))
 
-    def _run(self, searcher: tantivy.Searcher, query: SearchQuery,
-             understood: UnderstoodQuery, phase: Phase) -> SearchResult:
-        """One step of the ladder: a page of hits and the facets over all its matches."""
+    def _run(self, searcher: tantivy.Searcher, query: SearchQuery, understood: UnderstoodQuery,
+             phase: Phase, settles: Callable[[int], bool] | None = None) -> SearchResult:
+        """One step of the ladder: a page of hits and the facets over all its matches (only
+        the total when ``settles`` says a wider step follows)."""
         compiled = self._compile(understood, query, phase)
         scored = not understood.empty
         offset = (query.page - 1) * query.size
         if query.search_after:
             offset = resume_offset(searcher, compiled, query.sort, scored, query.search_after)
         page, total = ordered_hits(searcher, compiled, query.sort, scored, offset, query.size)
+        if settles is not None and not settles(total):
+            return SearchResult(total=total, hits=[], facets={}, page=query.page, size=query.size)
         hits = []
         term_set = frozenset(t for w in understood.words for t in (w.word, w.stem))
         for position, (value, address) in enumerate(page, start=offset):

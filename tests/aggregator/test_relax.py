@@ -1,0 +1,48 @@
+"""The ladder's bookkeeping: which steps are completed, counted only, or run again."""
+
+from __future__ import annotations
+
+from aggregator.engine.analysis import shared_analyzer
+from aggregator.engine.relax import FEW, relaxed_search
+from aggregator.model import Work
+from aggregator.query import FacetValue, Hit, SearchQuery, SearchResult
+from aggregator.understand import understand
+
+
+def ladder(totals: dict[str, int], text: str = "laskar pelangi"):
+    """Run the ladder over steps finding ``totals`` works; return the result and the calls."""
+    calls: list[tuple[str, bool]] = []
+
+    def run(query: SearchQuery, phase: str, settles) -> SearchResult:
+        total = totals[phase]
+        complete = query.size > 0 and (settles is None or settles(total))
+        calls.append((phase, complete))
+        if not complete:
+            return SearchResult(total=total, hits=[], facets={}, page=1, size=query.size)
+        hits = [Hit(Work(id=f"{phase}-{n}", title="t"), 1.0, {}, ())
+                for n in range(min(total, query.size))]
+        return SearchResult(total=total, hits=hits, page=1, size=query.size,
+                            facets={"library": [FacetValue("kota", total)]})
+
+    query = SearchQuery(text=text, size=5, facets=("library",))
+    understood = understand(text, shared_analyzer(1000))
+    return relaxed_search(query, understood, run, lambda _text: None), calls
+
+
+def test_a_strict_step_that_settles_is_the_only_search():
+    result, calls = ladder({"all": FEW, "similar": 50, "some": 90})
+    assert calls == [("all", True)] and result.matching == "all"
+
+
+def test_a_strict_step_that_widens_is_only_counted():
+    result, calls = ladder({"all": 2, "similar": 2, "some": 40})
+    assert calls[0] == ("all", False), "no hits read, no facets counted"
+    assert calls[-1] == ("some", True) and result.matching == "some"
+    assert result.total == 40 and result.all_words_total == 2 and len(result.hits) == 5
+
+
+def test_the_strict_step_is_completed_when_no_wider_step_finds_more():
+    result, calls = ladder({"all": 3, "similar": 3, "some": 3})
+    assert calls[0] == ("all", False) and calls[-1] == ("all", True)
+    assert result.matching == "all" and len(result.hits) == 3
+    assert result.facets == {"library": [FacetValue("kota", 3)]}
