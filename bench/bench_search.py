@@ -8,14 +8,17 @@ first from one client, then from 8 concurrent clients, and reports p50/p99 and t
 Also reports the engine's own latency in-process, to show what HTTP and JSON add, and the
 two paths where search forgives (``aggregator.engine.relax``), measured on their own:
 ``typo`` (2 words, one with a one-letter mistake: the typo-tolerant step) and ``some words``
-(a real word and one that matches nothing: the widest step). ``--clients 1`` skips the
-8-client run.
+(a real word and one that matches nothing: the widest step). The 2-word queries are also
+sent split by the path they took: those with every word in 10 works or more (the path every
+such query took before search forgave) and those that widened (before: fewer than 10
+results, mostly none). ``--clients 1`` skips the 8-client run.
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import random
 import statistics
@@ -139,6 +142,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="waitress threads")
     parser.add_argument("--clients", type=int, choices=(1, CLIENTS), default=CLIENTS,
                         help="the most concurrent clients to measure")
+    parser.add_argument("--split-out", type=Path, help="write the 2-word queries by the "
+                        "path they took (JSON), to send the same ones to another version")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -151,14 +156,20 @@ def main() -> None:
     paths = forgiving(words, args.queries, 7)
     sets = {f"{length}-word": queries(words, length, args.queries, length)
             for length in (1, 2, 3)} | paths
+    by_path: dict[str, list[str]] = {"2-word, all words in 10+ works": [],
+                                     "2-word, widened": []}
     for label, texts in sets.items():
         latencies = []
         for text in texts:
             started = time.perf_counter()
-            engine.search(SearchQuery(text=text))
+            result = engine.search(SearchQuery(text=text))
             latencies.append((time.perf_counter() - started) * 1000)
+            if label == "2-word":
+                by_path[list(by_path)[result.matching != "all"]].append(text)
         report(label, latencies)
     engine.close()
+    if args.split_out:
+        args.split_out.write_text(json.dumps(by_path, ensure_ascii=False, indent=1))
     server = subprocess.Popen([sys.executable, __file__, "--serve", "--index", str(args.index),
                                "--port", str(args.port), "--threads", str(args.threads)])
     try:
@@ -172,7 +183,7 @@ def main() -> None:
         for clients in sorted({1, args.clients}):
             print(f"HTTP through /api/v1/search, {clients} client(s):")
             sent = {f"{length}-word": queries(words, length, args.queries, 10 * clients + length)
-                    for length in (1, 2, 3)} | (paths if clients == 1 else {})
+                    for length in (1, 2, 3)} | (paths | by_path if clients == 1 else {})
             for label, texts in sent.items():
                 cpu = cpu_seconds(server.pid)
                 latencies, rate = run(args.port, texts, clients)

@@ -370,9 +370,8 @@ def _matching(understood: UnderstoodQuery, phase: Phase) -> Query | None:
         return None
     per_word = [_word_query(w, phase) for w in understood.words]
     if phase == "some":
-        tiered = [(Occur.Should, q) for word, query in zip(understood.words, per_word,
-                                                            strict=True)
-                  for q in (Query.const_score_query(_word_query(word, "all"), TIER), query)]
+        tiered = [(Occur.Should, _tiered(word, query))
+                  for word, query in zip(understood.words, per_word, strict=True)]
         words_query = Query.boolean_query(tiered, minimum_number_should_match=1) \
             if tiered else None
     else:
@@ -387,6 +386,20 @@ def _matching(understood: UnderstoodQuery, phase: Phase) -> Query | None:
         return identifier
     return Query.boolean_query([(Occur.Should, identifier), (Occur.Should, words_query)],
                                minimum_number_should_match=1)
+
+
+def _tiered(word: QueryWord, query: Query) -> Query:
+    """A word of the ``some`` step: its score plus ``TIER`` where it matches as in ``all``.
+
+    Without typo tolerance the two are one query, so ``TIER`` rides on an ``all_query``
+    consulted only where the word matched, and the word's postings are read once.
+    """
+    if not word.fuzzy:
+        return Query.boolean_query([(Occur.Must, query), (Occur.Should, Query.const_score_query(
+            Query.all_query(), TIER))])
+    return Query.boolean_query([(Occur.Should, Query.const_score_query(
+        _word_query(word, "all"), TIER)), (Occur.Should, query)],
+        minimum_number_should_match=1)
 
 
 def _word_query(word: QueryWord, phase: Phase) -> Query:
