@@ -14,7 +14,7 @@ import pytest
 from aggregator.engine.base import QueryError
 from aggregator.model import Work
 from aggregator.query import SearchQuery
-from tests.support.engines import WORKS, elasticsearch_pair, tantivy_pair
+from tests.support.engines import STATUS_KNOWN, WORKS, elasticsearch_pair, tantivy_pair
 
 BACKENDS = [
     pytest.param(tantivy_pair, id="tantivy"),
@@ -240,6 +240,7 @@ def test_get_count_and_totals(engine):
     work = engine.get("w-laskar")
     assert work is not None and work.title == "Laskar Pelangi"
     assert [h.library_id for h in work.holdings] == ["prov", "kota", "kotim"]
+    assert [h.status_known for h in work.holdings] == [STATUS_KNOWN] * 3
     assert engine.get("nope") is None
     assert engine.count() == len(WORKS)
     totals = engine.totals()
