@@ -240,8 +240,10 @@ def _with_status_times(record: BibRecord, before: _Stored | None, when: str) -> 
     """Copies without a status time keep the one stored for the same status, else get ``when``."""
     if all(copy.status_known for copy in record.copies):
         return record
-    held = _record_of(before)
-    known = {(c.barcode, c.status): c.status_known for c in held.copies} if held else {}
+    known: dict[tuple[str, str], str] = {}
+    if before is not None and before.content is not None:  # its copies only: no BibRecord
+        known = {(c["barcode"], c["status"]): c.get("status_known", "")
+                 for c in json.loads(before.content)["copies"]}
     return dataclasses.replace(record, copies=[
         copy if copy.status_known else dataclasses.replace(
             copy, status_known=known.get((copy.barcode, copy.status)) or when)
