@@ -11,7 +11,8 @@ Merge rules (deterministic, independent of the order records arrived in):
   duplicates (by matching key) dropped.
 - ``description``: the longest.
 - ``holdings``: one per library, sorted by library id: copies and available copies summed
-  over that library's records, the call number and location of its best record.
+  over that library's records, the call number and location of its best record; its
+  statuses known as of the oldest of its records' times (a claim is as old as its parts).
 - ``updated``: the latest datestamp among the records.
 """
 
@@ -111,5 +112,6 @@ def _holdings(ranked: list[NormalisedRecord], libraries: Mapping[str, Source]) -
             statuses=[s for h in parts for s in h.statuses],
             url=main.url or next((h.url for h in parts if h.url), ""),
             copies_known=any(h.copies_known for h in parts),
+            status_known=min((h.status_known for h in parts if h.copies_known), default=""),
         ))
     return holdings

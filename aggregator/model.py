@@ -29,6 +29,9 @@ class Holding:
     copies_known: bool = True
     """False when the record says nothing about copies (no MARC 852, oai_dc): the
     library catalogues the work, but ``copies`` and ``available`` are then 0, not facts."""
+    status_known: str = ""
+    """When these statuses were known (UTC ``YYYY-MM-DDThh:mm:ssZ``, the oldest copy's),
+    so a page can say how fresh they are; empty when nobody knows."""
 
 
 @dataclass

@@ -72,6 +72,9 @@ class HoldingSchema(Schema):
     location = fields.String()
     copies = fields.Integer()
     available = fields.Integer()
+    status_known = fields.String(metadata={
+        "description": "UTC time the copies' statuses were known (the oldest copy's); "
+                       "empty when unknown"})
     url = fields.String()
 
 

@@ -11,6 +11,10 @@ record that reaches a book already written by it is merged (the later fields, bo
 records' copies) when it has the same title, or by its ISBN only when it is the same book:
 volumes of a set share an ISBN and stay apart. Invalid ISBNs are never keys.
 
+Status times: a copy that comes without ``status_known`` keeps the time stored for the
+same barcode and status, else gets the write's change stamp (to the second). So every
+writer through ``Catalogue.upsert_many`` (import, sync) dates the statuses it brings.
+
 Errors: ``sqlite3.Error`` propagates; the catalogue's transaction rolls everything back.
 """
 
@@ -27,7 +31,7 @@ from node_adapter.intake.identity import book_key
 from node_adapter.oai.formats import FORMATS
 from node_adapter.oai.response import header_tail
 from node_adapter.oai.sets import set_names
-from node_adapter.records import BibRecord, Copy
+from node_adapter.records import BibRecord
 
 
 def isbn_keys(record: BibRecord) -> list[str]:
@@ -65,6 +69,7 @@ class Merger:
     def __init__(self, db: sqlite3.Connection, when: str) -> None:
         self._db = db
         self._when = when
+        self._status_time = f"{when[:19]}Z"
         self.summary = UpsertSummary()
         self.seen: set[str] = set()
 
@@ -86,6 +91,7 @@ class Merger:
                 self.seen.add(target)
                 verdicts[target] = "added" if prior is None or prior.content is None \
                     else "updated"
+            record = _with_status_times(record, stored.get(target), self._status_time)
             content = _canonical_json(record)
             if prior is not None and prior.content == content:
                 continue
@@ -224,10 +230,24 @@ def _combined(earlier: BibRecord | None, later: BibRecord) -> BibRecord:
             number = len(copies) + 1
             while f"{generated}{number}" in barcodes:
                 number += 1
-            copy = Copy(f"{generated}{number}", copy.location, copy.call_number, copy.status)
+            copy = dataclasses.replace(copy, barcode=f"{generated}{number}")
         copies.append(copy)
         barcodes.add(copy.barcode)
     return dataclasses.replace(later, copies=copies)
+
+
+def _with_status_times(record: BibRecord, before: _Stored | None, when: str) -> BibRecord:
+    """Copies without a status time keep the one stored for the same status, else get ``when``."""
+    if all(copy.status_known for copy in record.copies):
+        return record
+    known: dict[tuple[str, str], str] = {}
+    if before is not None and before.content is not None:  # its copies only: no BibRecord
+        known = {(c["barcode"], c["status"]): c.get("status_known", "")
+                 for c in json.loads(before.content)["copies"]}
+    return dataclasses.replace(record, copies=[
+        copy if copy.status_known else dataclasses.replace(
+            copy, status_known=known.get((copy.barcode, copy.status)) or when)
+        for copy in record.copies])
 
 
 def with_parents(leaves: str) -> list[str]:

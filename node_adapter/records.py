@@ -28,6 +28,12 @@ class Copy:
     location: str = ""
     call_number: str = ""
     status: str = "tersedia"
+    status_known: str = ""
+    """When the status was known, UTC ``YYYY-MM-DDThh:mm:ssZ``: patrons see how fresh it is.
+
+    A writer that knows it (a sync reading the loan's time) sets it; left empty, the
+    catalogue stamps the write that brings a new or changed status, and keeps the time
+    of a status it already holds (so a re-import of the same file changes nothing)."""
 
 
 @dataclass

@@ -5,6 +5,8 @@ dashboard and registration (``search_ui.agency``), in one Flask app.
 ``config.settings.Settings``), opens the search service once and keeps it in
 ``app.extensions["search_service"]``, where both the pages and the API find it. The
 union catalogue (``aggregator.union``) adds ``/oai`` for national aggregators.
+``test_config["JALA_CLOCK"]`` (a function returning an aware datetime) replaces the clock
+pages judge the age of copy statuses by.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from markupsafe import Markup
 
 from aggregator.indonesian import name_without_titles
 from aggregator.search import SearchService
+from config.province import load_province
 from config.settings import Settings, load_settings
 from search_ui.config import WEB_DEFAULTS
 from search_ui.errors import register_error_handlers
 from search_ui.i18n import init_i18n
+from search_ui.patron.availability import utc_now
 from search_ui.patron.present import (
     FACET_NAMES,
     holdings_summary,
@@ -42,9 +46,11 @@ def _asset_version(name: str) -> str:
 
 
 def _configure(app: Flask, settings: Settings) -> None:
-    """Copy the ``[web]`` section into Flask's config."""
+    """Copy the ``[web]`` section into Flask's config, with the province's zone and a clock."""
     web = settings.section("web", WEB_DEFAULTS)
     app.config.update(
+        JALA_TIMEZONE=load_province(settings).timezone,
+        JALA_CLOCK=utc_now,
         SECRET_KEY=web["secret_key"],
         JALA_WEB=web,
         JALA_LANGUAGES=list(web["languages"]),

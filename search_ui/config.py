@@ -21,6 +21,10 @@ WEB_DEFAULTS: dict[str, Any] = {
     "max_page_size": 50,
     # Deepest result a visitor may page to (page × size); deeper asks are refused with 400.
     "max_result_window": 10000,
+    # Hours a copy status stays young enough for a work's JSON-LD to claim availability
+    # (schema.org Offer availability and inventoryLevel); the page still shows an older
+    # status with the time it was known ("status per 3 Des 14.00 WIB"), JSON-LD omits it.
+    "availability_max_age_hours": 24,
     # Seconds browsers and proxies may keep pages (work, directory) and static files.
     "cache_max_age": 300,
     "static_max_age": 86400,

@@ -4,7 +4,9 @@
 back to the root element's namespace when a provider names a known format differently,
 and validates the result with ``schema.RECORD_SCHEMA`` (compiled by ``fastload``: the same
 rules without marshmallow's per-field overhead). Records that cannot be mapped stay
-in the record store untouched; the indexer lists them with the reason.
+in the record store untouched; the indexer lists them with the reason. A holding's
+``status_known`` is when its copies' statuses were known: the oldest time the format
+gives (MARC 852 $9), the record's harvest time for a copy it gives none.
 
 Exceptions::
 
@@ -82,8 +84,16 @@ def raw_values(stored: StoredRecord, max_bytes: int = DEFAULT_MAX_BYTES) -> dict
     raw = _mapper(stored.metadata_prefix, namespace(root))(root)
     raw.update(source=stored.source, identifier=stored.identifier,
                datestamp=stored.datestamp, metadata_prefix=stored.metadata_prefix)
-    raw["holding"].update(library_id=stored.source, record_id=stored.identifier)
+    holding = raw["holding"]
+    holding.update(library_id=stored.source, record_id=stored.identifier,
+                   status_known=status_known(holding.pop("status_times", []),
+                                             stored.harvested_at))
     return raw
+
+
+def status_known(times: list[str], harvested_at: str) -> str:
+    """The oldest copy's status time; a copy its source did not date counts from the harvest."""
+    return min((time or harvested_at for time in times), default="")
 
 
 def _mapper(prefix: str, root_namespace: str) -> Mapper:

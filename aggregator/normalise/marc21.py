@@ -3,7 +3,8 @@
 Namespaces are ignored on purpose: Alma sends a default MARC21/slim namespace, Invenio a
 ``marc:`` prefix, others none. Holdings come from 852, one field per copy as our nodes
 write it ($a institution, $b location, $h call number, $p barcode, $z status word such
-as ``tersedia`` or ``dipinjam``); a record without 852 has ``copies_known=False``.
+as ``tersedia`` or ``dipinjam``, $9 the UTC time that status was known); a record without
+852 has ``copies_known=False``. A $9 that is not a time reads as undated, never as an error.
 Material type: a 655 term from our vocabulary (our nodes write one), else a 502 thesis
 note, else the leader and 008.
 """
@@ -18,6 +19,7 @@ from lxml import etree
 
 from aggregator.normalise.vocabulary import material_type
 from aggregator.normalise.xmltree import local_name, text_of
+from harvester.quirks import DatestampError, parse_datestamp
 
 NAMESPACES = ("http://www.loc.gov/MARC21/slim", "")
 """Root namespaces this module reads (none at all is common too)."""
@@ -164,5 +166,14 @@ def _holding(marc: Marc, raw: dict[str, Any]) -> dict[str, Any]:
         "location": locations.most_common(1)[0][0] if locations else "",
         "call_number": next((c["h"] for c in copies if c.get("h")), raw["call_number"]),
         "copies_known": bool(copies),
+        "status_times": [_status_time(c.get("9", "")) for c in copies],
         "url": raw["links"][0] if raw["links"] else "",
     }
+
+
+def _status_time(text: str) -> str:
+    """A copy's 852 $9 as UTC ``YYYY-MM-DDThh:mm:ssZ``; empty when it is not a time."""
+    try:
+        return parse_datestamp(text).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except DatestampError:
+        return ""

@@ -176,6 +176,7 @@ class HoldingSchema(Schema):
     statuses = fields.List(Text(), load_default=list)
     url = fields.String(load_default="")
     copies_known = fields.Boolean(load_default=False)
+    status_known = fields.String(load_default="")
 
     @staticmethod
     def finish(data: dict[str, Any]) -> Holding:

@@ -1,6 +1,7 @@
 """A published work as the union feed writes it: canonical content, sets, MARCXML, DC.
 
-The content (canonical JSON of the work without its member datestamps) is what decides
+The content (canonical JSON of the work without its member datestamps and status times,
+which the feed does not carry) is what decides
 whether a work changed: equal content, unchanged datestamp. MARC carries one 852 per
 holding library: ``$a`` library code, ``$b`` library name, ``$e`` its district, ``$h``
 the call number, ``$z`` copies and available copies with the date they were published.
@@ -41,6 +42,8 @@ def publication(work: Work, province: Province) -> Publication:
     """The work's canonical content and its sets (library, district, material type)."""
     data = work.to_dict()
     data.pop("updated")
+    for holding in data["holdings"]:
+        holding.pop("status_known", None)  # not published: a re-harvest alone is no change
     leaves: dict[str, str] = {}
     for holding in work.holdings:
         leaves.setdefault(f"library:{slug(holding.library_id)}",

@@ -19,6 +19,7 @@ import dataclasses
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -206,16 +207,17 @@ def _told(records: Iterator[BibRecord], tick: Callable[[], None] | None) -> Iter
 
 def import_files(catalogue: Catalogue, paths: Iterable[Path], *, replace: bool = False,
                  options: dict[str, Any], tick: Callable[[], None] | None = None,
-                 ) -> tuple[list[FileReport], UpsertSummary]:
+                 now: datetime | None = None) -> tuple[list[FileReport], UpsertSummary]:
     """Import files; returns a report per file and the catalogue's combined summary.
 
-    ``tick`` is called once per record kept, so a caller can show progress."""
+    ``tick`` is called once per record kept, so a caller can show progress; ``now`` is
+    the import's time (the clock's by default), which dates the statuses it brings."""
     reports = [FileReport(Path(p)) for p in paths]
     if replace:
         records = itertools.chain.from_iterable(
             _told(file_records(r.path, r, options), tick) for r in reports)
         try:
-            return reports, catalogue.upsert_many(records, replace=True)
+            return reports, catalogue.upsert_many(records, replace=True, now=now)
         except FileRejected:
             for report in reports:
                 report.accepted = 0
@@ -227,7 +229,7 @@ def import_files(catalogue: Catalogue, paths: Iterable[Path], *, replace: bool =
     for report in reports:
         try:
             summary = catalogue.upsert_many(_told(file_records(report.path, report, options),
-                                                  tick))
+                                                  tick), now=now)
         except FileRejected:
             report.accepted = 0
             continue

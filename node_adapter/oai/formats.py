@@ -115,11 +115,14 @@ Subfields = tuple[tuple[str, object], ...]
 
 
 def _marc(record: BibRecord) -> str:
-    """MARCXML (MARC21slim) with holdings as one 852 per copy; bad ISBN/ISSN in 020 $z / 022 $y."""
+    """MARCXML (MARC21slim), one 852 per copy; bad ISBN/ISSN in 020 $z / 022 $y.
+
+    852 $z is the copy's status word and $9 (the subfield MARC leaves to local use) the
+    UTC time that status was known, ``2026-12-03T07:00:00Z``, so harvesters can date it."""
     return marc_xml(record, [
         (("a", INSTITUTION_SLOT), ("b", copy.location), ("c", record.collection),
          ("h", copy.call_number or record.call_number), ("p", copy.barcode),
-         ("z", copy.status)) for copy in record.copies])
+         ("z", copy.status), ("9", copy.status_known)) for copy in record.copies])
 
 
 def marc_xml(record: BibRecord, holdings: list[Subfields]) -> str:

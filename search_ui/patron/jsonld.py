@@ -1,12 +1,14 @@
 """schema.org descriptions (JSON-LD) so search engines understand works and libraries.
 
 A work is a ``Book``; each holding library's copies are a ``workExample`` with an
-``Offer`` (free loan) whose availability follows the copies on the shelf; digital links
-are ``EBook`` examples. A library is a ``Library`` with address, phone and coordinates.
+``Offer`` (free loan) whose availability follows the copies on the shelf, claimed only
+while their statuses are fresh (``search_ui.patron.availability``); digital links are
+``EBook`` examples. A library is a ``Library`` with address, phone and coordinates.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aggregator.model import Holding, Work
@@ -51,9 +53,12 @@ def _offered_by(holding: Holding, sources: dict[str, Source],
     return library_ld(source, library_url[holding.library_id])
 
 
-def book_ld(work: Work, url: str, sources: dict[str, Source],
-            library_url: dict[str, str]) -> dict[str, Any]:
-    """A work as a schema.org ``Book`` with one example per holding and digital link."""
+def book_ld(work: Work, url: str, sources: dict[str, Source], library_url: dict[str, str],
+            fresh: Callable[[Holding], bool]) -> dict[str, Any]:
+    """A work as a schema.org ``Book``, one example per holding and digital link.
+
+    A holding whose statuses are not ``fresh`` gets an offer without availability or
+    inventory level: no claim beats a stale one."""
     data: dict[str, Any] = {"@context": SCHEMA, "@type": "Book", "@id": url, "url": url,
                             "name": work.title}
     if work.subtitle:
@@ -76,11 +81,14 @@ def book_ld(work: Work, url: str, sources: dict[str, Source],
         data["description"] = work.description
     examples: list[dict[str, Any]] = []
     for holding in work.holdings:
-        offer = {"@type": "Offer", "price": "0", "priceCurrency": "IDR",
-                 "availability": _availability(holding),
-                 "businessFunction": "http://purl.org/goodrelations/v1#LeaseOut",
-                 "inventoryLevel": {"@type": "QuantitativeValue", "value": holding.available},
-                 "offeredBy": _offered_by(holding, sources, library_url)}
+        offer: dict[str, Any] = {
+            "@type": "Offer", "price": "0", "priceCurrency": "IDR",
+            "businessFunction": "http://purl.org/goodrelations/v1#LeaseOut",
+            "offeredBy": _offered_by(holding, sources, library_url)}
+        if fresh(holding):
+            offer["availability"] = _availability(holding)
+            offer["inventoryLevel"] = {"@type": "QuantitativeValue",
+                                       "value": holding.available}
         example = {"@type": "Book", "name": work.title, "offers": offer,
                    "bookFormat": f"{SCHEMA}/"
                    + ("EBook" if work.material_type in EBOOK_TYPES else "Paperback")}

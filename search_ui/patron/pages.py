@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import timedelta
 
-from flask import abort, make_response, render_template, request, url_for
+from flask import abort, current_app, make_response, render_template, request, url_for
 from werkzeug import Response
 
 from aggregator.indonesian import name_without_titles
@@ -14,6 +14,7 @@ from aggregator.model import Holding, Work
 from aggregator.query import FACETS, SearchQuery, SearchResult
 from config.network import Source
 from search_ui.patron import absolute_url, bp, search_service, web_config
+from search_ui.patron.availability import is_fresh, now, status_as_of, utc_time
 from search_ui.patron.citation import apa
 from search_ui.patron.jsonld import book_ld
 from search_ui.patron.params import Limits, parse_search, query_args
@@ -42,6 +43,7 @@ class HoldingRow:
     source: Source | None
     map_url: str
     whatsapp: dict[str, str]
+    status_as_of: str
 
 
 def _limits() -> Limits:
@@ -166,15 +168,6 @@ def results() -> str:
     )
 
 
-def _last_modified(work: Work) -> datetime | None:
-    """When the work last changed, from its ISO 8601 ``updated`` stamp."""
-    try:
-        stamp = datetime.fromisoformat(work.updated.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
-
-
 @bp.get("/karya/<work_id>")
 def work(work_id: str) -> Response:
     """Everything about one work and where to borrow it."""
@@ -182,20 +175,24 @@ def work(work_id: str) -> Response:
     if found is None:
         abort(404)
     sources = {s.id: s for s in search_service().sources}
+    at, zone = now(), current_app.config["JALA_TIMEZONE"]
+    max_age = timedelta(hours=web_config()["availability_max_age_hours"])
     rows = []
     for holding in found.holdings:
         source = sources.get(holding.library_id)
         rows.append(HoldingRow(
             holding, source,
             map_url(source.latitude, source.longitude) if source else "",
-            whatsapp_links(found, holding, source.whatsapp) if source else {}))
+            whatsapp_links(found, holding, source.whatsapp) if source else {},
+            status_as_of(holding, zone, at)))
     library_urls = {lid: absolute_url("patron.library", library_id=lid) for lid in sources}
     url = absolute_url("patron.work", work_id=found.id)
+    jsonld = book_ld(found, url, sources, library_urls,
+                     fresh=lambda holding: is_fresh(holding, at, max_age))
     page = render_template("work.html", work=found, rows=rows, citation=apa(found),
-                           more_by=_more_by(found),
-                           canonical=url, jsonld=book_ld(found, url, sources, library_urls))
+                           more_by=_more_by(found), canonical=url, jsonld=jsonld)
     return conditional(request, make_response(page), web_config()["cache_max_age"],
-                       _last_modified(found))
+                       utc_time(found.updated))
 
 
 @bp.get("/tentang")

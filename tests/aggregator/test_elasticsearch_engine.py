@@ -18,7 +18,7 @@ from aggregator.engine.elasticsearch_engine import ElasticsearchEngine
 from aggregator.model import Work
 from aggregator.query import FACETS, SearchQuery
 from tests.support import es_spec
-from tests.support.engines import WORKS
+from tests.support.engines import STATUS_KNOWN, WORKS
 from tests.support.fake_es import FakeElasticsearch
 from tests.support.http import live_server
 
@@ -133,6 +133,7 @@ def test_writer_creates_versioned_index_behind_alias_and_bulk_is_valid(loaded):
     properties = es_bodies.index_body()["mappings"]["properties"]
     for document in (line for line in lines if line not in actions):
         assert set(document) <= set(properties)
+        assert {h["status_known"] for h in document["work"]["holdings"]} == {STATUS_KNOWN}
     assert fake.bodies("/_refresh"), "commit refreshes so readers see the writes"
 
 
@@ -164,6 +165,7 @@ def test_suggestion_from_term_suggester(loaded):
 def test_get_count_totals_and_completion(loaded):
     fake, _, reader = loaded
     assert reader.get("w-laskar").title == "Laskar Pelangi"
+    assert {h.status_known for h in reader.get("w-laskar").holdings} == {STATUS_KNOWN}
     assert reader.get("missing") is None
     assert reader.count() == len(WORKS)
     totals = reader.totals()

@@ -17,6 +17,7 @@ from aggregator.model import Work
 from aggregator.query import SearchQuery
 from tests.support.engines import (
     PALANGKA,
+    STATUS_KNOWN,
     WORKS,
     elasticsearch_pair,
     holding,
@@ -285,6 +286,7 @@ def test_get_count_and_totals(engine):
     work = engine.get("w-laskar")
     assert work is not None and work.title == "Laskar Pelangi"
     assert [h.library_id for h in work.holdings] == ["prov", "kota", "kotim"]
+    assert [h.status_known for h in work.holdings] == [STATUS_KNOWN] * 3
     assert engine.get("nope") is None
     assert engine.count() == len(WORKS)
     totals = engine.totals()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from aggregator.normalise import (
@@ -56,6 +58,26 @@ def test_marc21_from_our_node_keeps_every_field_and_counts_copies() -> None:
     assert (holding.copies, holding.available, holding.copies_known) == (3, 2, True)
     assert holding.statuses == ["tersedia", "dipinjam", "tersedia"]
     assert holding.location == "Rak Fiksi" and holding.call_number == "899.221 HIR l"
+
+
+def test_a_holding_is_as_fresh_as_its_oldest_copy_status() -> None:
+    dated = book(copies=[Copy("B001", status="tersedia", status_known="2026-12-03T07:00:00Z"),
+                         Copy("B002", status="dipinjam", status_known="2026-12-02T23:15:00Z")])
+    harvested = dataclasses.replace(stored(dated, "marc21"), harvested_at="2026-12-04T01:00:00Z")
+    assert normalise(harvested).holding.status_known == "2026-12-02T23:15:00Z"
+
+
+@pytest.mark.parametrize("stated", ["", "kemarin", "2026-13-40T99:00:00Z"])
+def test_a_copy_its_source_did_not_date_is_known_from_the_harvest(stated: str) -> None:
+    record = book(copies=[Copy("B001", status_known="2026-12-04T05:00:00Z"),
+                          Copy("B002", status_known=stated)])
+    harvested = dataclasses.replace(stored(record, "marc21"), harvested_at="2026-12-04T01:00:00Z")
+    assert normalise(harvested).holding.status_known == "2026-12-04T01:00:00Z"
+
+
+def test_a_record_without_copies_claims_no_status_time() -> None:
+    harvested = dataclasses.replace(stored(book(), "oai_dc"), harvested_at="2026-12-04T01:00:00Z")
+    assert normalise(harvested).holding.status_known == ""
 
 
 def test_oai_dc_from_our_node_has_the_same_description_but_no_copy_counts() -> None:

@@ -143,7 +143,8 @@ def test_an_update_touches_only_its_neighbourhood(tmp_path: Path) -> None:
 def test_merged_work_description_and_holdings() -> None:
     base = {"source": "kota", "identifier": "a", "title": "Laskar Pelangi",
             "holding": Holding("kota", "a", copies=2, available=1, copies_known=True,
-                               call_number="899.221 HIR l", location="Rak Fiksi")}
+                               call_number="899.221 HIR l", location="Rak Fiksi",
+                               status_known="2024-03-02T01:00:00Z")}
     records = [
         NormalisedRecord(**{**base, "year": 2006, "subjects": ["Novel"], "language": "ind",
                             "datestamp": "2024-02-01T00:00:00Z", "isbns": ["9789793062792"],
@@ -153,7 +154,8 @@ def test_merged_work_description_and_holdings() -> None:
                             "subjects": ["novel", "Belitong"],
                             "datestamp": "2024-03-01T00:00:00Z", "description": "Lebih panjang.",
                             "holding": Holding("kota", "b", copies=1, available=1,
-                                               copies_known=True)}),
+                                               copies_known=True,
+                                               status_known="2024-03-01T06:30:00Z")}),
         NormalisedRecord(**{**base, "source": "tbm", "identifier": "c", "subtitle": "sebuah novel",
                             "language": "ind", "datestamp": "2024-01-01T00:00:00Z",
                             "holding": Holding("tbm", "c", copies_known=False)}),
@@ -171,7 +173,8 @@ def test_merged_work_description_and_holdings() -> None:
         "kota", "Perpustakaan Kota", "Kota Palangka Raya")
     assert (kota.record_id, kota.copies, kota.available, kota.call_number) == (
         "a", 3, 2, "899.221 HIR l")
-    assert (tbm.library_name, tbm.copies_known) == ("tbm", False)
+    assert kota.status_known == "2024-03-01T06:30:00Z"  # as old as its oldest record's
+    assert (tbm.library_name, tbm.copies_known, tbm.status_known) == ("tbm", False, "")
     assert build_work("w1", list(reversed(records)), libraries) == work
 
 

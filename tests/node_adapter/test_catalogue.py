@@ -19,6 +19,13 @@ T2 = datetime(2024, 2, 1, 12, 30, tzinfo=UTC)
 T3 = datetime(2024, 3, 1, tzinfo=UTC)
 
 
+def dated(record: BibRecord, moment: datetime) -> BibRecord:
+    """The record as the catalogue keeps it when written at ``moment``: statuses dated."""
+    known = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dataclasses.replace(record, copies=[dataclasses.replace(c, status_known=known)
+                                               for c in record.copies])
+
+
 @pytest.fixture
 def catalogue(tmp_path: Path) -> Iterator[Catalogue]:
     with Catalogue(tmp_path / "catalogue.sqlite3") as opened:
@@ -92,7 +99,7 @@ def test_delete_leaves_a_tombstone_that_can_be_revived(catalogue: Catalogue) -> 
     assert tombstone.deleted and tombstone.updated == T2 and tombstone.created == T1
     assert (catalogue.count(), catalogue.count(include_deleted=True)) == (2, 3)
     assert catalogue.upsert_many([records[1]], now=T3) == UpsertSummary(added=1)
-    assert catalogue.get("b-1").record == records[1]
+    assert catalogue.get("b-1").record == dated(records[1], T3)
     assert catalogue.get("b-1").updated == T3
 
 
@@ -115,7 +122,7 @@ def test_a_failing_iterable_changes_nothing(catalogue: Catalogue) -> None:
     with pytest.raises(ValueError):
         catalogue.upsert_many(broken(), replace=True, now=T2)
     assert catalogue.count(include_deleted=True) == 3
-    assert catalogue.get("b-0").record == make_records(1)[0]
+    assert catalogue.get("b-0").record == dated(make_records(1)[0], T1)
     assert catalogue.get("new-0") is None
 
 
@@ -126,7 +133,7 @@ def test_content_survives_reopening(tmp_path: Path) -> None:
     with Catalogue(tmp_path / "c.sqlite3") as first:
         first.upsert_many([record], now=T1)
     with Catalogue(tmp_path / "c.sqlite3") as second:
-        assert second.get("a").record == record
+        assert second.get("a").record == dated(record, T1)
         assert second.earliest_datestamp() == T1
         assert second.secret() and len(second.secret()) == 64
 
@@ -216,3 +223,22 @@ def test_older_files_get_their_isbn10_keys_as_isbn13(tmp_path: Path) -> None:
         summary = catalogue.upsert_many([BibRecord(local_id="z", title="Laskar Pelangi",
                                                    isbn=["9789793062792"])])
         assert (summary.added, summary.updated) == (0, 1)
+
+
+def test_each_status_is_dated_by_the_write_that_brought_it(catalogue: Catalogue) -> None:
+    record = BibRecord("s-1", "Laskar Pelangi", copies=[Copy("S1"), Copy("S2")])
+    catalogue.upsert_many([record], now=T1)
+    assert catalogue.get("s-1").record == dated(record, T1)
+    assert catalogue.upsert_many([record], now=T2) == UpsertSummary(unchanged=1)
+    lent = dataclasses.replace(record, copies=[Copy("S1", status="dipinjam"), Copy("S2")])
+    assert catalogue.upsert_many([lent], now=T3) == UpsertSummary(updated=1)
+    assert [(c.status, c.status_known) for c in catalogue.get("s-1").record.copies] == [
+        ("dipinjam", "2024-03-01T00:00:00Z"), ("tersedia", "2024-01-10T08:00:00Z")]
+
+
+def test_a_writer_that_knows_the_status_time_keeps_it(catalogue: Catalogue) -> None:
+    synced = BibRecord("s-2", "Bumi Manusia",
+                       copies=[Copy("S3", status="dipinjam", status_known="2024-02-29T23:59:58Z")])
+    catalogue.upsert_many([synced], now=T3)
+    assert catalogue.get("s-2").record == synced
+    assert catalogue.get("s-2").updated == T3

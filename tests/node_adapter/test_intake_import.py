@@ -15,6 +15,7 @@ from node_adapter.catalogue import Catalogue
 from node_adapter.cli import node
 from node_adapter.intake.config import intake_options
 from node_adapter.intake.importer import import_files
+from node_adapter.records import CatalogueEntry
 
 HEADER_ID = ["id", "judul", "pengarang", "tahun", "isbn", "jenis", "eksemplar", "status"]
 HEADER_EN = ["Local ID", "Title", "Author(s)", "Year", "ISBN", "Material Type", "Copies",
@@ -130,6 +131,25 @@ def test_reimport_updates_in_place_and_bumps_updated(tmp_path: Path) -> None:
     assert after["B2"].created == before["B2"].created
     assert after["B2"].record.copies[0].status == "tersedia"
     assert after["B1"].updated == before["B1"].updated
+
+
+def test_import_dates_the_statuses_it_brings_and_keeps_those_it_finds(tmp_path: Path) -> None:
+    db = tmp_path / "node.sqlite3"
+    _run("--db", db, _csv(tmp_path / "a.csv", HEADER_ID, ROWS))
+    with Catalogue(db) as catalogue:
+        first = catalogue.get("B1")
+    returned = [list(row) for row in ROWS]
+    returned[1][7] = "tersedia"
+    _run("--db", db, _csv(tmp_path / "b.csv", HEADER_ID, returned))
+    with Catalogue(db) as catalogue:
+        kept, lent = catalogue.get("B1"), catalogue.get("B2")
+
+    def second(entry: CatalogueEntry) -> str:
+        return entry.updated.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    assert [c.status_known for c in kept.record.copies] == [second(first)] * 2
+    assert lent.record.copies[0].status_known == second(lent)
+    assert lent.updated > first.updated
 
 
 def test_replace_tombstones_records_absent_from_the_files(tmp_path: Path) -> None:

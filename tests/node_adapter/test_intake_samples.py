@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from pathlib import Path
@@ -85,4 +86,11 @@ def test_sample_csv_imports_to_the_same_records(tmp_path: Path) -> None:
     with Catalogue(tmp_path / "a.sqlite3") as via_csv, Catalogue(direct) as straight:
         assert via_csv.count() == straight.count() == PROFILES["kabupaten"].size
         for record in sample_records("kabupaten"):
-            assert via_csv.get(record.local_id).record == straight.get(record.local_id).record
+            assert undated(via_csv.get(record.local_id).record) == undated(
+                straight.get(record.local_id).record), "the same but for when each was written"
+
+
+def undated(record: BibRecord) -> BibRecord:
+    """The record without the times its copies' statuses were written."""
+    return dataclasses.replace(record, copies=[dataclasses.replace(c, status_known="")
+                                               for c in record.copies])

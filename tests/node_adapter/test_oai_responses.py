@@ -160,9 +160,9 @@ def test_get_record_marc21_carries_holdings(client: FlaskClient) -> None:
     assert subfields("856") == [{"u": "https://pustaka.example.id/baca/lengkap"}]
     assert subfields("852") == [
         {"a": "Perpustakaan Kota", "b": "Ruang Baca Umum", "c": "Koleksi Umum",
-         "h": "899.221 3 FUA n", "p": "KPR0001", "z": "tersedia"},
+         "h": "899.221 3 FUA n", "p": "KPR0001", "z": "tersedia", "9": "2024-01-10T08:00:00Z"},
         {"a": "Perpustakaan Kota", "b": "Ruang Anak", "c": "Koleksi Umum",
-         "h": "899.221 3 FUA n", "p": "KPR0002", "z": "dipinjam"}]
+         "h": "899.221 3 FUA n", "p": "KPR0002", "z": "dipinjam", "9": "2024-01-10T08:00:00Z"}]
 
 
 def test_get_record_of_a_deleted_record(client: FlaskClient) -> None:

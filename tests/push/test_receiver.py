@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import requests
 
+from aggregator.normalise import normalise
 from config.network import load_sources
 from config.webdb import web_db_path
 from harvester import pushed
@@ -26,6 +28,8 @@ from tests.push.support import central, harvested_rows, issue, pusher, rows
 from tests.support.http import live_server
 from tests.support.nodes import make_records, running_node
 
+IMPORTED = datetime(2026, 12, 3, 7, 0, tzinfo=UTC)
+
 
 @pytest.fixture
 def network(tmp_path: Path):
@@ -35,7 +39,7 @@ def network(tmp_path: Path):
     with live_server(app) as server, running_node(
             tmp_path / "node" / "catalogue.sqlite3",
             repository_identifier="tbm-a.example.id") as node:
-        node.catalogue.upsert_many(make_records(230, prefix="a"))
+        node.catalogue.upsert_many(make_records(230, prefix="a"), now=IMPORTED)
         for n in range(0, 70, 10):
             node.catalogue.delete(f"a-{n}")
         yield settings, server.url, node, issue(settings, "tbm-a")
@@ -49,6 +53,10 @@ def test_pushed_store_equals_a_harvest_of_the_node_then_follows_changes(network,
     assert rows(store, "tbm-a") == harvested_rows(tmp_path / "h1", "tbm-a", node.url)
     assert store.count("tbm-a") == 223 and store.count("tbm-a", include_deleted=True) == 230
     assert pushed.load(store, "tbm-a").batch_seq == 5
+    record = next(r for r in store.iter_records("tbm-a") if 'tag="852"' in r.metadata)
+    copies = node.catalogue.get(record.identifier.rsplit(":", 1)[1]).record.copies
+    assert normalise(record).holding.status_known == min(c.status_known for c in copies) \
+        == "2026-12-03T07:00:00Z"  # the node's import time, not the time it was received
 
     node.catalogue.upsert_many(make_records(240, prefix="a")[225:])  # 5 changed, 10 new
     node.catalogue.delete("a-3")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import tomllib
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,9 @@ SEED_BOOKS = 240
 HOSTILE_ID = "hostile-1"
 EBOOK_ID = "ebook-1"
 SCRIPT = "<script>alert('x')</script>"
+STATUS_KNOWN = "2024-06-01T08:00:00Z"
+NOW = datetime(2024, 6, 1, 10, 0, tzinfo=UTC)
+"""The app's clock: the seed's statuses are two hours old, young enough to claim."""
 
 
 def _sources_toml() -> str:
@@ -43,7 +47,8 @@ def _seed_works(libraries: list[dict[str, object]]) -> list[Work]:
                             library_name=str(lib["name"]), district=str(lib["district"]),
                             library_type=str(lib["type"]), call_number=f"{n % 900:03d} BUK",
                             copies=1 + (n + k) % 3, available=(n + k) % 2,
-                            copies_known=lib["type"] != "taman-baca")
+                            copies_known=lib["type"] != "taman-baca",
+                            status_known=STATUS_KNOWN if lib["type"] != "taman-baca" else "")
                     for k, lib in enumerate(held)]
         works.append(Work(
             id=f"seed-{n}", title=book["Title"], creators=[book["Author"]],
@@ -68,7 +73,8 @@ def _special_works(libraries: list[dict[str, object]]) -> list[Work]:
         links=["javascript:alert(1)"], language="ind",
         holdings=[Holding(library_id=str(lib["id"]), record_id="h:1",
                           library_name=str(lib["name"]), call_number=f"959.8 {SCRIPT}",
-                          copies=2, available=1, url="javascript:alert(2)")],
+                          copies=2, available=1, url="javascript:alert(2)",
+                          status_known=STATUS_KNOWN)],
         updated="2024-05-01T00:00:00Z")
     ebook = Work(
         id=EBOOK_ID, title="Dongeng Rakyat Dayak Ngaju", creators=["Tjilik Riwut"],
@@ -102,7 +108,8 @@ def web_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="session")
 def app(web_settings: Settings) -> Iterator[Flask]:
     """The central web app over the test index."""
-    application = create_app({"SETTINGS": web_settings, "TESTING": True})
+    application = create_app({"SETTINGS": web_settings, "TESTING": True,
+                              "JALA_CLOCK": lambda: NOW})
     yield application
     application.extensions["search_service"].close()
 

@@ -11,11 +11,14 @@ from pathlib import Path
 from aggregator.engine.base import SearchEngine
 from aggregator.model import Holding, Work
 
+STATUS_KNOWN = "2026-12-03T07:00:00Z"
+
 
 def holding(library: str, district: str, copies: int = 1, available: int = 1) -> Holding:
-    """One library's copies of a work."""
+    """One library's copies of a work, their statuses known at ``STATUS_KNOWN``."""
     return Holding(library_id=library, record_id=f"{library}:{uuid.uuid4().hex[:8]}",
-                   district=district, copies=copies, available=available)
+                   district=district, copies=copies, available=available,
+                   status_known=STATUS_KNOWN)
 
 
 PALANGKA = "Kota Palangka Raya"
