@@ -25,10 +25,10 @@ from harvester.pool import harvest_all
 from harvester.store import RecordStore
 from tests.search_ui.staff_support import (
     add_user,
-    agency_app,
     agency_settings,
     csrf_token,
     login,
+    served_app,
 )
 from tests.support.nodes import NodeHandle, make_records, running_node
 
@@ -58,9 +58,7 @@ def settings(tmp_path: Path, node: NodeHandle) -> Settings:
 @pytest.fixture
 def app(settings: Settings) -> Iterator[Flask]:
     """The central app, CSRF on."""
-    application = agency_app(settings)
-    yield application
-    application.extensions["search_service"].close()
+    yield from served_app(settings)
 
 
 def _client(app: Flask, name: str = "ani") -> FlaskClient:

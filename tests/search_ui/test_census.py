@@ -30,12 +30,12 @@ from harvester.pool import harvest_all
 from harvester.store import RecordStore, StoredRecord
 from search_ui.admin.census_views import RATIO
 from tests.search_ui.staff_support import (
-    PASSWORD,
     add_user,
-    agency_app,
     agency_settings,
+    browser_login,
     csrf_token,
     login,
+    served_app,
 )
 from tests.support.browser import assert_accessible
 from tests.support.http import live_server
@@ -88,9 +88,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
 @pytest.fixture(scope="module")
 def app(settings: Settings) -> Iterator[Flask]:
     """The central app, CSRF on."""
-    application = agency_app(settings)
-    yield application
-    application.extensions["search_service"].close()
+    yield from served_app(settings)
 
 
 @pytest.fixture
@@ -281,11 +279,7 @@ def test_agency_pages_in_chromium_at_360_and_1280_px(browser: Browser, app: Flas
             context = browser.new_context(viewport={"width": width, "height": 800},
                                           locale="id-ID")
             page = context.new_page()
-            page.goto(server.url + "/masuk")
-            page.get_by_label("Nama pengguna").fill("budi")
-            page.get_by_label("Kata sandi").fill(PASSWORD)
-            page.get_by_role("button", name="Masuk").click()
-            page.wait_for_url("**/dasbor/")
+            browser_login(page, server.url, "budi")
             for name, path in AGENCY_PAGES:
                 page.goto(server.url + path)
                 page.screenshot(path=str(shots / f"census-{name}-{width}.png"), full_page=True)
