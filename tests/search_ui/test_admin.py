@@ -7,9 +7,12 @@ import io
 import re
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_datetime
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -83,7 +86,12 @@ def test_dashboard_shows_sources_runs_analytics_and_totals(app: Flask,
     assert "Perpustakaan Kota Uji" in page and "<td>12</td>" in page
     assert not re.search(r"\d{4}-\d\d-\d\dT", page), "times are written for people"
     english = client.get("/dasbor/?lang=en").get_data(as_text=True)
-    assert '<span class="st st-ok">complete</span>' in english and " UTC</td>" in english
+    assert '<span class="st st-ok">complete</span>' in english
+    started = datetime.fromisoformat(run.started.replace("Z", "+00:00"))
+    local = started.astimezone(ZoneInfo("Asia/Jakarta"))
+    shown = format_datetime(local, "medium", locale="id", tzinfo=local.tzinfo)
+    assert f"<td>{shown} WIB</td>" in page, "times in the province's zone (WIB)"
+    assert " UTC" not in page and " UTC" not in english
     assert '<span class="st st-ok">lengkap</span>' in page
     assert "<td><code>kota</code></td><td>semua</td>" in page, "a first harvest is full"
     most = page[page.index("Paling banyak dicari"):page.index("Dicari tetapi tidak ditemukan")]
@@ -114,6 +122,8 @@ def test_harvest_now_queues_one_job_that_run_pending_carries_out(app: Flask,
     assert RecordStore.at(settings).count("kota") == 12
     page = client.get("/dasbor/").get_data(as_text=True)
     assert '<span class="st st-done">selesai</span>' in page
+    assert "lengkap: 12 ditambahkan, 0 diperbarui, 0 dihapus" in page, "outcomes in words"
+    assert "+12 ~0" not in page
 
 
 def test_a_job_for_an_unknown_source_fails_without_stopping_the_queue(
