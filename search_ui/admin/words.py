@@ -34,6 +34,19 @@ CODES = {
     "incremental": lazy_gettext("new changes"),
     "full": lazy_gettext("everything"),
     "reconcile": lazy_gettext("reconcile"),
+    # decisions (search_ui.decisions.ACTIONS) and push modes (harvester.pushed)
+    "approve": lazy_gettext("approved a registration"),
+    "reject": lazy_gettext("rejected a registration"),
+    "push-mode": lazy_gettext("changed how a library reaches the province"),
+    "push-key": lazy_gettext("issued a push key"),
+    "push-revoke": lazy_gettext("revoked a push key"),
+    "known-import": lazy_gettext("imported the list of known libraries"),
+    "disable-account": lazy_gettext("disabled an account"),
+    "enable-account": lazy_gettext("enabled an account"),
+    "remove-account": lazy_gettext("removed an account"),
+    "reset-password": lazy_gettext("set a new password"),
+    "pushed": lazy_gettext("pushed by its node"),
+    "harvested": lazy_gettext("harvested by the province"),
     # roles (search_ui.accounts.ROLES)
     "admin": lazy_gettext("administrator"),
     "staff": lazy_gettext("staff"),
@@ -46,7 +59,7 @@ OUTCOME = re.compile(r"^(?P<status>\w+): \+(?P<added>\d+) ~(?P<updated>\d+) -(?P
 
 
 def code_name(code: str | None) -> str:
-    """A status, mode or role as the reader says it."""
+    """A status, mode, decision or role as the reader says it."""
     known = CODES.get(code or "")
     return str(known) if known is not None else (code or "–")
 

@@ -66,6 +66,13 @@ def add_user(settings: Settings, name: str, role: str) -> None:
     Accounts(web_db_path(settings)).add(name, PASSWORD, role)
 
 
+def with_staff(settings: Settings) -> Settings:
+    """``settings`` after creating the admin ``ani`` and the staff member ``budi``."""
+    add_user(settings, "ani", "admin")
+    add_user(settings, "budi", "staff")
+    return settings
+
+
 def csrf_token(client: FlaskClient, path: str) -> str:
     """The CSRF token of the form on ``path`` (the session gets one on the way)."""
     page = client.get(path)
