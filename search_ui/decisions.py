@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import getpass
 from dataclasses import dataclass
-from pathlib import Path
 
 from config.registrations import utc_now
-from config.settings import Settings
-from config.webdb import opened, web_db_path
+from config.webdb import WebStore, opened
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS decisions (
@@ -56,16 +54,8 @@ def command_line_actor() -> str:
         return "cli:?"
 
 
-class DecisionLog:
+class DecisionLog(WebStore):
     """The ``decisions`` table."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-
-    @classmethod
-    def at(cls, settings: Settings) -> DecisionLog:
-        """The log of ``settings``' web database."""
-        return cls(web_db_path(settings))
 
     def record(self, actor: str, action: str, subject: str, note: str = "") -> None:
         """Append one decision."""

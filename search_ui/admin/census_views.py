@@ -166,7 +166,7 @@ def profile(source_id: str) -> Any:
         400 if error else 200
 
 
-def _download(body: bytes, name: str, mimetype: str) -> Response:
+def download(body: bytes, name: str, mimetype: str) -> Response:
     """A file the browser saves rather than shows."""
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -180,8 +180,8 @@ def export(key: str, kind: str) -> Response:
         abort(404)
     table = TABLES[key](current_census())
     if kind == "csv":
-        return _download(to_csv(table), f"{key}.csv", "text/csv; charset=utf-8")
-    return _download(to_xlsx([table]), f"{key}.xlsx", XLSX)
+        return download(to_csv(table), f"{key}.csv", "text/csv; charset=utf-8")
+    return download(to_xlsx([table]), f"{key}.xlsx", XLSX)
 
 
 def _only(table: Table, column: int, wanted: set[Value]) -> Table:
@@ -207,4 +207,4 @@ def iplm_workbook(code: str) -> Response:
              (_("Population source"), f"{settings.population_source} "
                                       f"({settings.population_year or '–'})")]
     body = to_xlsx([summary, libraries, quality], notes, _("Columns"))
-    return _download(body, f"iplm-{code}.xlsx", XLSX)
+    return download(body, f"iplm-{code}.xlsx", XLSX)

@@ -13,6 +13,7 @@ from playwright.sync_api import Browser
 
 from config.registrations import Registration, RegistrationStore
 from config.settings import Settings
+from search_ui.admin.known import KnownLibrary, KnownStore
 from tests.search_ui.staff_support import add_user, agency_settings, browser_login, served_app
 from tests.support.browser import assert_accessible
 from tests.support.http import live_server
@@ -28,13 +29,14 @@ SOURCE = ('[[sources]]\nid = "kotim"\nname = "Perpustakaan Umum Daerah Kotawarin
 PAGES = (("login", "/masuk"), ("register", "/daftar"), ("dashboard", "/dasbor/"),
          ("indicators", "/dasbor/indikator"), ("libraries", "/dasbor/perpustakaan"),
          ("census-row", "/dasbor/perpustakaan/kotim/sensus"), ("push", "/dasbor/kirim/"),
+         ("outreach", "/dasbor/jangkauan"), ("confirm-reject", "/dasbor/pendaftaran/1/tolak"),
          ("directory", "/perpustakaan"), ("library", "/perpustakaan/kotim"))
 
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A configured library with a long e-mail address, a pending registration with a
-    check report, and an admin."""
+    check report, a list of known libraries, and an admin."""
     configured = agency_settings(tmp_path_factory.mktemp("agency"), SOURCE)
     RegistrationStore.at(configured).add(Registration(
         "tbm-cahaya", "oai", "TBM Cahaya Literasi Desa Tumbang Samba", "taman-baca",
@@ -43,6 +45,12 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         base_url="https://tbm-cahaya-literasi.contoh.id/slims/index.php?p=oai&verb=Identify",
         report={"check": {"usable": True, "facts": {"repository": "SLiMS 9 Bulian"},
                           "problems": []}}), set())
+    KnownStore.at(configured).replace([
+        KnownLibrary(2, "Perpustakaan Umum Daerah Kotawaringin Timur", district_code="6202"),
+        KnownLibrary(3, "Taman Bacaan Masyarakat Pelangi Harapan Desa Tumbang Manjul",
+                     district_text="Kabupaten Seruyan", district_code="6208",
+                     contact="Bapak Yohanes Kristianus", whatsapp_text="0813 4444 5555",
+                     whatsapp="6281344445555", email=LONG_EMAIL)])
     add_user(configured, "ani", "admin")
     return configured
 
