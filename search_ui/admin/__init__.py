@@ -13,4 +13,9 @@ bp.add_app_template_global(when)
 bp.add_app_template_global(outcome)
 
 # The view modules attach their routes to ``bp``.
-from search_ui.admin import census_views, outreach_views, views  # noqa: E402, F401
+from search_ui.admin import (  # noqa: E402, F401
+    census_views,
+    outreach_views,
+    usage_views,
+    views,
+)

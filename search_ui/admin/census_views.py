@@ -172,16 +172,20 @@ def download(body: bytes, name: str, mimetype: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
+def table_file(table: Table, kind: str) -> Response:
+    """One table as a CSV or XLSX download named after its key."""
+    if kind == "csv":
+        return download(to_csv(table), f"{table.key}.csv", "text/csv; charset=utf-8")
+    return download(to_xlsx([table]), f"{table.key}.xlsx", XLSX)
+
+
 @bp.route("/ekspor/<key>.<any(csv,xlsx):kind>")
 @login_required("staff")
 def export(key: str, kind: str) -> Response:
     """One census table as a file."""
     if key not in TABLES:
         abort(404)
-    table = TABLES[key](current_census())
-    if kind == "csv":
-        return download(to_csv(table), f"{key}.csv", "text/csv; charset=utf-8")
-    return download(to_xlsx([table]), f"{key}.xlsx", XLSX)
+    return table_file(TABLES[key](current_census()), kind)
 
 
 def _only(table: Table, column: int, wanted: set[Value]) -> Table:

@@ -22,8 +22,7 @@ from node_adapter.intake import FileRejected
 from node_adapter.intake.importer import FileReport
 from node_adapter.intake.messages import Message
 from search_ui.admin import bp
-from search_ui.admin.census_views import XLSX, current_census, download
-from search_ui.admin.exports import to_csv, to_xlsx
+from search_ui.admin.census_views import current_census, table_file
 from search_ui.admin.known import KnownLibrary, KnownStore, read_known
 from search_ui.admin.labels import STATE_NAMES
 from search_ui.admin.outreach import Outreach, outreach
@@ -109,7 +108,4 @@ def import_known() -> tuple[str, int]:
 @login_required("staff")
 def export_outreach(kind: str) -> Response:
     """The known libraries with their state, as a file."""
-    table = outreach_table(current_outreach())
-    if kind == "csv":
-        return download(to_csv(table), "jangkauan.csv", "text/csv; charset=utf-8")
-    return download(to_xlsx([table]), "jangkauan.xlsx", XLSX)
+    return table_file(outreach_table(current_outreach()), kind)

@@ -29,7 +29,8 @@ SOURCE = ('[[sources]]\nid = "kotim"\nname = "Perpustakaan Umum Daerah Kotawarin
 PAGES = (("login", "/masuk"), ("register", "/daftar"), ("dashboard", "/dasbor/"),
          ("indicators", "/dasbor/indikator"), ("libraries", "/dasbor/perpustakaan"),
          ("census-row", "/dasbor/perpustakaan/kotim/sensus"), ("push", "/dasbor/kirim/"),
-         ("outreach", "/dasbor/jangkauan"), ("confirm-reject", "/dasbor/pendaftaran/1/tolak"),
+         ("outreach", "/dasbor/jangkauan"), ("usage", "/dasbor/pemakaian"),
+         ("confirm-reject", "/dasbor/pendaftaran/1/tolak"),
          ("directory", "/perpustakaan"), ("library", "/perpustakaan/kotim"))
 
 
