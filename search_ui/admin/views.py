@@ -14,6 +14,8 @@ from flask_babel import gettext as _
 from config.network import Source, load_sources
 from config.registrations import Registration, RegistrationError, RegistrationStore
 from harvester.jobs import JobQueue
+from node_adapter.catalogue import Catalogue
+from node_adapter.records import BibRecord
 from search_ui.admin import bp
 from search_ui.admin.status import network_status
 from search_ui.auth import current_user, login_required, protect
@@ -23,6 +25,8 @@ from search_ui.registration.hosting import discard, hosted_dir
 protect(bp)
 ANALYTICS_DAYS = 30
 DECISIONS_SHOWN = 20
+PREVIEW_RECORDS = 5
+"""Records of an uploaded catalogue shown beside its registration before approval."""
 SQLITE_MAX_INTEGER = 2 ** 63 - 1
 
 
@@ -42,14 +46,27 @@ def dashboard() -> str:
     query_log = service.query_log
     registrations = RegistrationStore.at(settings)
     decisions = DecisionLog.at(settings).recent(DECISIONS_SHOWN)
+    pending = registrations.by_status("pending")
     return render_template(
         "admin/dashboard.html", statuses=statuses, runs=recent_runs, decisions=decisions,
         subjects=_subject_names(decisions, sources, registrations),
-        pending=registrations.by_status("pending"), jobs=JobQueue.at(settings).recent(10),
+        pending=pending, previews={r.id: _preview(r) for r in pending if r.kind == "hosted"},
+        jobs=JobQueue.at(settings).recent(10),
         stats=service.stats(), days=ANALYTICS_DAYS,
         summary=query_log.summary(ANALYTICS_DAYS) if query_log else None,
         top=query_log.top_queries(15, ANALYTICS_DAYS) if query_log else [],
         zero=query_log.zero_result_queries(15, ANALYTICS_DAYS) if query_log else [])
+
+
+def _preview(registration: Registration) -> list[BibRecord]:
+    """The first records of a pending upload, for the admin to see before approving."""
+    path = hosted_dir(_settings()) / f"{registration.source_id}.sqlite3"
+    if not path.exists():
+        return []
+    with Catalogue(path) as catalogue:
+        entries = [catalogue.get(row[1]) for row in
+                   catalogue.page(prefix=None, limit=PREVIEW_RECORDS)]
+    return [entry.record for entry in entries if entry and entry.record]
 
 
 def _subject_names(decisions: list[Decision], sources: list[Source],

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import lxml.html
 import pytest
 from babel.dates import format_datetime
 from flask import Flask
@@ -26,6 +27,7 @@ from config.settings import Settings
 from harvester.jobs import JobQueue, run_pending
 from harvester.pool import harvest_all
 from harvester.store import RecordStore
+from search_ui.admin.views import PREVIEW_RECORDS
 from tests.search_ui.staff_support import (
     add_user,
     agency_settings,
@@ -179,6 +181,23 @@ def test_rejecting_an_upload_deletes_its_catalogue_and_decisions_are_final(
                         data={"csrf_token": token})
     assert again.status_code == 409
     assert registration.source_id not in {s.id for s in load_sources(settings)}
+
+
+def test_approval_shows_a_preview_of_the_uploaded_records(app: Flask) -> None:
+    public = app.test_client()
+    token = csrf_token(public, "/daftar")
+    books = "".join(f"Buku Contoh {n},Penulis {n},{2000 + n}\n" for n in range(8))
+    public.post("/daftar", content_type="multipart/form-data", data={
+        "name": "TBM Pratinjau", "type": "taman-baca", "district": "Kabupaten Kapuas",
+        "address": "Kuala Kapuas", "contact_name": "Pak Adi", "email": "adi@contoh.id",
+        "whatsapp": "081298765432", "catalogue": "upload", "csrf_token": token,
+        "upload": (io.BytesIO(("judul,pengarang,tahun\n" + books).encode()), "k.csv")})
+    page = _client(app).get("/dasbor/").get_data(as_text=True)
+    preview = lxml.html.fromstring(page).xpath('//ul[@class="preview"]/li')
+    assert len(preview) == PREVIEW_RECORDS
+    uploaded = {f"Buku Contoh {n} · Penulis {n} · {2000 + n}" for n in range(8)}
+    assert {li.text_content() for li in preview} < uploaded
+    assert "Pratinjau 5 dari 8 cantuman" in page
 
 
 def test_registrant_text_is_escaped_on_the_dashboard(app: Flask, settings: Settings) -> None:
