@@ -6,18 +6,25 @@ registrations. An approval queues a first harvest of the new source at once.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from config.network import Source, load_sources
+from config.province import load_province
 from config.registrations import Registration, RegistrationError, RegistrationStore
 from harvester.jobs import JobQueue
 from node_adapter.catalogue import Catalogue
 from node_adapter.records import BibRecord
 from search_ui.admin import bp
+from search_ui.admin.charts import GridRow, day_grid
+from search_ui.admin.health import SourceHealth, recent_health
 from search_ui.admin.status import network_status
+from search_ui.admin.words import code_name
 from search_ui.auth import current_user, login_required, protect
 from search_ui.decisions import NOTE_LIMIT, Decision, DecisionLog
 from search_ui.registration.hosting import discard, hosted_dir
@@ -46,9 +53,11 @@ def dashboard() -> str:
     query_log = service.query_log
     registrations = RegistrationStore.at(settings)
     decisions = DecisionLog.at(settings).recent(DECISIONS_SHOWN)
+    days, health = recent_health(settings, sources, load_province(settings).timezone)
     pending = registrations.by_status("pending")
     return render_template(
         "admin/dashboard.html", statuses=statuses, runs=recent_runs, decisions=decisions,
+        health=health, health_chart=_health_chart(days, health),
         subjects=_subject_names(decisions, sources, registrations),
         pending=pending, previews={r.id: _preview(r) for r in pending if r.kind == "hosted"},
         jobs=JobQueue.at(settings).recent(10),
@@ -56,6 +65,18 @@ def dashboard() -> str:
         summary=query_log.summary(ANALYTICS_DAYS) if query_log else None,
         top=query_log.top_queries(15, ANALYTICS_DAYS) if query_log else [],
         zero=query_log.zero_result_queries(15, ANALYTICS_DAYS) if query_log else [])
+
+
+def _health_chart(days: list[date], health: list[SourceHealth]) -> Markup:
+    """The grid of harvest outcomes per source and day."""
+    rows = [GridRow(row.source.name, [(status, f"{row.source.name}, {format_date(day)}: "
+                                                f"{code_name(status)}")
+                                      for day, status in zip(days, row.days, strict=True)])
+            for row in health]
+    return day_grid("health-chart", _("Harvest health over %(n)s days", n=len(days)),
+                    _("One row per source, one square per day, oldest on the left: green "
+                      "complete, yellow partial or interrupted, red failed, grey no harvest."),
+                    rows, format_date(days[0]), format_date(days[-1]))
 
 
 def _preview(registration: Registration) -> list[BibRecord]:

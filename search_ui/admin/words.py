@@ -21,6 +21,7 @@ from config.province import load_province
 CODES = {
     # harvest runs (harvester.runs) and sources never harvested
     "never": lazy_gettext("never harvested"),
+    "none": lazy_gettext("no harvest"),
     "running": lazy_gettext("running"),
     "ok": lazy_gettext("complete"),
     "partial": lazy_gettext("partial"),

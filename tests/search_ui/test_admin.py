@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import io
 import re
+import sqlite3
 import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import lxml.etree
 import lxml.html
 import pytest
 from babel.dates import format_datetime
@@ -30,6 +32,7 @@ from harvester.store import RecordStore
 from search_ui.admin.views import PREVIEW_RECORDS
 from tests.search_ui.staff_support import (
     add_user,
+    agency_app,
     agency_settings,
     csrf_token,
     login,
@@ -64,6 +67,12 @@ def settings(tmp_path: Path, node: NodeHandle) -> Settings:
 def app(settings: Settings) -> Iterator[Flask]:
     """The central app, CSRF on."""
     yield from served_app(settings)
+
+
+def _table_rows(page: str, table_id: str) -> list[list[str]]:
+    """A table's body rows as shown."""
+    return [[cell.text_content().strip() for cell in row.xpath("./th|./td")]
+            for row in lxml.html.fromstring(page).xpath(f'//table[@id="{table_id}"]/tbody/tr')]
 
 
 def _client(app: Flask, name: str = "ani") -> FlaskClient:
@@ -103,6 +112,37 @@ def test_dashboard_shows_sources_runs_analytics_and_totals(app: Flask,
     assert "4 pencarian; 25% tidak menemukan apa pun" in page
     totals = page[page.index("Jumlah di seluruh jaringan"):page.index("Pendaftaran yang")]
     assert "<strong>12</strong> judul" in totals
+
+
+def test_harvest_health_grid_shows_each_day_as_the_run_log_has_it(tmp_path: Path,
+                                                                 node: NodeHandle) -> None:
+    configured = agency_settings(
+        tmp_path / "health",
+        f'[[sources]]\nid = "kota"\nname = "Perpustakaan Kota Uji"\nbase_url = "{node.url}"\n'
+        'enabled = false\n\n[[sources]]\nid = "mati"\nname = "Perpustakaan Mati"\n'
+        'base_url = "http://127.0.0.1:9/oai"\nenabled = false\n', allow_private_sources=True)
+    add_user(configured, "budi", "staff")
+    runs = harvest_all(configured, load_sources(configured))
+    assert [r.status for r in runs] == ["ok", "failed"]
+    application = agency_app(configured)
+    page = _client(application, "budi").get("/dasbor/").get_data(as_text=True)
+    application.extensions["search_service"].close()
+    with sqlite3.connect(configured.data_dir / "records.sqlite3") as db:
+        logged = dict(db.execute("SELECT source, count(DISTINCT substr(started, 1, 10)) "
+                                 "FROM runs GROUP BY source"))
+    table = {row[0]: row[1:] for row in _table_rows(page, "health")}
+    assert table["Perpustakaan Kota Uji"] == [str(logged["kota"]), "0", "0", "0",
+                                              str(30 - logged["kota"])]
+    assert table["Perpustakaan Mati"] == ["0", "0", "0", "1", "29"]
+    section = page[page.index('id="health-title"'):]
+    svg_text = section[section.index("<svg"):section.index("</svg>") + len("</svg>")]
+    parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True)
+    svg = lxml.etree.fromstring(svg_text.encode(), parser)
+    cells = svg.xpath('//s:rect[contains(@class, "cell")]',
+                      namespaces={"s": "http://www.w3.org/2000/svg"})
+    assert len(cells) == 2 * 30
+    assert cells[29].get("class") == "cell ok" and cells[59].get("class") == "cell failed"
+    assert cells[59].findtext("{http://www.w3.org/2000/svg}title").endswith(": gagal")
 
 
 def test_harvest_now_queues_one_job_that_run_pending_carries_out(app: Flask,
