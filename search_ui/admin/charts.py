@@ -104,6 +104,27 @@ def day_grid(chart_id: str, title: str, description: str, rows: Sequence[GridRow
     return _frame(chart_id, title, description, WIDTH, height, body)
 
 
+def line_chart(chart_id: str, title: str, description: str,
+               series: Sequence[tuple[str, list[int]]], first: str, last: str) -> Markup:
+    """One line per series over the same points in time, scaled to the largest value."""
+    width, height = MAP_SIZE
+    top = max((v for _label, values in series for v in values), default=0) or 1
+    points = max((len(values) for _label, values in series), default=1)
+    step = (width - 2 * MARGIN) / max(points - 1, 1)
+    body = [f'<rect x="0" y="0" width="{width}" height="{height}" class="ground"/>']
+    for n, (label, values) in enumerate(series):
+        coordinates = " ".join(f"{MARGIN + k * step:.1f},"
+                               f"{height - MARGIN - (height - 2 * MARGIN) * v / top:.1f}"
+                               for k, v in enumerate(values))
+        body.append(f'<polyline points="{coordinates}" class="line line-{n % 6}">'
+                    f'<title>{escape(label)}: {values[-1] if values else 0}</title></polyline>')
+    body.append(f'<text x="{MARGIN}" y="{height - 6}" class="value">{escape(first)}</text>'
+                f'<text x="{width - MARGIN}" y="{height - 6}" text-anchor="end" '
+                f'class="value">{escape(last)}</text><text x="{MARGIN}" y="{MARGIN - 8}" '
+                f'class="value">{top}</text>')
+    return _frame(chart_id, title, description, width, height, body)
+
+
 def point_map(chart_id: str, title: str, description: str, points: Sequence[Point]) -> Markup:
     """Places on a plain longitude/latitude grid fitted to the points (equirectangular)."""
     width, height = MAP_SIZE
