@@ -64,6 +64,7 @@ def serve(settings: Settings, host: str | None, port: int | None, no_worker: boo
     finally:
         if worker is not None:
             worker.stop()
+        app.extensions["jala_usage"].flush()
         app.extensions["search_service"].close()
 
 
