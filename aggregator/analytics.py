@@ -105,6 +105,16 @@ class QueryLog:
                 "median_ms": median[0] if median else 0.0,
                 "api_searches": others.get("api", 0), "cli_searches": others.get("cli", 0)}
 
+    def per_day(self, days: int = 30, utc_offset_seconds: int = 0) -> list[tuple[str, int, int]]:
+        """(day, searches, searches that found nothing) of the site, oldest day first; days
+        are counted in the zone ``utc_offset_seconds`` east of UTC (the province's)."""
+        self.flush()
+        with self._connect() as conn:
+            return [tuple(row) for row in conn.execute(
+                "SELECT date(at, ?) AS day, COUNT(*), COALESCE(SUM(hits = 0), 0) FROM queries "
+                "WHERE at >= ? AND channel = 'site' GROUP BY day ORDER BY day",
+                (f"{utc_offset_seconds:+d} seconds", _since(days)))]
+
     def close(self) -> None:
         """Write what is queued and stop the writer thread."""
         self._queue.put(None)

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields
-from pathlib import Path
 from typing import Any
 
 from config.province import Province
 from config.registrations import utc_now
-from config.settings import Settings
 from config.sqlite import Transaction
-from config.webdb import opened, web_db_path
+from config.webdb import WebStore, insert_statement, opened
 
 NATIONAL_TYPES = ("umum-provinsi", "umum-kabupaten-kota", "umum-kecamatan", "umum-desa",
                   "sekolah", "perguruan-tinggi", "khusus", "taman-baca", "rumah-ibadah")
@@ -105,6 +103,24 @@ def _number(form: dict[str, str], name: str, kind: type, low: float, high: float
     return value
 
 
+def clean_npp(text: str) -> str:
+    """An NPP as typed, without the spaces, dots and dashes people put in, upper case."""
+    return re.sub(r"[\s.-]", "", text).upper()
+
+
+def npp_problem(npp: str, province: Province, district_code: str) -> str | None:
+    """Why ``npp`` cannot be a library's of this province and district (a ``PROBLEMS``
+    code), or None when it can."""
+    match = NPP.match(npp)
+    if not match:
+        return "npp_format"
+    if match.group(1) != province.code:
+        return "npp_province"
+    if district_code and match.group(1) + match.group(2) != district_code:
+        return "npp_district"
+    return None
+
+
 def parse_profile(source_id: str, form: dict[str, str], province: Province,
                   by: str) -> LibraryProfile:
     """Check a submitted census row (every field optional but the type) and build it."""
@@ -114,15 +130,9 @@ def parse_profile(source_id: str, form: dict[str, str], province: Province,
     district_code = form.get("district_code", "").strip()
     if district_code and province.by_code(district_code) is None:
         raise ProfileError("district_code", "district")
-    npp = re.sub(r"[\s.-]", "", form.get("npp", "")).upper()
-    if npp:
-        match = NPP.match(npp)
-        if not match:
-            raise ProfileError("npp", "npp_format")
-        if match.group(1) != province.code:
-            raise ProfileError("npp", "npp_province")
-        if district_code and match.group(1) + match.group(2) != district_code:
-            raise ProfileError("npp", "npp_district")
+    npp = clean_npp(form.get("npp", ""))
+    if npp and (problem := npp_problem(npp, province, district_code)):
+        raise ProfileError("npp", problem)
     latitude = _number(form, "latitude", float, -11.0, 6.5)   # Indonesia's extent
     longitude = _number(form, "longitude", float, 94.0, 141.5)
     if (latitude is None) != (longitude is None):
@@ -135,22 +145,13 @@ def parse_profile(source_id: str, form: dict[str, str], province: Province,
                           **counts, updated=utc_now(), updated_by=by)
 
 
-class ProfileStore:
+class ProfileStore(WebStore):
     """The ``profiles`` table of ``web.sqlite3``."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-
-    @classmethod
-    def at(cls, settings: Settings) -> ProfileStore:
-        """The store under ``settings.data_dir``."""
-        return cls(web_db_path(settings))
 
     def save(self, profile: LibraryProfile) -> None:
         """Store (or replace) one library's row."""
         with opened(self.path, SCHEMA) as conn, Transaction(conn):
-            conn.execute(f"INSERT OR REPLACE INTO profiles ({', '.join(COLUMNS)}) "
-                         f"VALUES ({', '.join('?' * len(COLUMNS))})",
+            conn.execute(insert_statement("profiles", COLUMNS, "INSERT OR REPLACE"),
                          [getattr(profile, c) for c in COLUMNS])
 
     def all(self) -> dict[str, LibraryProfile]:

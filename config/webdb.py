@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Self
 
 from config.settings import Settings
 
@@ -41,3 +42,21 @@ def opened(path: Path, schema: str = "") -> Iterator[sqlite3.Connection]:
         yield conn
     finally:
         conn.close()
+
+
+def insert_statement(table: str, columns: list[str], verb: str = "INSERT") -> str:
+    """An INSERT of one row's ``columns`` into ``table`` with a placeholder each."""
+    return (f"{verb} INTO {table} ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' * len(columns))})")
+
+
+class WebStore:
+    """A store kept in ``web.sqlite3``: opened on a path, or found from the settings."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    @classmethod
+    def at(cls, settings: Settings) -> Self:
+        """The store under ``settings.data_dir``."""
+        return cls(web_db_path(settings))

@@ -100,7 +100,15 @@ def close_run(store: RecordStore, run: Run) -> None:
 def recent(store: RecordStore, source: str | None = None, limit: int = 20) -> list[Run]:
     """The latest runs, newest first (of one source or all)."""
     where, args = ("WHERE source=?", (source,)) if source else ("", ())
-    rows = store.db.execute(
-        f"SELECT {', '.join(COLUMNS)}, id FROM runs {where} ORDER BY id DESC LIMIT ?",
-        (*args, limit))
+    return _select(store, f"{where} ORDER BY id DESC LIMIT ?", (*args, limit))
+
+
+def since(store: RecordStore, started: str) -> list[Run]:
+    """Every run that started at or after the UTC stamp ``started``, oldest first."""
+    return _select(store, "WHERE started >= ? ORDER BY id", (started,))
+
+
+def _select(store: RecordStore, clauses: str, args: tuple[object, ...]) -> list[Run]:
+    """Runs read with the SQL ``clauses`` after the table name."""
+    rows = store.db.execute(f"SELECT {', '.join(COLUMNS)}, id FROM runs {clauses}", args)
     return [Run(**dict(zip([*COLUMNS, "id"], row, strict=True))) for row in rows]

@@ -176,6 +176,12 @@ class RecordStore:
         while batch := cursor.fetchmany(500):
             yield from (StoredRecord.from_row(r) for r in batch)
 
+    def per_month(self) -> list[tuple[str, str, int]]:
+        """(source, ``YYYY-MM`` of the datestamp, live records): the census's growth chart."""
+        return [tuple(row) for row in self.db.execute(
+            "SELECT source, substr(datestamp, 1, 7) AS month, count(*) FROM records "
+            "WHERE deleted = 0 GROUP BY source, month")]
+
     def count(self, source: str | None = None, include_deleted: bool = False) -> int:
         """Number of records (live only unless ``include_deleted``)."""
         where, args = _filter(source, include_deleted)

@@ -35,6 +35,7 @@ from search_ui.patron.present import (
     material_name,
     safe_highlight,
 )
+from search_ui.usage import UsageCounts
 from search_ui.wire import compress
 
 STATIC = Path(__file__).parent / "static"
@@ -69,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(overrides)
     app.extensions["jala_settings"] = settings
     app.extensions["search_service"] = SearchService.from_settings(settings)
+    app.extensions["jala_usage"] = UsageCounts.at(settings)
     init_i18n(app)
     web = app.config["JALA_WEB"]
     app.jinja_env.globals.update(

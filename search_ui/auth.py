@@ -45,6 +45,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from config.webdb import web_db_path
+from search_ui.account_changes import disabled_accounts
 from search_ui.accounts import Accounts, LoginLimits, User
 from search_ui.config import WEB_DEFAULTS
 from search_ui.errors import render_error
@@ -183,12 +184,15 @@ def login() -> Any:
             status, problem = 429, "blocked"
         else:
             user = accounts().authenticate(name, form.password.data, address)
-            if user is not None:
+            if user is None:
+                status, problem = 401, "wrong"
+            elif user.name in disabled_accounts(accounts().path):
+                status, problem = 403, "disabled"
+            else:
                 session.clear()
                 session.permanent = True
                 session["login"] = logins().open(user.name)
                 return redirect(_safe_next(request.args.get("next")))
-            status, problem = 401, "wrong"
     elif request.method == "POST":
         status = 400
     return render_template("auth/login.html", form=form, problem=problem), status

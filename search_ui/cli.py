@@ -1,19 +1,23 @@
 """Command-line commands of this component, gathered by ``jala.cli``: ``jala serve`` and
-``jala users add|list`` (dashboard accounts)."""
+``jala users add|list|disable|enable|remove|reset-password`` (dashboard accounts)."""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import click
 import waitress
 
 from config.settings import Settings, settings_options
 from config.webdb import web_db_path
+from search_ui.account_changes import AccountChanges, disabled_accounts
 from search_ui.accounts import ROLES, AccountError, Accounts
 from search_ui.config import WEB_DEFAULTS
+from search_ui.decisions import command_line_actor
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +64,7 @@ def serve(settings: Settings, host: str | None, port: int | None, no_worker: boo
     finally:
         if worker is not None:
             worker.stop()
+        app.extensions["jala_usage"].flush()
         app.extensions["search_service"].close()
 
 
@@ -77,23 +82,76 @@ def users() -> None:
               help="Read the password from the first line of standard input.")
 def users_add(settings: Settings, name: str, role: str, password_stdin: bool) -> None:
     """Create an account (the password is asked for twice unless --password-stdin)."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
+    password = _password(password_stdin)
+    with _refusals_as_errors():
         user = Accounts(web_db_path(settings)).add(name, password, role)
-    except AccountError as exc:
-        raise click.ClickException(str(exc)) from exc
     click.echo(f"user {user.name} ({user.role}) created")
 
 
 @users.command("list")
 @settings_options
 def users_list(settings: Settings) -> None:
-    """List accounts: name, role, created, last login."""
+    """List accounts: name, role, created, last login, and "disabled" when it is."""
+    disabled = disabled_accounts(web_db_path(settings))
     for user in Accounts(web_db_path(settings)).all():
-        click.echo(f"{user.name}\t{user.role}\t{user.created}\t{user.last_login or '-'}")
+        click.echo(f"{user.name}\t{user.role}\t{user.created}\t{user.last_login or '-'}"
+                   + ("\tdisabled" if user.name in disabled else ""))
+
+
+def _password(from_stdin: bool) -> str:
+    """A password from the first line of standard input, or asked for twice."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _changes(settings: Settings) -> AccountChanges:
+    """Account changes logged as made at this shell."""
+    return AccountChanges(web_db_path(settings), command_line_actor())
+
+
+@contextmanager
+def _refusals_as_errors() -> Iterator[None]:
+    """An account change that is refused ends the command with its reason."""
+    try:
+        yield
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _name_command(command: str, change: Callable[[AccountChanges, str], None], done: str,
+                  help_text: str, confirm: str = "") -> None:
+    """Add a ``jala users`` command that applies one account change to a name."""
+
+    def run(settings: Settings, name: str) -> None:
+        with _refusals_as_errors():
+            change(_changes(settings), name)
+        click.echo(f"user {name} {done}")
+
+    run.__doc__ = help_text
+    if confirm:
+        run = click.confirmation_option(prompt=confirm)(run)
+    users.command(command)(settings_options(click.argument("name")(run)))
+
+
+_name_command("disable", AccountChanges.disable, "disabled",
+              "Refuse an account's logins (its open ones end now) until it is enabled.")
+_name_command("enable", AccountChanges.enable, "enabled", "Let a disabled account log in again.")
+_name_command("remove", AccountChanges.remove, "removed",
+              "Delete an account and end its open logins.", "Remove this account for good?")
+
+
+@users.command("reset-password")
+@settings_options
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the new password from the first line of standard input.")
+def users_reset_password(settings: Settings, name: str, password_stdin: bool) -> None:
+    """Give an account a new password (asked twice unless --password-stdin); its open
+    logins end."""
+    with _refusals_as_errors():
+        _changes(settings).reset_password(name, _password(password_stdin))
+    click.echo(f"user {name}: new password set")
 
 
 commands: list[click.Command] = [serve, users]

@@ -71,3 +71,7 @@ class Logins:
             with opened(self.path, SCHEMA) as conn:
                 conn.execute("DELETE FROM logins WHERE token_hash=?", (_digest(token),))
 
+    def close_all(self, name: str) -> None:
+        """End every login of account ``name`` (disabled, removed, or given a new password)."""
+        with opened(self.path, SCHEMA) as conn:
+            conn.execute("DELETE FROM logins WHERE name=?", (name,))

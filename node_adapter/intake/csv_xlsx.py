@@ -20,7 +20,7 @@ import csv
 import re
 import time
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -30,9 +30,11 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from node_adapter.intake import FileRejected, messages
 from node_adapter.intake.messages import Message, Rejection
-from node_adapter.intake.template import header_key, map_headers
+from node_adapter.intake.template import HeaderMap, header_key, map_headers
 
 Row = tuple[int, dict[str, str]]
+Headers = Callable[[Sequence[str]], HeaderMap]
+"""Reads a header row into fields (``template.header_mapper``); refuses a foreign table."""
 CHUNK = 1 << 20
 DELIMITERS = (",", ";", "\t")
 SHEET_NAMES = {"katalog", "catalogue", "catalog"}
@@ -93,9 +95,10 @@ def _values(fields: Sequence[str | None], cells: Sequence[str], line: int,
     return {field: cell for field, cell in zip(fields, cells, strict=False) if field}
 
 
-def read_csv(path: Path, warnings: list[Message],
-             legacy: str = "cp1252") -> Iterator[Row | Rejection]:
-    """Rows of a template CSV with their first physical line numbers (header is line 1)."""
+def read_csv(path: Path, warnings: list[Message], legacy: str = "cp1252",
+             headers: Headers = map_headers) -> Iterator[Row | Rejection]:
+    """Rows of a template CSV with their first physical line numbers (header is line 1);
+    ``headers`` reads the header row (the catalogue template's by default)."""
     encoding = detect_encoding(path, warnings, legacy)
     with path.open(encoding=encoding, errors="surrogateescape", newline="") as fh:
         delimiter = sniff_delimiter(fh.readline())
@@ -105,7 +108,7 @@ def read_csv(path: Path, warnings: list[Message],
             header = next(reader)
         except StopIteration:
             raise FileRejected(Message("berkas kosong", "file is empty")) from None
-        fields, notes = map_headers(header)
+        fields, notes = headers(header)
         warnings.extend(notes)
         last = reader.line_num
         while True:
@@ -151,15 +154,16 @@ XLSX_ERRORS = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, O
                SyntaxError, EOFError)
 
 
-def read_xlsx(path: Path, warnings: list[Message],
-              deadline: float | None = None) -> Iterator[Row | Rejection]:
-    """Rows of the catalogue sheet with their spreadsheet row numbers (header is row 1)."""
+def read_xlsx(path: Path, warnings: list[Message], deadline: float | None = None,
+              headers: Headers = map_headers) -> Iterator[Row | Rejection]:
+    """Rows of the catalogue sheet with their spreadsheet row numbers (header is row 1);
+    the first sheet whose header row ``headers`` accepts is read."""
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except XLSX_ERRORS as exc:
         raise _broken_xlsx(exc) from exc
     try:
-        yield from _read_sheet(workbook, warnings, deadline)
+        yield from _read_sheet(workbook, warnings, deadline, headers)
     except XLSX_ERRORS as exc:
         raise _broken_xlsx(exc) from exc
     finally:
@@ -174,16 +178,16 @@ def too_slow(deadline: float | None) -> None:
             "the file's import took too long and was stopped; split the file into parts"))
 
 
-def _read_sheet(workbook: Any, warnings: list[Message],
-                deadline: float | None) -> Iterator[Row | Rejection]:
-    """Find the sheet whose first row has a title column and stream its real rows."""
+def _read_sheet(workbook: Any, warnings: list[Message], deadline: float | None,
+                headers: Headers) -> Iterator[Row | Rejection]:
+    """Find the sheet whose first row ``headers`` accepts and stream its real rows."""
     sheets = sorted(workbook.worksheets, key=lambda s: header_key(s.title) not in SHEET_NAMES)
     for sheet in sheets:
         sheet.reset_dimensions()
         rows = sheet.iter_rows(max_col=MAX_COLUMNS, max_row=MAX_ROWS, values_only=True)
         header = [_cell_text(v, None) for v in next(rows, ())]
         try:
-            fields, notes = map_headers(header)
+            fields, notes = headers(header)
         except FileRejected:
             continue
         warnings.extend(notes)

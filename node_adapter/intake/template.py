@@ -9,7 +9,7 @@ title column, or naming one column twice, is refused.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from node_adapter.intake import FileRejected
@@ -107,31 +107,44 @@ def template_headers() -> list[str]:
     return [column.indonesian[0] for column in COLUMNS]
 
 
-def map_headers(headers: Sequence[str]) -> tuple[list[str | None], list[Message]]:
-    """The field of each header position (None: ignored) and warnings for unknown ones.
+HeaderMap = tuple[list[str | None], list[Message]]
+"""The field of each header position (None: ignored) and warnings for unknown headers."""
 
-    Trailing blank headers are dropped, so cells under them count as extra fields.
-    """
-    headers = list(headers)
-    while headers and not headers[-1].strip():
-        headers.pop()
-    fields: list[str | None] = []
-    warnings: list[Message] = []
-    seen: dict[str, str] = {}
-    for header in headers:
-        field = HEADER_FIELDS.get(header_key(header))
-        if field is None:
-            if header.strip():
-                warnings.append(Message(f"kolom {header!r} tidak dikenal, diabaikan",
-                                        f"unknown column {header!r} ignored"))
-        elif field in seen:
-            raise FileRejected(Message(
-                f"kolom {seen[field]!r} dan {header!r} berarti sama",
-                f"columns {seen[field]!r} and {header!r} mean the same field"))
-        else:
-            seen[field] = header
-        fields.append(field)
-    if "title" not in seen:
-        raise FileRejected(Message("tidak ada kolom judul (judul/title) di baris 1",
-                                   "no title column (judul/title) on line 1"))
-    return fields, warnings
+
+def header_mapper(known: dict[str, str], required: str,
+                  missing: Message) -> Callable[[Sequence[str]], HeaderMap]:
+    """A header reader for one kind of table: ``known`` maps folded headers to fields, and a
+    table without the ``required`` field is refused with ``missing``."""
+
+    def mapped(headers: Sequence[str]) -> HeaderMap:
+        """Each header's field; trailing blank headers are dropped, so cells under them
+        count as extra fields."""
+        headers = list(headers)
+        while headers and not headers[-1].strip():
+            headers.pop()
+        fields: list[str | None] = []
+        warnings: list[Message] = []
+        seen: dict[str, str] = {}
+        for header in headers:
+            field = known.get(header_key(header))
+            if field is None:
+                if header.strip():
+                    warnings.append(Message(f"kolom {header!r} tidak dikenal, diabaikan",
+                                            f"unknown column {header!r} ignored"))
+            elif field in seen:
+                raise FileRejected(Message(
+                    f"kolom {seen[field]!r} dan {header!r} berarti sama",
+                    f"columns {seen[field]!r} and {header!r} mean the same field"))
+            else:
+                seen[field] = header
+            fields.append(field)
+        if required not in seen:
+            raise FileRejected(missing)
+        return fields, warnings
+
+    return mapped
+
+
+map_headers = header_mapper(HEADER_FIELDS, "title", Message(
+    "tidak ada kolom judul (judul/title) di baris 1", "no title column (judul/title) on line 1"))
+"""The catalogue template's headers (Indonesian or English) to record fields."""

@@ -6,24 +6,34 @@ data quality, a library's census row, and every table as CSV or XLSX (login requ
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, format_percent, lazy_gettext
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from config.network import load_sources
 from config.profiles import NATIONAL_TYPES, ProfileError, ProfileStore, parse_profile
 from config.province import load_province
 from search_ui.admin import bp
-from search_ui.admin.charts import Bar, Point, bar_chart, point_map
+from search_ui.admin.charts import Bar, Point, bar_chart, line_chart, point_map
 from search_ui.admin.collection import CollectionCounter
 from search_ui.admin.config import load_census
 from search_ui.admin.exports import to_csv, to_xlsx
+from search_ui.admin.growth import GrowthCounter, district_growth, last_months
 from search_ui.admin.indicators import Census, build_census, district_of, library_rows
 from search_ui.admin.labels import LACK_NAMES, PROBLEM_TEXTS, national_type_name
 from search_ui.admin.status import network_status
-from search_ui.admin.tables import TABLES, Table, Value, completeness_table, districts_table
+from search_ui.admin.tables import (
+    TABLES,
+    Column,
+    Table,
+    Value,
+    completeness_table,
+    districts_table,
+)
 from search_ui.auth import current_user, login_required
 
 RATIO = "#,##0.00####"
@@ -115,8 +125,30 @@ def indicators() -> str:
           "Districts without a population figure have no bar.",
           norm=cell_text(census.settings.norms.copies_per_person, "ratio")),
         bars, census.settings.norms.copies_per_person, _("norm"))
+    growth, growth_chart = _growth(census)
     return render_template("admin/indicators.html", census=census, table=table, chart=chart,
-                           completeness=completeness_table(census))
+                           completeness=completeness_table(census), growth=growth,
+                           growth_chart=growth_chart)
+
+
+def _growth(census: Census) -> tuple[Table, Markup]:
+    """Records over time per district, as a table and a line chart of the districts with
+    records."""
+    counter = current_app.extensions.setdefault("jala_growth", GrowthCounter(_settings()))
+    province = load_province(_settings())
+    months = last_months(datetime.now(province.timezone).date())
+    placed = {r.source.id: r.district.code for r in census.libraries if r.district}
+    found = district_growth(counter.counts(), placed, province.districts, months)
+    table = Table("pertumbuhan", _("Records over time per district"),
+                  [Column(_("District"), "text"), *(Column(m) for m in months)],
+                  [[district.name, *totals] for district, totals in found.districts])
+    chart = line_chart("growth-chart", _("Records over time per district"),
+                       _("Live records of each district's libraries at the end of each month, "
+                         "by the month their library last catalogued or changed them; "
+                         "districts without records are left out."),
+                       [(d.name, totals) for d, totals in found.districts if totals[-1]],
+                       months[0], months[-1])
+    return table, chart
 
 
 @bp.route("/perpustakaan")
@@ -166,10 +198,17 @@ def profile(source_id: str) -> Any:
         400 if error else 200
 
 
-def _download(body: bytes, name: str, mimetype: str) -> Response:
+def download(body: bytes, name: str, mimetype: str) -> Response:
     """A file the browser saves rather than shows."""
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def table_file(table: Table, kind: str) -> Response:
+    """One table as a CSV or XLSX download named after its key."""
+    if kind == "csv":
+        return download(to_csv(table), f"{table.key}.csv", "text/csv; charset=utf-8")
+    return download(to_xlsx([table]), f"{table.key}.xlsx", XLSX)
 
 
 @bp.route("/ekspor/<key>.<any(csv,xlsx):kind>")
@@ -178,10 +217,7 @@ def export(key: str, kind: str) -> Response:
     """One census table as a file."""
     if key not in TABLES:
         abort(404)
-    table = TABLES[key](current_census())
-    if kind == "csv":
-        return _download(to_csv(table), f"{key}.csv", "text/csv; charset=utf-8")
-    return _download(to_xlsx([table]), f"{key}.xlsx", XLSX)
+    return table_file(TABLES[key](current_census()), kind)
 
 
 def _only(table: Table, column: int, wanted: set[Value]) -> Table:
@@ -207,4 +243,4 @@ def iplm_workbook(code: str) -> Response:
              (_("Population source"), f"{settings.population_source} "
                                       f"({settings.population_year or '–'})")]
     body = to_xlsx([summary, libraries, quality], notes, _("Columns"))
-    return _download(body, f"iplm-{code}.xlsx", XLSX)
+    return download(body, f"iplm-{code}.xlsx", XLSX)

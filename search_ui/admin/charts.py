@@ -75,6 +75,56 @@ def bar_chart(chart_id: str, title: str, description: str, bars: Sequence[Bar],
     return _frame(chart_id, title, description, WIDTH, height, body)
 
 
+@dataclass(frozen=True)
+class GridRow:
+    """One row of a day grid: its label and, per day, a class and what the cell says."""
+
+    label: str
+    cells: list[tuple[str, str]]
+
+
+def day_grid(chart_id: str, title: str, description: str, rows: Sequence[GridRow],
+             first_day: str, last_day: str) -> Markup:
+    """A row of squares per label, one per day (oldest left), coloured by their class."""
+    columns = max((len(r.cells) for r in rows), default=1) or 1
+    size = (WIDTH - LABEL_WIDTH - 10) / columns
+    body = []
+    for n, row in enumerate(rows):
+        y = GAP + n * (BAR_HEIGHT + GAP)
+        body.append(f'<text x="{LABEL_WIDTH - 6}" y="{y + 15}" text-anchor="end" '
+                    f'class="label">{escape(row.label)}</text>')
+        for k, (kind, said) in enumerate(row.cells):
+            body.append(f'<rect x="{LABEL_WIDTH + k * size:.1f}" y="{y}" '
+                        f'width="{size - 2:.1f}" height="{BAR_HEIGHT}" '
+                        f'class="cell {escape(kind)}"><title>{escape(said)}</title></rect>')
+    height = GAP + len(rows) * (BAR_HEIGHT + GAP) + 16
+    body.append(f'<text x="{LABEL_WIDTH}" y="{height - 3}" class="value">'
+                f'{escape(first_day)}</text><text x="{WIDTH - 10}" y="{height - 3}" '
+                f'text-anchor="end" class="value">{escape(last_day)}</text>')
+    return _frame(chart_id, title, description, WIDTH, height, body)
+
+
+def line_chart(chart_id: str, title: str, description: str,
+               series: Sequence[tuple[str, list[int]]], first: str, last: str) -> Markup:
+    """One line per series over the same points in time, scaled to the largest value."""
+    width, height = MAP_SIZE
+    top = max((v for _label, values in series for v in values), default=0) or 1
+    points = max((len(values) for _label, values in series), default=1)
+    step = (width - 2 * MARGIN) / max(points - 1, 1)
+    body = [f'<rect x="0" y="0" width="{width}" height="{height}" class="ground"/>']
+    for n, (label, values) in enumerate(series):
+        coordinates = " ".join(f"{MARGIN + k * step:.1f},"
+                               f"{height - MARGIN - (height - 2 * MARGIN) * v / top:.1f}"
+                               for k, v in enumerate(values))
+        body.append(f'<polyline points="{coordinates}" class="line line-{n % 6}">'
+                    f'<title>{escape(label)}: {values[-1] if values else 0}</title></polyline>')
+    body.append(f'<text x="{MARGIN}" y="{height - 6}" class="value">{escape(first)}</text>'
+                f'<text x="{width - MARGIN}" y="{height - 6}" text-anchor="end" '
+                f'class="value">{escape(last)}</text><text x="{MARGIN}" y="{MARGIN - 8}" '
+                f'class="value">{top}</text>')
+    return _frame(chart_id, title, description, width, height, body)
+
+
 def point_map(chart_id: str, title: str, description: str, points: Sequence[Point]) -> Markup:
     """Places on a plain longitude/latitude grid fitted to the points (equirectangular)."""
     width, height = MAP_SIZE

@@ -38,6 +38,13 @@ LACK_NAMES = {
     "call_number": lazy_gettext("Without call number"),
     "copies": lazy_gettext("Without copy count"),
 }
+STATE_NAMES = {
+    "publishing": lazy_gettext("in the network, publishing"),
+    "stale": lazy_gettext("in the network, not harvested lately"),
+    "pending": lazy_gettext("registered, waiting for approval"),
+    "not_joined": lazy_gettext("not reached yet"),
+}
+"""``search_ui.admin.outreach.STATES`` as the worklist says them."""
 PROBLEM_TEXTS = {
     "type": lazy_gettext("Choose a library type."),
     "district": lazy_gettext("Choose a district of the province."),

@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from search_ui.admin.indicators import COMPLETENESS_FIELDS, AreaFigures, Census
-from search_ui.admin.labels import ELEMENT_NAMES, FIELD_NAMES, LACK_NAMES, national_type_name
+from search_ui.admin.labels import (
+    ELEMENT_NAMES,
+    FIELD_NAMES,
+    LACK_NAMES,
+    STATE_NAMES,
+    national_type_name,
+)
+from search_ui.admin.outreach import Outreach
 
 Value = str | int | float | None
 ELEMENTS = ("service_spread", "collection", "staff", "visits", "members")
@@ -107,6 +114,20 @@ def quality_table(census: Census) -> Table:
                      *(held.share_lacking(lack) for lack in LACK_NAMES), held.duplicates,
                      _("yes") if row.stale else _("no")])
     return Table("mutu", _("Data quality per library"), columns, rows)
+
+
+def outreach_table(found: Outreach) -> Table:
+    """Every known library, as typed in the agency's list, with what became of it."""
+    columns = [Column(_("Library"), "text"), Column(_("Line"), "count"),
+               Column(_("State"), "text"), Column(_("Source"), "text"), Column("NPP", "text"),
+               Column(_("District"), "text"), Column(_("Type"), "text"),
+               Column(_("Contact"), "text"), Column("WhatsApp", "text"),
+               Column(_("Email"), "text"), Column(_("Address"), "text")]
+    rows: list[list[Value]] = [
+        [row.known.name, row.known.line, str(STATE_NAMES[row.state]), row.source_id,
+         row.known.npp_text, row.known.district_text, row.known.type_text, row.known.contact,
+         row.known.whatsapp_text, row.known.email, row.known.address] for row in found.rows]
+    return Table("jangkauan", _("Known libraries and the network"), columns, rows)
 
 
 TABLES = {"kabupaten": districts_table, "kelengkapan": completeness_table,

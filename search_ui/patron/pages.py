@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import abort, current_app, make_response, render_template, request, url_for
+from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 from werkzeug import Response
 
 from aggregator.indonesian import name_without_titles
@@ -21,6 +21,8 @@ from search_ui.patron.params import Limits, parse_search, query_args
 from search_ui.patron.present import facet_label, map_url, whatsapp_links
 from search_ui.wire import conditional
 
+WHATSAPP_KINDS = {"tanya": "ask", "perpanjang": "extend"}
+"""The WhatsApp buttons' URL words and the usage event each counts."""
 PAGE_WINDOW = 2
 MORE_BY = 5
 
@@ -174,16 +176,19 @@ def work(work_id: str) -> Response:
     found = search_service().work(work_id)
     if found is None:
         abort(404)
+    current_app.extensions["jala_usage"].count("view", (h.library_id for h in found.holdings))
     sources = {s.id: s for s in search_service().sources}
     at, zone = now(), current_app.config["JALA_TIMEZONE"]
     max_age = timedelta(hours=web_config()["availability_max_age_hours"])
     rows = []
     for holding in found.holdings:
         source = sources.get(holding.library_id)
+        has_whatsapp = bool(source and whatsapp_links(found, holding, source.whatsapp))
         rows.append(HoldingRow(
             holding, source,
             map_url(source.latitude, source.longitude) if source else "",
-            whatsapp_links(found, holding, source.whatsapp) if source else {},
+            {kind: url_for("patron.whatsapp", work_id=found.id, library_id=holding.library_id,
+                           kind=kind) for kind in WHATSAPP_KINDS} if has_whatsapp else {},
             status_as_of(holding, zone, at)))
     library_urls = {lid: absolute_url("patron.library", library_id=lid) for lid in sources}
     url = absolute_url("patron.work", work_id=found.id)
@@ -193,6 +198,25 @@ def work(work_id: str) -> Response:
                            more_by=_more_by(found), canonical=url, jsonld=jsonld)
     return conditional(request, make_response(page), web_config()["cache_max_age"],
                        utc_time(found.updated))
+
+
+@bp.get("/karya/<work_id>/wa/<library_id>/<any(tanya,perpanjang):kind>")
+def whatsapp(work_id: str, library_id: str, kind: str) -> Response:
+    """Count a WhatsApp click for the library, then open the prefilled chat."""
+    found = search_service().work(work_id)
+    holding = next((h for h in found.holdings if h.library_id == library_id), None) \
+        if found else None
+    source = next((s for s in search_service().sources if s.id == library_id), None)
+    links = whatsapp_links(found, holding, source.whatsapp) \
+        if found and holding and source else {}
+    if not links:
+        abort(404)
+    event = WHATSAPP_KINDS[kind]
+    current_app.extensions["jala_usage"].count(event, [library_id])
+    response = redirect(links[event])
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 @bp.get("/tentang")

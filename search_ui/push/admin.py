@@ -16,6 +16,7 @@ from config.network import Source, load_sources
 from harvester import pushed
 from harvester.store import RecordStore
 from search_ui.auth import current_user, login_required, protect
+from search_ui.decisions import DecisionLog
 from search_ui.push.keys import PushKeys
 
 bp = Blueprint("push_admin", __name__, url_prefix="/dasbor/kirim")
@@ -28,6 +29,13 @@ def _source(source_id: str) -> Source:
         if source.id == source_id:
             return source
     abort(404)
+
+
+def _actor() -> str:
+    """The logged-in admin's name (the views are behind ``login_required``)."""
+    user = current_user()
+    assert user is not None
+    return user.name
 
 
 def _page(new_key: tuple[Source, str] | None = None) -> str:
@@ -54,9 +62,9 @@ def overview() -> str:
 def issue_key(source_id: str) -> str:
     """Issue a source's push key (revoking the old one) and show it this once."""
     source = _source(source_id)
-    user = current_user()
-    assert user is not None
-    key = PushKeys.at(current_app.extensions["jala_settings"]).issue(source.id, user.name)
+    settings = current_app.extensions["jala_settings"]
+    key = PushKeys.at(settings).issue(source.id, _actor())
+    DecisionLog.at(settings).record(_actor(), "push-key", source.id)
     return _page((source, key))
 
 
@@ -65,7 +73,9 @@ def issue_key(source_id: str) -> str:
 def revoke_key(source_id: str) -> Any:
     """Revoke a source's push key: its node can no longer write."""
     source = _source(source_id)
-    if PushKeys.at(current_app.extensions["jala_settings"]).revoke(source.id):
+    settings = current_app.extensions["jala_settings"]
+    if PushKeys.at(settings).revoke(source.id):
+        DecisionLog.at(settings).record(_actor(), "push-revoke", source.id)
         flash(_("The push key of %(name)s is revoked.", name=source.name))
     return redirect(url_for("push_admin.overview"))
 
@@ -75,11 +85,13 @@ def revoke_key(source_id: str) -> Any:
 def switch(source_id: str, mode: str) -> Any:
     """Switch a source between pushed by its node and harvested by the province."""
     source = _source(source_id)
-    store = RecordStore.at(current_app.extensions["jala_settings"])
+    settings = current_app.extensions["jala_settings"]
+    store = RecordStore.at(settings)
     try:
         pushed.set_mode(store, source.id, mode)
     finally:
         store.close()
+    DecisionLog.at(settings).record(_actor(), "push-mode", source.id, mode)
     flash(_("%(name)s is now pushed by its node.", name=source.name) if mode == "pushed"
           else _("%(name)s is now harvested by the province.", name=source.name))
     return redirect(url_for("push_admin.overview"))

@@ -58,7 +58,7 @@ def import_upload(settings: Settings, upload: Path) -> tuple[Path, FileReport]:
     Raises ``FileRejected`` (nothing kept) when the file cannot be read at all.
     """
     if upload.suffix.lower() == ".xlsx":
-        _refuse_zip_bomb(upload, int(settings.section("web", WEB_DEFAULTS)["max_upload_mb"]))
+        refuse_zip_bomb(upload, int(settings.section("web", WEB_DEFAULTS)["max_upload_mb"]))
     target = hosted_dir(settings) / f"upload-{secrets.token_hex(8)}.sqlite3"
     report = FileReport(upload)
     options = intake_options(settings)
@@ -72,7 +72,7 @@ def import_upload(settings: Settings, upload: Path) -> tuple[Path, FileReport]:
     return target, report
 
 
-def _refuse_zip_bomb(upload: Path, max_upload_mb: int) -> None:
+def refuse_zip_bomb(upload: Path, max_upload_mb: int) -> None:
     """Refuse (``FileRejected``) a workbook whose members unpack to too many bytes."""
     limit_mb = max_upload_mb * UNPACKED_FACTOR
     try:

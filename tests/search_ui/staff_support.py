@@ -4,6 +4,7 @@ directory (empty index, real SQLite), logged-in clients, CSRF tokens read from t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -53,9 +54,23 @@ def agency_app(settings: Settings, **config: Any) -> Flask:
     return create_app({"SETTINGS": settings, **config})
 
 
+def served_app(settings: Settings) -> Iterator[Flask]:
+    """``agency_app`` for a fixture to yield from; its search service closed afterwards."""
+    application = agency_app(settings)
+    yield application
+    application.extensions["search_service"].close()
+
+
 def add_user(settings: Settings, name: str, role: str) -> None:
     """Create an account with the shared test password."""
     Accounts(web_db_path(settings)).add(name, PASSWORD, role)
+
+
+def with_staff(settings: Settings) -> Settings:
+    """``settings`` after creating the admin ``ani`` and the staff member ``budi``."""
+    add_user(settings, "ani", "admin")
+    add_user(settings, "budi", "staff")
+    return settings
 
 
 def csrf_token(client: FlaskClient, path: str) -> str:
@@ -72,3 +87,12 @@ def login(client: FlaskClient, name: str, password: str = PASSWORD,
     token = csrf_token(client, "/masuk")
     return client.post("/masuk", data={"name": name, "password": password,
                                        "csrf_token": token}, environ_base=environ)
+
+
+def browser_login(page: Any, base_url: str, name: str) -> None:
+    """Log ``name`` in through the login form of a real browser page (Indonesian labels)."""
+    page.goto(base_url + "/masuk")
+    page.get_by_label("Nama pengguna").fill(name)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_url("**/dasbor/")

@@ -20,6 +20,7 @@ from tests.search_ui.staff_support import (
     agency_settings,
     csrf_token,
     login,
+    with_staff,
 )
 
 SOURCE = ('[[sources]]\nid = "kota"\nname = "Perpustakaan Kota Uji"\n'
@@ -29,11 +30,8 @@ SOURCE = ('[[sources]]\nid = "kota"\nname = "Perpustakaan Kota Uji"\n'
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """One configured source, an admin and a staff member, low rate limits."""
-    configured = agency_settings(tmp_path, SOURCE, login_failures_per_account=3,
-                                 login_failures_per_address=5)
-    add_user(configured, "ani", "admin")
-    add_user(configured, "budi", "staff")
-    return configured
+    return with_staff(agency_settings(tmp_path, SOURCE, login_failures_per_account=3,
+                                      login_failures_per_address=5))
 
 
 @pytest.fixture

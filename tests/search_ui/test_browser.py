@@ -61,7 +61,7 @@ def test_patron_journey(browser: Browser, server: LiveServer, shots: Path, viewp
     page.locator("li.hit h2 a").first.click()
     page.wait_for_url("**/karya/**")
     assert page.locator("table.holdings tbody tr").count() >= 1
-    assert page.locator("a.wa").first.get_attribute("href").startswith("https://wa.me/")
+    assert page.locator("a.wa").first.get_attribute("href").endswith("/tanya")
     assert page.locator("button.copy").count() == 1
     page.screenshot(path=str(shots / f"{viewport}-4-work.png"), full_page=True)
     assert_accessible(page)

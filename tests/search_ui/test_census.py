@@ -30,12 +30,12 @@ from harvester.pool import harvest_all
 from harvester.store import RecordStore, StoredRecord
 from search_ui.admin.census_views import RATIO
 from tests.search_ui.staff_support import (
-    PASSWORD,
     add_user,
-    agency_app,
     agency_settings,
+    browser_login,
     csrf_token,
     login,
+    served_app,
 )
 from tests.support.browser import assert_accessible
 from tests.support.http import live_server
@@ -88,9 +88,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
 @pytest.fixture(scope="module")
 def app(settings: Settings) -> Iterator[Flask]:
     """The central app, CSRF on."""
-    application = agency_app(settings)
-    yield application
-    application.extensions["search_service"].close()
+    yield from served_app(settings)
 
 
 @pytest.fixture
@@ -259,6 +257,28 @@ def test_charts_are_well_formed_svg_with_a_title_and_description(client: FlaskCl
         assert "<script" not in page[start:end]
 
 
+def test_records_over_time_per_district_equal_the_record_store(client: FlaskClient,
+                                                               settings: Settings) -> None:
+    page = client.get("/dasbor/indikator").get_data(as_text=True)
+    rows = {row[0]: row for row in _table(page, "pertumbuhan")}
+    months = rows["Kabupaten/kota"][1:]
+    assert len(months) == 12 and months == sorted(months)
+    with sqlite3.connect(settings.data_dir / "records.sqlite3") as db:
+        stored = dict(db.execute("SELECT source, count(*) FROM records WHERE deleted = 0 "
+                                 "AND substr(datestamp, 1, 7) <= ? GROUP BY source",
+                                 (months[-1],)))
+    assert _number(rows["Kota Palangka Raya"][-1]) == stored["kota"] > 0
+    assert _number(rows["Kabupaten Kotawaringin Timur"][-1]) == stored["tbm"] > 0
+    assert rows["Kabupaten Kapuas"][1:] == ["0"] * 12
+    section = page[page.index('id="growth-chart-t"') - 200:]
+    svg_text = section[section.index("<svg"):section.index("</svg>") + len("</svg>")]
+    svg = lxml.etree.fromstring(svg_text.encode(), lxml.etree.XMLParser(
+        resolve_entities=False, no_network=True))
+    lines = svg.xpath("//s:polyline", namespaces={"s": "http://www.w3.org/2000/svg"})
+    assert [line.findtext("{http://www.w3.org/2000/svg}title") for line in lines] == [
+        f"Kabupaten Kotawaringin Timur: {stored['tbm']}", f"Kota Palangka Raya: {stored['kota']}"]
+
+
 def test_census_pages_need_a_login(app: Flask) -> None:
     anonymous = app.test_client()
     for path in ("/dasbor/indikator", "/dasbor/perpustakaan", "/dasbor/ekspor/mutu.csv",
@@ -281,11 +301,7 @@ def test_agency_pages_in_chromium_at_360_and_1280_px(browser: Browser, app: Flas
             context = browser.new_context(viewport={"width": width, "height": 800},
                                           locale="id-ID")
             page = context.new_page()
-            page.goto(server.url + "/masuk")
-            page.get_by_label("Nama pengguna").fill("budi")
-            page.get_by_label("Kata sandi").fill(PASSWORD)
-            page.get_by_role("button", name="Masuk").click()
-            page.wait_for_url("**/dasbor/")
+            browser_login(page, server.url, "budi")
             for name, path in AGENCY_PAGES:
                 page.goto(server.url + path)
                 page.screenshot(path=str(shots / f"census-{name}-{width}.png"), full_page=True)

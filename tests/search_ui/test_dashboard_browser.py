@@ -63,7 +63,10 @@ def test_register_then_approve_in_the_dashboard(browser: Browser, tmp_path: Path
         page.wait_for_selector("text=TBM Pelita Hati disetujui")
         registration = RegistrationStore.at(settings).find("tbm-pelita-hati")
         assert registration is not None and registration.status == "approved"
-        assert page.get_by_role("row", name="TBM Pelita Hati").count() == 1
+        sources = page.get_by_role("region", name="Sumber", exact=True)
+        assert sources.get_by_role("row", name="TBM Pelita Hati").count() == 1
+        decisions = page.locator("#decisions")
+        assert decisions.get_by_role("row", name="TBM Pelita Hati").count() == 1
         page.get_by_role("button", name="Panen TBM Pelita Hati sekarang").click()
         page.wait_for_selector("text=Panen tbm-pelita-hati sudah diantrekan.")
         assert [j.source for j in JobQueue.at(settings).recent()] == ["tbm-pelita-hati"]
