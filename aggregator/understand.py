@@ -84,8 +84,7 @@ def understand(text: str, analyzer: Analyzer | None = None) -> UnderstoodQuery:
     words = [w for token in tokens for w in split(token)]
     if identifiers:
         words = [w for w in words if w not in _IDENTIFIER_WORDS]
-    kept = [w for w in words if w not in STOPWORDS] or words
-    kept = kept[:MAX_WORDS]
+    kept = _meaningful(words)[:MAX_WORDS]
     completing = bool(kept) and rest.rstrip() == rest and rest[-1:].isalnum()
     found = []
     for position, word in enumerate(kept):
@@ -96,6 +95,21 @@ def understand(text: str, analyzer: Analyzer | None = None) -> UnderstoodQuery:
             prefix=last and completing and word.isalpha()
             and PREFIX_MIN_LETTERS <= len(word) <= LONGEST_FORGIVEN))
     return UnderstoodQuery(identifiers=tuple(identifiers), words=tuple(found))
+
+
+def condition_words(text: str) -> list[str]:
+    """The folded words a field condition (``SearchQuery.where``) looks for, as a query's."""
+    return _meaningful(split(text[:MAX_QUERY_CHARS]))[:MAX_WORDS]
+
+
+def condition_identifiers(text: str) -> list[str]:
+    """The ISBN-13s and ISSNs an identifier condition names, read as a typed query's."""
+    return list(_identifiers(text[:MAX_QUERY_CHARS])[0])
+
+
+def _meaningful(words: list[str]) -> list[str]:
+    """Words without stopwords, unless only stopwords were typed (``yang`` finds titles)."""
+    return [w for w in words if w not in STOPWORDS] or words
 
 
 def _edits(word: str) -> int:
