@@ -36,6 +36,7 @@ automata that match them grow with their length."""
 _ISBN_RUN = re.compile(r"(?<![\dXx])\d(?:[\s\-.\u2010-\u2013]?\d){8,12}(?:[\s\-.]?[\dXx])?(?![\d])")
 _ISSN = re.compile(r"(?<!\d)\d{4}-\d{3}[\dXx](?![\d])")
 _PREFIXED_ISSN = re.compile(r"(?i)\bissn\b\W*(\d{4}\s?-?\s?\d{3}[\dXx])\b")
+_ISBN_SHAPED = re.compile(r"\d{9}[\dX]|\d{13}")
 _IDENTIFIER_WORDS = frozenset({"isbn", "issn", "isbn10", "isbn13", "eisbn", "eissn", "e"})
 
 
@@ -103,8 +104,12 @@ def condition_words(text: str) -> list[str]:
 
 
 def condition_identifiers(text: str) -> list[str]:
-    """The ISBN-13s and ISSNs an identifier condition names, read as a typed query's."""
-    return list(_identifiers(text[:MAX_QUERY_CHARS])[0])
+    """The ISBN-13s and ISSNs an identifier condition names, read as a typed query's; a
+    code shaped like an ISBN but failing its checksum is kept as typed (catalogues hold
+    such codes, and a copy cataloguer types what is printed)."""
+    found = _identifiers(text[:MAX_QUERY_CHARS])[0]
+    code = compact(text)
+    return found or ([code] if _ISBN_SHAPED.fullmatch(code) else [])
 
 
 def _meaningful(words: list[str]) -> list[str]:

@@ -37,6 +37,7 @@ def found(engine, where, text: str = "") -> set[str]:
     (Condition("subject", "exact", "novel"), {"w-laskar", "w-hirata"}),
     (Condition("isbn", "exact", "979-3062-79-7"), {"w-laskar"}),
     (Condition("isbn", "exact", "978-0-00-000000-2"), set()),
+    (Condition("isbn", "exact", "9789793062791"), set()),
     (Condition("any", "all", "membaca"), {"w-baca", "w-sejarah"}),
     (Condition("any", "all", "djakarta"), set()),
     (Condition("any", "exact", "novel"), {"w-laskar", "w-hirata"}),

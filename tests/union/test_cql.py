@@ -73,6 +73,8 @@ def test_fields_and_relations_become_conditions():
         Condition("subject", "any", "novel"))
     assert understand_cql("bath.isbn = 979-3062-79-7").where == Condition(
         "isbn", "all", "979-3062-79-7")
+    assert understand_cql("bath.isbn = 978-602-052402-8").where == Condition(
+        "isbn", "all", "978-602-052402-8"), "a failed checksum is still looked up"
     assert understand_cql("DC.Title exact x").where == Condition("title", "exact", "x")
     assert understand_cql("dc.title =/ignoreCase/cql.relevant x").where \
         == Condition("title", "all", "x"), "modifiers matching always obeys are ignored"
@@ -91,7 +93,8 @@ def test_fields_and_relations_become_conditions():
     ("dc.title =/locale=id x", 20, "locale"), ("a prox b", 37, "prox"),
     ("a or/rel.combine=sum b", 46, "rel.combine"), ('dc.title = ""', 27, ""), ("", 27, ""),
     ("pendidik*", 28, "pendidik*"), ("dc.title = ^laskar", 31, "^laskar"),
-    ("bath.isbn = 12345", 36, "12345"), ("a sortBy dc.title", 80, "dc.title"),
+    ("bath.isbn = 12345", 36, "12345"), ("bath.isbn = 97860205240X", 36, "97860205240X"),
+    ("a sortBy dc.title", 80, "dc.title"),
     ("x" * (MAX_QUERY_CHARS + 1), 12, str(MAX_QUERY_CHARS)),
     ('> d = "info:other" d.title = x', 15, "info:other"),
 ])
