@@ -17,6 +17,8 @@ import pytest
 import requests
 from lxml import etree
 
+from aggregator.union.config import load_union_config
+from config.settings import ConfigError, Settings
 from search_ui.app import create_app
 from tests.support.http import live_server
 from tests.support.sru import MARC, SRU2, SRU12, SRW_DC, ZR, assert_valid_sru, diagnostics
@@ -217,6 +219,13 @@ def test_maximum_records_is_capped(tmp_path: Path) -> None:
         total, records, root = search(small, "cql.allRecords = 1", maximumRecords="1000")
         assert (total, len(records)) == (PUBLISHED, 20)
         assert root.findtext(f"{{{SRU2}}}nextRecordPosition") == "21"
+
+
+@pytest.mark.parametrize("union", [{"sru_max_records": 500}, {"sru_default_records": 0},
+                                   {"sru_default_records": 60, "sru_max_records": 50}])
+def test_record_limits_are_checked_when_configured(tmp_path: Path, union: dict) -> None:
+    with pytest.raises(ConfigError, match="sru_"):
+        load_union_config(Settings(raw={"union": union}, data_dir=tmp_path))
 
 
 def test_jala_serve_answers_sru_with_the_union(province: Province) -> None:
