@@ -1,5 +1,9 @@
 """The backend-neutral query model: what a search asks and what it answers.
 
+A search is forgiving ``text`` (widened step by step, ``engine.relax``), exact facet
+``filters``, and optionally ``where``: field conditions (title, creator, subject, ISBN)
+joined by and/or/not, which the SRU endpoint maps CQL onto; they narrow, never widen.
+
 Both engines (tantivy, Elasticsearch) take a ``SearchQuery`` and return a
 ``SearchResult``; the embedded engine's tests pin down what each field means, and the
 same contract suite runs against both backends.
@@ -9,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeAlias
 
 from aggregator.model import Work
 
@@ -37,6 +41,39 @@ def year_filter_bounds(value: str) -> tuple[int, int] | None:
     return (low, high) if low <= high else None
 
 
+Field = Literal["any", "title", "creator", "subject", "isbn"]
+"""What a condition looks in: every text field, or one of them (``isbn``: identifiers)."""
+Relation = Literal["all", "any", "adj", "exact"]
+"""Every word (any order), at least one word, the words in order, the whole value."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One field condition of a structured search (an SRU/CQL clause, say)."""
+
+    field: Field
+    relation: Relation
+    value: str
+
+
+@dataclass(frozen=True)
+class Everything:
+    """Every work (CQL's ``cql.allRecords``): what a ``not`` can take works away from."""
+
+
+@dataclass(frozen=True)
+class Combined:
+    """Two conditions joined: both (``and``), either (``or``), the left without the right
+    (``not``)."""
+
+    operator: Literal["and", "or", "not"]
+    left: Where
+    right: Where
+
+
+Where: TypeAlias = Condition | Combined | Everything
+
+
 @dataclass(frozen=True)
 class SearchQuery:
     """A patron's search: words, exact-value filters per facet, sort and page."""
@@ -55,6 +92,8 @@ class SearchQuery:
     """How many values each facet lists at most (most frequent first)."""
     available_only: bool = False
     """Only works with a copy on the shelf now ("tersedia sekarang")."""
+    where: Where | None = None
+    """Field conditions every hit must meet besides ``text`` (which still widens)."""
 
 
 @dataclass(frozen=True)

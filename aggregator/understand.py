@@ -36,6 +36,7 @@ automata that match them grow with their length."""
 _ISBN_RUN = re.compile(r"(?<![\dXx])\d(?:[\s\-.\u2010-\u2013]?\d){8,12}(?:[\s\-.]?[\dXx])?(?![\d])")
 _ISSN = re.compile(r"(?<!\d)\d{4}-\d{3}[\dXx](?![\d])")
 _PREFIXED_ISSN = re.compile(r"(?i)\bissn\b\W*(\d{4}\s?-?\s?\d{3}[\dXx])\b")
+_ISBN_SHAPED = re.compile(r"\d{9}[\dX]|\d{13}")
 _IDENTIFIER_WORDS = frozenset({"isbn", "issn", "isbn10", "isbn13", "eisbn", "eissn", "e"})
 
 
@@ -84,8 +85,7 @@ def understand(text: str, analyzer: Analyzer | None = None) -> UnderstoodQuery:
     words = [w for token in tokens for w in split(token)]
     if identifiers:
         words = [w for w in words if w not in _IDENTIFIER_WORDS]
-    kept = [w for w in words if w not in STOPWORDS] or words
-    kept = kept[:MAX_WORDS]
+    kept = _meaningful(words)[:MAX_WORDS]
     completing = bool(kept) and rest.rstrip() == rest and rest[-1:].isalnum()
     found = []
     for position, word in enumerate(kept):
@@ -96,6 +96,25 @@ def understand(text: str, analyzer: Analyzer | None = None) -> UnderstoodQuery:
             prefix=last and completing and word.isalpha()
             and PREFIX_MIN_LETTERS <= len(word) <= LONGEST_FORGIVEN))
     return UnderstoodQuery(identifiers=tuple(identifiers), words=tuple(found))
+
+
+def condition_words(text: str) -> list[str]:
+    """The folded words a field condition (``SearchQuery.where``) looks for, as a query's."""
+    return _meaningful(split(text[:MAX_QUERY_CHARS]))[:MAX_WORDS]
+
+
+def condition_identifiers(text: str) -> list[str]:
+    """The ISBN-13s and ISSNs an identifier condition names, read as a typed query's; a
+    code shaped like an ISBN but failing its checksum is kept as typed (catalogues hold
+    such codes, and a copy cataloguer types what is printed)."""
+    found = _identifiers(text[:MAX_QUERY_CHARS])[0]
+    code = compact(text)
+    return found or ([code] if _ISBN_SHAPED.fullmatch(code) else [])
+
+
+def _meaningful(words: list[str]) -> list[str]:
+    """Words without stopwords, unless only stopwords were typed (``yang`` finds titles)."""
+    return [w for w in words if w not in STOPWORDS] or words
 
 
 def _edits(word: str) -> int:

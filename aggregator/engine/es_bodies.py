@@ -3,11 +3,11 @@
 Keeping them pure lets the tests capture and validate each one offline against the
 official API specification and ``elasticsearch.dsl``. The mapping uses the built-in
 ``indonesian`` analyzer (with ``_indonesian_`` stopwords and its stemmer) on text fields
-(names only folded, never stemmed, as in the embedded engine),
-keywords for facets, a completion field for autocomplete, an ``old_spelling`` analyzer
-(pattern-replace filters doing ``indonesian.spelling_key``) and an identifiers keyword;
-field weights, facet values and year buckets come from ``fields`` so both backends rank
-and count alike.
+(names only folded, never stemmed, as in the embedded engine), keywords for facets, a
+completion field for autocomplete, an ``old_spelling`` analyzer (pattern-replace filters
+doing ``indonesian.spelling_key``), identifiers and exact-value keywords; field conditions
+come from ``es_where``; field weights, facet values and year buckets come from ``fields``
+so both backends rank and count alike.
 """
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from aggregator.engine.base import QueryError
+from aggregator.engine.es_where import where_clause
 from aggregator.engine.fields import (
     BOOSTS,
-    EXACT_FIELDS,
+    KEYWORD_FIELDS,
     aggregations,
+    exact_keys,
     facet_values,
     other_text,
     parse_year_filter,
@@ -58,8 +60,9 @@ def index_body(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
         "spell": {"type": "text", "analyzer": "folded"},
         "spelled": {"type": "text", "analyzer": "old_spelling"},
         "identifiers": {"type": "keyword"},
+        "exact": {"type": "keyword"},
         "suggest": {"type": "completion", "analyzer": "folded"},
-        **{name: {"type": "keyword"} for name in EXACT_FIELDS},
+        **{name: {"type": "keyword"} for name in KEYWORD_FIELDS},
         "title_sort": {"type": "keyword"},
         "year": {"type": "integer"},
         "sort_year": {"type": "integer"},
@@ -102,6 +105,7 @@ def document(work: Work) -> dict[str, Any]:
         "spell": named,
         "spelled": named,
         "identifiers": [*work.isbns, *work.issns],
+        "exact": exact_keys(work),
         "suggest": {"input": [text.strip()[:120] for text in (work.title, *work.creators)
                               if text.strip()],
                     "weight": max(1, len(work.holdings))},
@@ -132,9 +136,11 @@ def search_body(query: SearchQuery, phase: Phase = "all") -> dict[str, Any]:
     suggestion."""
     understood = understand(query.text)
     matching = match_clause(understood, phase)
+    must = [matching] if matching else []
+    if query.where is not None:
+        must.append(where_clause(query.where))
     body: dict[str, Any] = {
-        "query": {"bool": {"must": [matching] if matching else [{"match_all": {}}],
-                           "filter": filters(query)}},
+        "query": {"bool": {"must": must or [{"match_all": {}}], "filter": filters(query)}},
         "size": query.size,
         "track_total_hits": True,
         "sort": SORT_FIELDS[query.sort],

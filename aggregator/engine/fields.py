@@ -19,12 +19,14 @@ BOOSTS = {"title": 4.0, "creators": 3.0, "subjects": 2.0, "description": 1.0, "o
 
 YEAR_BUCKET = 10
 """The year facet groups works by decade."""
-EXACT_FIELDS = tuple(name for name in FILTERS if name != "year")
+KEYWORD_FIELDS = tuple(name for name in FILTERS if name != "year")
 """Fields holding exact values (keywords, raw terms): every filter but the numeric year."""
+EXACT_PREFIXES = {"title": "t:", "creator": "c:", "subject": "s:"}
+"""Which value an exact key holds: a whole title, one creator, one subject."""
 
 
 def facet_values(work: Work) -> dict[str, list[str]]:
-    """The exact values a work carries for each of ``EXACT_FIELDS``."""
+    """The exact values a work carries for each of ``KEYWORD_FIELDS``."""
     return {
         "library": _unique(h.library_id for h in work.holdings),
         "district": _unique(h.district for h in work.holdings),
@@ -33,6 +35,21 @@ def facet_values(work: Work) -> dict[str, list[str]]:
         "subject": _unique(work.subjects),
         "series": _unique([work.series]),
     }
+
+
+def exact_keys(work: Work) -> list[str]:
+    """Whole values an exact (``==``) condition compares: the title (with and without its
+    subtitle), each creator, each subject, folded so case, accents and punctuation do not
+    decide."""
+    values = {"title": [work.title, f"{work.title} {work.subtitle}" if work.subtitle else ""],
+              "creator": work.creators, "subject": work.subjects}
+    return _unique(exact_key(name, value) for name, texts in values.items()
+                   for value in texts if split(value))
+
+
+def exact_key(field: str, value: str) -> str:
+    """The exact key of one value of ``title``, ``creator`` or ``subject``."""
+    return EXACT_PREFIXES[field] + " ".join(split(value))
 
 
 def other_text(work: Work) -> str:

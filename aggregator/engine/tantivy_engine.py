@@ -3,7 +3,8 @@
 Readers open the index and reload when a writer commits (they watch ``meta.json``);
 exactly one writer at a time holds ``WriterLock``. Text is analysed in Python
 (``analysis``) on both sides; each query word must match (in any field, best field
-boosted per ``fields.BOOSTS``); facets are tantivy's ES-style aggregations.
+boosted per ``fields.BOOSTS``); field conditions (``where``) narrow every step
+(``tantivy_where``); facets are tantivy's ES-style aggregations.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from aggregator.engine.relax import (
 from aggregator.engine.spelling import closest_word, edit_limit
 from aggregator.engine.tantivy_order import ordered_hits, resume_offset
 from aggregator.engine.tantivy_schema import COMPLETION_SEPARATOR, SCHEMA, from_stored, to_document
+from aggregator.engine.tantivy_where import where_query
 from aggregator.engine.writer_lock import WriterLock
 from aggregator.model import Work
 from aggregator.query import FacetValue, Hit, SearchQuery, SearchResult
@@ -274,6 +276,8 @@ class TantivyEngine(SearchEngine):
                  ) -> Query:
         """The tantivy query of one ladder step, with every filter."""
         clauses = [(Occur.Must, clause) for clause in self._filters(query)]
+        if query.where is not None:
+            clauses.append((Occur.Must, where_query(query.where, self._analyzer)))
         matching = _matching(understood, phase)
         if matching is not None:
             clauses.append((Occur.Must, matching))

@@ -3,8 +3,10 @@
 Text fields hold terms already analysed in Python (``analysis.Analyzer``), split on
 whitespace by tantivy; ``spell`` holds the folded words of title, creators and subjects
 (typos and prefixes match there), ``spelled`` their spelling keys (old and new spelling
-meet there), ``identifiers`` ISBN-13s and ISSNs; facet fields hold exact values in fast
-columns for aggregations; the whole work is stored as JSON so a hit needs no second lookup.
+meet there), ``identifiers`` ISBN-13s and ISSNs, ``exact`` whole titles, creators and
+subjects (``fields.exact_keys``); title, creators and subjects keep word positions (words
+in order); facet fields hold exact values in fast columns for aggregations; the whole
+work is stored as JSON so a hit needs no second lookup.
 """
 
 from __future__ import annotations
@@ -14,12 +16,20 @@ import json
 import tantivy
 
 from aggregator.engine.analysis import STOPWORDS, Analyzer, fold, split
-from aggregator.engine.fields import EXACT_FIELDS, facet_values, other_text, title_key_of
+from aggregator.engine.fields import (
+    KEYWORD_FIELDS,
+    exact_keys,
+    facet_values,
+    other_text,
+    title_key_of,
+)
 from aggregator.engine.tantivy_order import newest_order, title_order
 from aggregator.indonesian import spelling_key
 from aggregator.model import Work
 
 TEXT_FIELDS = ("title", "creators", "subjects", "description", "other")
+PHRASE_FIELDS = ("title", "creators", "subjects")
+"""Fields that keep word positions, for words in order (an SRU ``adj`` condition)."""
 COMPLETION_SEPARATOR = "\x1f"
 """Splits a completion term into its folded (matched) and original (shown) halves."""
 COMPLETION_MAX_CHARS = 120
@@ -31,12 +41,14 @@ def build_schema() -> tantivy.Schema:
     builder.add_text_field("id", stored=True, tokenizer_name="raw", fast=True)
     builder.add_bytes_field("work", stored=True)
     for name in TEXT_FIELDS:
-        builder.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
+        builder.add_text_field(name, tokenizer_name="whitespace",
+                               index_option="position" if name in PHRASE_FIELDS else "freq")
     builder.add_text_field("spell", tokenizer_name="whitespace", index_option="basic")
     builder.add_text_field("spelled", tokenizer_name="whitespace", index_option="freq")
     builder.add_text_field("identifiers", tokenizer_name="raw", index_option="basic")
     builder.add_text_field("complete", tokenizer_name="raw", index_option="basic")
-    for name in EXACT_FIELDS:
+    builder.add_text_field("exact", tokenizer_name="raw", index_option="basic")
+    for name in KEYWORD_FIELDS:
         builder.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
     for name in ("title_sort", "newest_sort"):
         builder.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
@@ -73,6 +85,7 @@ def to_document(work: Work, analyzer: Analyzer) -> tantivy.Document:
         "spell": " ".join(spelling_words(named)),
         "spelled": " ".join(spelling_key(w) for w in named if w not in STOPWORDS),
         "identifiers": [*work.isbns, *work.issns],
+        "exact": exact_keys(work),
         "complete": completions(work),
         "title_sort": title_order(title_key_of(title), work.id),
         "newest_sort": newest_order(work.year, work.id),

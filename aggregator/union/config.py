@@ -12,6 +12,8 @@
     licence = "CC0-1.0"    # the open data dump's licence (an SPDX id), in its manifest
     licence_url = "https://creativecommons.org/publicdomain/zero/1.0/"
     dump_dir = ""          # where /data's files are written; "" means <data_dir>/opendata
+    sru_default_records = 10   # /sru records per answer when maximumRecords is not given
+    sru_max_records = 50       # the most /sru sends at once (a larger maximumRecords is cut)
 
 Every key can be overridden by ``JALA_UNION_<KEY>``. A member library opts out of
 re-publication with ``republish = false`` in its ``[[sources]]`` table: its holdings are
@@ -24,6 +26,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from aggregator.query import MAX_PAGE_SIZE
 from config.network import Source
 from config.settings import ConfigError, Settings
 
@@ -39,6 +42,8 @@ DEFAULTS: dict[str, Any] = {
     "licence": "CC0-1.0",
     "licence_url": "https://creativecommons.org/publicdomain/zero/1.0/",
     "dump_dir": "",
+    "sru_default_records": 10,
+    "sru_max_records": 50,
 }
 
 
@@ -57,6 +62,8 @@ class UnionConfig:
     licence: str
     licence_url: str
     dump_dir: Path
+    sru_default_records: int
+    sru_max_records: int
 
     @property
     def library_name(self) -> str:
@@ -70,9 +77,12 @@ def load_union_config(settings: Settings) -> UnionConfig:
     unknown = set(values) - set(DEFAULTS)
     if unknown:
         raise ConfigError(f"[union] has unknown keys: {', '.join(sorted(unknown))}")
-    for key in ("page_size", "token_lifetime"):
+    for key in ("page_size", "token_lifetime", "sru_default_records", "sru_max_records"):
         if not isinstance(values[key], int) or values[key] < 1:
             raise ConfigError(f"[union] {key} must be a positive whole number")
+    if not values["sru_default_records"] <= values["sru_max_records"] <= MAX_PAGE_SIZE:
+        raise ConfigError(f"[union] needs sru_default_records <= sru_max_records <= "
+                          f"{MAX_PAGE_SIZE}")
     values["database"] = Path(values["database"] or settings.data_path("union.sqlite3"))
     values["dump_dir"] = Path(values["dump_dir"] or settings.data_dir / "opendata")
     names = {f.name for f in fields(UnionConfig)}

@@ -1,4 +1,5 @@
-"""The union catalogue on ``jala serve``: ``/oai`` by the node adapter's provider, ``/data``.
+"""The union catalogue on ``jala serve``: ``/oai`` by the node adapter's provider, ``/data``,
+and ``/sru`` (``sru``) over the search service.
 
 ``init_union(app, settings)`` opens the union table for reading and registers the
 blueprint; the worker role writes the table (``Indexer.on_batch``). Nothing here speaks
@@ -16,6 +17,7 @@ from flask import Blueprint, Flask, Response, abort, current_app, send_from_dire
 from aggregator.union.config import UnionConfig, load_union_config
 from aggregator.union.dump import MANIFEST
 from aggregator.union.render import successor_about
+from aggregator.union.sru import sru_response
 from aggregator.union.store import UnionStore
 from config.settings import Settings
 from node_adapter.oai.provider import Provider
@@ -76,6 +78,13 @@ def data_file(name: str) -> Response:
     if name not in listed:
         abort(404)
     return send_from_directory(folder, name, mimetype="application/gzip")
+
+
+@bp.route("/sru", methods=["GET", "POST"])
+def sru() -> Response:
+    """The union catalogue over SRU 2.0 and 1.2 (explain, searchRetrieve with CQL)."""
+    union = current_union()
+    return sru_response(union.config, union.store, current_app.extensions["search_service"])
 
 
 @bp.route("/oai", methods=["GET", "POST"])

@@ -1,4 +1,4 @@
-"""A published work as the union feed writes it: canonical content, sets, MARCXML, DC.
+"""A published work as the union feed (and ``/sru``) writes it: content, sets, MARCXML, DC.
 
 The content (canonical JSON of the work without its member datestamps and status times,
 which the feed does not carry) is what decides
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from aggregator.model import Holding, Work
 from config.province import Province
-from node_adapter.oai.formats import FORMATS, Subfields, marc_xml, xml_text
+from node_adapter.oai.formats import FORMATS, Subfields, dc_elements, marc_xml, xml_text
 from node_adapter.oai.response import oai_identifier
 from node_adapter.oai.sets import PARENT_NAMES, slug
 from node_adapter.records import BibRecord
@@ -83,10 +83,20 @@ def holding_field(holding: Holding, as_of: str) -> Subfields:
 
 def fragments(work: Work, when: str) -> dict[str, str]:
     """The work in every prefix the provider offers, dated by its new datestamp."""
-    record = described(work)
-    as_of = when[:10]
-    return {"marc21": marc_xml(record, [holding_field(h, as_of) for h in work.holdings]),
-            "oai_dc": FORMATS["oai_dc"].render(record)}
+    return {"marc21": marc_record(work, when[:10]),
+            "oai_dc": FORMATS["oai_dc"].render(described(work))}
+
+
+def marc_record(work: Work, as_of: str) -> str:
+    """MARCXML of the work with one 852 per holding library, copies counted ``as_of``."""
+    return marc_xml(described(work), [holding_field(h, as_of) for h in work.holdings])
+
+
+def srw_dc_record(work: Work) -> str:
+    """The work in SRU's Dublin Core schema (``info:srw/schema/1/dc-v1.1``)."""
+    return ('<srw_dc:dc xmlns:srw_dc="info:srw/schema/1/dc-schema"'
+            f' xmlns:dc="http://purl.org/dc/elements/1.1/">{dc_elements(described(work))}'
+            "</srw_dc:dc>")
 
 
 def successor_about(repository: str, successor: str) -> str:

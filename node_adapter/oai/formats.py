@@ -45,15 +45,22 @@ class MetadataFormat:
 
 
 def _dc(record: BibRecord) -> str:
-    """Dublin Core: every bibliographic field, identifiers as URNs and URLs.
+    """Dublin Core in OAI's ``oai_dc`` wrapper."""
+    return ('<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/"'
+            ' xmlns:dc="http://purl.org/dc/elements/1.1/"'
+            ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
+            ' xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/oai_dc/'
+            f' http://www.openarchives.org/OAI/2.0/oai_dc.xsd">{dc_elements(record)}'
+            "</oai_dc:dc>")
+
+
+def dc_elements(record: BibRecord) -> str:
+    """Dublin Core elements (``dc:`` prefix, declared by the wrapper): every bibliographic
+    field, identifiers as URNs and URLs.
 
     Identifiers kept aside as invalid are left out: DC has no way to say "this is wrong".
     """
-    parts = ['<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/"'
-             ' xmlns:dc="http://purl.org/dc/elements/1.1/"'
-             ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
-             ' xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/oai_dc/'
-             ' http://www.openarchives.org/OAI/2.0/oai_dc.xsd">']
+    parts: list[str] = []
 
     def add(element: str, value: object) -> None:
         if value not in ("", None):
@@ -82,7 +89,6 @@ def _dc(record: BibRecord) -> str:
     add("coverage", record.place)
     add("relation", record.collection)
     add("relation", record.series)
-    parts.append("</oai_dc:dc>")
     return "".join(parts)
 
 

@@ -16,7 +16,7 @@ from aggregator.engine import es_bodies
 from aggregator.engine.base import BackendUnavailableError, EngineError, QueryError
 from aggregator.engine.elasticsearch_engine import ElasticsearchEngine
 from aggregator.model import Work
-from aggregator.query import FACETS, SearchQuery
+from aggregator.query import FACETS, Combined, Condition, SearchQuery
 from tests.support import es_spec
 from tests.support.engines import STATUS_KNOWN, WORKS
 from tests.support.fake_es import FakeElasticsearch
@@ -36,6 +36,13 @@ QUERIES = [
     SearchQuery(text="978-602-03-1765-6"),
     SearchQuery(text='"(*~-:)" yang'),
     SearchQuery(filters={"series": ("Seri Literasi Dini",)}),
+    SearchQuery(text="pelangi", where=Combined(
+        "or", Combined("and", Condition("title", "adj", "laskar pelangi"),
+                       Condition("creator", "exact", "Andrea Hirata")),
+        Combined("not", Condition("any", "any", "sejarah dayak"),
+                 Combined("or", Condition("subject", "all", "novel"),
+                          Condition("isbn", "exact", "979-3062-79-7"))))),
+    SearchQuery(where=Condition("isbn", "all", "bukan isbn")),
 ]
 
 
