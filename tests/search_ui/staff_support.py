@@ -72,3 +72,11 @@ def login(client: FlaskClient, name: str, password: str = PASSWORD,
     token = csrf_token(client, "/masuk")
     return client.post("/masuk", data={"name": name, "password": password,
                                        "csrf_token": token}, environ_base=environ)
+
+
+def log_in_page(page: Any, base_url: str, name: str, password: str = PASSWORD) -> None:
+    """Log in through the real login page in a browser."""
+    page.goto(base_url + "/masuk")
+    page.get_by_label("Nama pengguna").fill(name)
+    page.get_by_label("Kata sandi").fill(password)
+    page.get_by_role("button", name="Masuk").click()
