@@ -224,6 +224,7 @@ def test_uploads_update_in_place_or_replace_with_tombstones_and_are_harvested(
     assert '<dd id="live-count">4</dd>' in catalogue, "c2, c3, c4, the one without a year"
     assert "Buku yang dihapus</dt><dd>1</dd>" in catalogue
     assert "dihapus 1." in catalogue, "the last import"
+    assert "<tr><td>5</td><td>judul kosong" in catalogue, "its refused rows, with line"
 
 
 def test_an_unreadable_upload_changes_nothing_and_says_why(tmp_path: Path) -> None:
