@@ -31,6 +31,9 @@ FROM_REGISTRY_TYPE = {"provinsi": "umum-provinsi", "kabupaten": "umum-kabupaten-
 NPP = re.compile(r"^(\d{2})(\d{2})(\d{3})([A-Z])(\d)(\d{6})$")
 """Nomor Pokok Perpustakaan: province, regency/city and kecamatan codes, type letter,
 status digit and serial (``6372052C0000001``): 15 characters."""
+LATITUDES = (-11.0, 6.5)
+LONGITUDES = (94.0, 141.5)
+"""Indonesia's extent: a coordinate outside it is a typing slip (or swapped)."""
 COUNTS = ("staff", "librarians", "members", "visits_per_month")
 PROBLEMS = {
     "type": "choose a library type",
@@ -133,8 +136,8 @@ def parse_profile(source_id: str, form: dict[str, str], province: Province,
     npp = clean_npp(form.get("npp", ""))
     if npp and (problem := npp_problem(npp, province, district_code)):
         raise ProfileError("npp", problem)
-    latitude = _number(form, "latitude", float, -11.0, 6.5)   # Indonesia's extent
-    longitude = _number(form, "longitude", float, 94.0, 141.5)
+    latitude = _number(form, "latitude", float, *LATITUDES)
+    longitude = _number(form, "longitude", float, *LONGITUDES)
     if (latitude is None) != (longitude is None):
         raise ProfileError("latitude", "pair")
     counts = {name: _number(form, name, int, 0, 10_000_000) for name in COUNTS}

@@ -3,9 +3,12 @@
 A registration is ``pending`` until an agency user approves or rejects it. Approved ones
 are sources: ``config.network.load_sources`` adds them after the configuration file's
 ``[[sources]]`` (``registered_sources``), so the harvester needs no other entry point.
-Two kinds: ``oai`` (the library runs SLiMS, INLISLite or our node; ``base_url`` is theirs)
-and ``hosted`` (the library uploaded a spreadsheet; the central server publishes it at
-``<web base>/tbm/<source_id>/oai`` from ``<data_dir>/hosted/<source_id>.sqlite3``).
+Three kinds: ``oai`` (the library runs SLiMS, INLISLite or our node; ``base_url`` is
+theirs), ``hosted`` (the library uploaded a spreadsheet; the central server publishes it
+at ``<web base>/tbm/<source_id>/oai`` from ``<data_dir>/hosted/<source_id>.sqlite3``) and
+``push`` (a node with no address the province can reach: it sends its changes with
+``jala node push``; its ``base_url`` is the placeholder ``push:<source_id>``, never
+harvested because the source is switched to pushed on approval).
 
 Sources registered with an address of their own are harvested with the address guard
 (``public_only``) unless ``[web] allow_private_sources`` is true; hosted ones are ours.
@@ -46,6 +49,8 @@ CREATE TABLE IF NOT EXISTS registrations (
     email TEXT NOT NULL DEFAULT '',
     whatsapp TEXT NOT NULL DEFAULT '',
     opening_hours TEXT NOT NULL DEFAULT '',
+    latitude REAL,
+    longitude REAL,
     base_url TEXT NOT NULL DEFAULT '',
     quirks TEXT NOT NULL DEFAULT 'generic',
     report TEXT NOT NULL DEFAULT '{}',
@@ -57,7 +62,12 @@ CREATE TABLE IF NOT EXISTS registrations (
 CREATE INDEX IF NOT EXISTS registrations_status ON registrations (status, id);
 """
 STATUSES = ("pending", "approved", "rejected")
-KINDS = ("oai", "hosted")
+KINDS = ("oai", "hosted", "push")
+ADDED_COLUMNS = {"registrations": {"latitude": "REAL", "longitude": "REAL"}}
+"""Columns files made before corners kept their own details lack."""
+DETAILS = ("address", "opening_hours", "contact_name", "email", "whatsapp", "latitude",
+           "longitude")
+"""What an approved corner may change about itself."""
 REGISTERED_SCHEDULE = "every 24h"
 WILDCARD_HOSTS = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}
 """Listening on every interface: the worker reaches the site itself over loopback."""
@@ -86,6 +96,8 @@ class Registration:
     email: str = ""
     whatsapp: str = ""
     opening_hours: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
     base_url: str = ""
     quirks: str = "generic"
     report: dict[str, Any] = field(default_factory=dict)
@@ -120,7 +132,7 @@ class RegistrationStore:
 
     def _connect(self) -> Any:
         """A connection for one operation, table created on first use."""
-        return opened(self.path, SCHEMA)
+        return opened(self.path, SCHEMA, ADDED_COLUMNS)
 
     def add(self, registration: Registration, taken: set[str]) -> Registration:
         """Store a new pending registration under a source id no one else has."""
@@ -171,6 +183,20 @@ class RegistrationStore:
                                     f"{current.status}")
         return self.get(registration_id)
 
+    def update_details(self, source_id: str, details: dict[str, Any]) -> Registration:
+        """Change a corner's own details (only the keys of ``DETAILS``)."""
+        unknown = set(details) - set(DETAILS)
+        if unknown:
+            raise RegistrationError(f"not a detail a library may change: {sorted(unknown)}")
+        assignments = ", ".join(f"{key}=?" for key in details)
+        with self._connect() as conn:
+            changed = conn.execute(f"UPDATE registrations SET {assignments} WHERE source_id=?",
+                                   (*details.values(), source_id)).rowcount
+        found = self.find(source_id)
+        if not changed or found is None:
+            raise RegistrationError(f"no registration {source_id!r}")
+        return found
+
     def _select(self, where: str, args: tuple[Any, ...]) -> list[Registration]:
         """Registrations matching ``where`` (none while the file does not exist)."""
         if not self.path.exists():
@@ -197,6 +223,13 @@ def _served_at(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
+def _base_url(settings: Settings, reg: Registration) -> str:
+    """Where a registered source is harvested (a placeholder for one that pushes)."""
+    if reg.kind == "hosted":
+        return hosted_base_url(settings, reg.source_id)
+    return f"push:{reg.source_id}" if reg.kind == "push" else reg.base_url
+
+
 def registered_sources(settings: Settings) -> list[dict[str, Any]]:
     """``[[sources]]``-shaped tables of the approved registrations, oldest first."""
     from search_ui.config import WEB_DEFAULTS
@@ -204,14 +237,15 @@ def registered_sources(settings: Settings) -> list[dict[str, Any]]:
     web = settings.section("web", WEB_DEFAULTS)
     tables = []
     for reg in RegistrationStore.at(settings).by_status("approved", limit=100_000):
-        hosted = reg.kind == "hosted"
+        coordinates = {"latitude": reg.latitude, "longitude": reg.longitude} \
+            if reg.latitude is not None and reg.longitude is not None else {}
         tables.append({
             "id": reg.source_id, "name": reg.name, "type": reg.type,
             "district": reg.district, "address": reg.address, "email": reg.email,
             "whatsapp": reg.whatsapp, "opening_hours": reg.opening_hours,
-            "base_url": hosted_base_url(settings, reg.source_id) if hosted else reg.base_url,
-            "schedule": REGISTERED_SCHEDULE, "quirks": reg.quirks,
-            "public_only": not hosted and not web["allow_private_sources"],
+            "base_url": _base_url(settings, reg),
+            "schedule": REGISTERED_SCHEDULE, "quirks": reg.quirks, **coordinates,
+            "public_only": reg.kind == "oai" and not web["allow_private_sources"],
             "allowed_networks": list(web["allowed_source_networks"]),
             "registration": reg.id,
         })

@@ -22,8 +22,14 @@ def web_db_path(settings: Settings) -> Path:
     return settings.data_dir / FILE_NAME
 
 
-def connect(path: Path, schema: str = "") -> sqlite3.Connection:
-    """A connection in WAL mode (readers never wait for the writer), ``schema`` applied."""
+Columns = dict[str, dict[str, str]]
+"""Columns added to tables after their first release: ``{table: {column: declaration}}``."""
+
+
+def connect(path: Path, schema: str = "", added: Columns | None = None) -> sqlite3.Connection:
+    """A connection in WAL mode (readers never wait for the writer), ``schema`` applied.
+
+    ``added`` columns missing from a file made by an older release are added to it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA journal_mode=WAL")
@@ -31,13 +37,23 @@ def connect(path: Path, schema: str = "") -> sqlite3.Connection:
     conn.row_factory = sqlite3.Row
     if schema:
         conn.executescript(schema)
+    for table, columns in (added or {}).items():
+        present = {row["name"] for row in conn.execute(f"PRAGMA table_info({table})")}
+        for column, declaration in columns.items():
+            if column not in present:
+                try:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+                except sqlite3.OperationalError as exc:  # another connection added it first
+                    if "duplicate column" not in str(exc):
+                        raise
     return conn
 
 
 @contextmanager
-def opened(path: Path, schema: str = "") -> Iterator[sqlite3.Connection]:
+def opened(path: Path, schema: str = "", added: Columns | None = None,
+           ) -> Iterator[sqlite3.Connection]:
     """``connect`` for the length of a block, closed after it (uncommitted work rolls back)."""
-    conn = connect(path, schema)
+    conn = connect(path, schema, added)
     try:
         yield conn
     finally:

@@ -78,12 +78,15 @@ class JobQueue:
         return cls(web_db_path(settings))
 
     def request(self, source: str, requested_by: str, mode: str = "incremental") -> Job:
-        """Queue a harvest of ``source`` (or return the one already waiting for it)."""
+        """Queue a harvest of ``source`` (or return the one already waiting for it).
+
+        A job already running may have passed changes made since it started, so it does
+        not stand in for a new one."""
         if mode not in MODES:
             raise JobError(f"mode must be one of {', '.join(MODES)}")
         with opened(self.path, SCHEMA) as conn, Transaction(conn):
-            row = conn.execute("SELECT id FROM jobs WHERE source=? AND status IN "
-                               "('queued', 'running') ORDER BY id LIMIT 1", (source,)).fetchone()
+            row = conn.execute("SELECT id FROM jobs WHERE source=? AND status='queued' "
+                               "ORDER BY id LIMIT 1", (source,)).fetchone()
             if row is None:
                 row = conn.execute(
                     "INSERT INTO jobs (source, mode, requested_by, requested) "
@@ -104,6 +107,15 @@ class JobQueue:
         with opened(self.path, SCHEMA) as conn:
             rows = conn.execute("SELECT * FROM jobs ORDER BY id DESC LIMIT ?", (limit,))
             return [Job(**dict(r)) for r in rows]
+
+    def latest(self, source: str) -> Job | None:
+        """The newest job of one source (a corner's page says whether it is harvested)."""
+        if not self.path.exists():
+            return None
+        with opened(self.path, SCHEMA) as conn:
+            row = conn.execute("SELECT * FROM jobs WHERE source=? ORDER BY id DESC LIMIT 1",
+                               (source,)).fetchone()
+        return Job(**dict(row)) if row else None
 
     def claim(self) -> Job | None:
         """Mark the oldest queued job running and return it (None when nothing waits)."""

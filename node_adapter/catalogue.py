@@ -199,6 +199,12 @@ class Catalogue:
         with self._lock:
             return self._db.execute(f"SELECT count(*) FROM records{where}").fetchone()[0]
 
+    def last_change(self) -> datetime | None:
+        """When a record was last added, changed or deleted (None while empty)."""
+        with self._lock:
+            row = self._db.execute("SELECT max(updated) FROM records").fetchone()
+        return parse_stamp(row[0]) if row[0] else None
+
     def secret(self) -> str:
         """A random key made with the file: signs resumption tokens when none is configured."""
         with self._lock:

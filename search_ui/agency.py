@@ -1,4 +1,5 @@
-"""The agency's side of the web app: login, dashboard, registration, hosted catalogues."""
+"""The agency's side of the web app: login, dashboard, registration, hosted catalogues and
+the corners' own pages."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from markupsafe import Markup
 
 from search_ui.admin import bp as admin_bp
 from search_ui.auth import init_auth
+from search_ui.corner import bp as corner_bp
 from search_ui.push import init_push
 from search_ui.registration import bp as registration_bp
 from search_ui.registration.hosting import init_hosting
@@ -28,5 +30,6 @@ def init_agency(app: Flask) -> None:
     init_auth(app)
     app.register_blueprint(admin_bp)
     app.register_blueprint(registration_bp)
+    app.register_blueprint(corner_bp)
     init_hosting(app)
     init_push(app)

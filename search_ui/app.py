@@ -83,6 +83,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         safe_highlight=safe_highlight,
         inline_css=Markup((STATIC / "site.css").read_text(encoding="utf-8")),
         script_version=_asset_version("site.js"),
+        upload_script_version=_asset_version("upload.js"),
     )
     app.jinja_env.filters["http_only"] = http_only
     app.jinja_env.filters["person"] = name_without_titles

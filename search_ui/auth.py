@@ -6,7 +6,8 @@ session is emptied at login (no fixation) and at logout, and holds only a login 
 (``search_ui.logins``) that logout deletes on the server, so a copied cookie dies with
 it. The account and role are read again on every request (a removed account is out at once).
 CSRF: Flask-WTF's ``CSRFProtect`` checks every POST of the blueprints passed to
-``protect`` (login, dashboard, registration); patron pages are GET only and need none.
+``protect`` (login, dashboard, registration, the corners' pages); patron pages are GET
+only and need none.
 The dashboard refuses to run (503) with the built-in secret key, or one shorter than
 ``MIN_SECRET_KEY``, unless ``[web] demo`` is true or the app is testing. Protected pages
 are sent ``no-store`` and may not be framed.
@@ -61,7 +62,7 @@ View = TypeVar("View", bound=Callable[..., Any])
 class LoginForm(FlaskForm):
     """Name and password of a staff member."""
 
-    name = StringField(lazy_gettext("User name"), validators=[DataRequired(), Length(max=32)])
+    name = StringField(lazy_gettext("User name"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(lazy_gettext("Password"), validators=[DataRequired(), Length(max=200)])
 
 
@@ -159,14 +160,15 @@ def login_required(role: str = "staff") -> Callable[[View], View]:
     return decorate
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site (never ``//evil`` or a full URL) is followed after login."""
+def _safe_next(target: str | None, user: User) -> str:
+    """Only a path on this site (never ``//evil`` or a full URL) is followed after login;
+    without one, staff go to the dashboard and a corner's account to its catalogue."""
     if target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") \
                 and not target.startswith("//") and "\\" not in target:
             return target
-    return url_for("admin.dashboard")
+    return url_for("corner.catalogue" if user.role == "library" else "admin.dashboard")
 
 
 protect(bp)
@@ -192,7 +194,7 @@ def login() -> Any:
                 session.clear()
                 session.permanent = True
                 session["login"] = logins().open(user.name)
-                return redirect(_safe_next(request.args.get("next")))
+                return redirect(_safe_next(request.args.get("next"), user))
     elif request.method == "POST":
         status = 400
     return render_template("auth/login.html", form=form, problem=problem), status

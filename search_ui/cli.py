@@ -15,7 +15,7 @@ import waitress
 from config.settings import Settings, settings_options
 from config.webdb import web_db_path
 from search_ui.account_changes import AccountChanges, disabled_accounts
-from search_ui.accounts import ROLES, AccountError, Accounts
+from search_ui.accounts import STAFF_ROLES, AccountError, Accounts
 from search_ui.config import WEB_DEFAULTS
 from search_ui.decisions import command_line_actor
 
@@ -76,7 +76,7 @@ def users() -> None:
 @users.command("add")
 @settings_options
 @click.argument("name")
-@click.option("--role", type=click.Choice(ROLES), default="staff", show_default=True,
+@click.option("--role", type=click.Choice(STAFF_ROLES), default="staff", show_default=True,
               help="admin also approves and rejects registrations.")
 @click.option("--password-stdin", is_flag=True,
               help="Read the password from the first line of standard input.")
@@ -94,7 +94,8 @@ def users_list(settings: Settings) -> None:
     """List accounts: name, role, created, last login, and "disabled" when it is."""
     disabled = disabled_accounts(web_db_path(settings))
     for user in Accounts(web_db_path(settings)).all():
-        click.echo(f"{user.name}\t{user.role}\t{user.created}\t{user.last_login or '-'}"
+        role = f"{user.role}:{user.source}" if user.source else user.role
+        click.echo(f"{user.name}\t{role}\t{user.created}\t{user.last_login or '-'}"
                    + ("\tdisabled" if user.name in disabled else ""))
 
 

@@ -71,6 +71,8 @@ WEB_DEFAULTS: dict[str, Any] = {
     "concurrent_registrations": 2,
     # Largest catalogue spreadsheet a reading corner may upload, in MiB.
     "max_upload_mb": 20,
+    # Hours a reading corner's one-time set-password link stays usable (docs/corners.md).
+    "password_link_hours": 72,
     # Default address and port of ``jala serve``; waitress threads (4 measured best on 2 cores).
     "host": "127.0.0.1",
     "port": 5000,

@@ -28,12 +28,12 @@ CREATE INDEX IF NOT EXISTS logins_name ON logins (name);
 """
 
 
-def _digest(token: str) -> str:
+def digest(token: str) -> str:
     """What is stored of a token."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _stamp(moment: datetime) -> str:
+def stamp(moment: datetime) -> str:
     """A sortable UTC timestamp."""
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -50,10 +50,10 @@ class Logins:
         token = secrets.token_urlsafe(32)
         now = datetime.now(UTC)
         with opened(self.path, SCHEMA) as conn:
-            conn.execute("DELETE FROM logins WHERE expires < ?", (_stamp(now),))
+            conn.execute("DELETE FROM logins WHERE expires < ?", (stamp(now),))
             conn.execute("INSERT INTO logins (token_hash, name, created, expires) "
                          "VALUES (?,?,?,?)",
-                         (_digest(token), name, _stamp(now), _stamp(now + self.lifetime)))
+                         (digest(token), name, stamp(now), stamp(now + self.lifetime)))
         return token
 
     def name_of(self, token: object) -> str | None:
@@ -62,14 +62,14 @@ class Logins:
             return None
         with opened(self.path, SCHEMA) as conn:
             row = conn.execute("SELECT name FROM logins WHERE token_hash=? AND expires>=?",
-                               (_digest(token), _stamp(datetime.now(UTC)))).fetchone()
+                               (digest(token), stamp(datetime.now(UTC)))).fetchone()
         return row[0] if row else None
 
     def close(self, token: object) -> None:
         """End one login (logout)."""
         if isinstance(token, str) and token:
             with opened(self.path, SCHEMA) as conn:
-                conn.execute("DELETE FROM logins WHERE token_hash=?", (_digest(token),))
+                conn.execute("DELETE FROM logins WHERE token_hash=?", (digest(token),))
 
     def close_all(self, name: str) -> None:
         """End every login of account ``name`` (disabled, removed, or given a new password)."""

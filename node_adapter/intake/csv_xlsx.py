@@ -170,6 +170,30 @@ def read_xlsx(path: Path, warnings: list[Message], deadline: float | None = None
         workbook.close()
 
 
+def row_estimate(path: Path) -> int | None:
+    """About how many data rows a file has (a progress total), None when it cannot tell.
+
+    A CSV's line breaks less its header (a quoted value over several lines counts more);
+    an XLSX sheet's declared last row, which writers such as Excel and LibreOffice keep
+    true but nothing enforces, so it is only ever shown as a total, never trusted."""
+    try:
+        if path.suffix.lower() == ".xlsx":
+            workbook = openpyxl.load_workbook(path, read_only=True)
+            try:
+                declared = max((sheet.max_row or 0 for sheet in workbook.worksheets),
+                               default=0)
+            finally:
+                workbook.close()
+            return min(declared, MAX_ROWS) - 1 if declared > 1 else None
+        lines = 0
+        with path.open("rb") as fh:
+            while chunk := fh.read(CHUNK):
+                lines += chunk.count(b"\n")
+        return max(lines - 1, 0) or None
+    except XLSX_ERRORS:
+        return None
+
+
 def too_slow(deadline: float | None) -> None:
     """Refuse the workbook once its import has taken longer than it may."""
     if deadline is not None and time.monotonic() > deadline:

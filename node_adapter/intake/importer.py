@@ -197,7 +197,7 @@ def file_records(path: Path, report: FileReport, options: dict[str, Any],
         raise FileRejected(report.failure) from exc
 
 
-def _told(records: Iterator[BibRecord], tick: Callable[[], None] | None) -> Iterator[BibRecord]:
+def told(records: Iterator[BibRecord], tick: Callable[[], None] | None) -> Iterator[BibRecord]:
     """The records, calling ``tick`` after each (a progress bar's step)."""
     for record in records:
         yield record
@@ -215,7 +215,7 @@ def import_files(catalogue: Catalogue, paths: Iterable[Path], *, replace: bool =
     reports = [FileReport(Path(p)) for p in paths]
     if replace:
         records = itertools.chain.from_iterable(
-            _told(file_records(r.path, r, options), tick) for r in reports)
+            told(file_records(r.path, r, options), tick) for r in reports)
         try:
             return reports, catalogue.upsert_many(records, replace=True, now=now)
         except FileRejected:
@@ -228,8 +228,8 @@ def import_files(catalogue: Catalogue, paths: Iterable[Path], *, replace: bool =
     total = UpsertSummary()
     for report in reports:
         try:
-            summary = catalogue.upsert_many(_told(file_records(report.path, report, options),
-                                                  tick), now=now)
+            summary = catalogue.upsert_many(told(file_records(report.path, report, options),
+                                                 tick), now=now)
         except FileRejected:
             report.accepted = 0
             continue

@@ -1,7 +1,10 @@
 """Dashboard pages and actions; every action is a POST with a CSRF token.
 
 ``staff`` may look and ask for a harvest; only ``admin`` approves or rejects
-registrations. An approval queues a first harvest of the new source at once.
+registrations. An approval queues a first harvest of the new source at once; a hosted
+corner's approval shows the one-time link its volunteer sets a password with
+(``search_ui.corner.access``), a pushing node's approval switches its source to pushed
+and shows its push key (``search_ui.push.keys``), each only this once.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ from markupsafe import Markup
 from config.network import Source, load_sources
 from config.province import load_province
 from config.registrations import Registration, RegistrationError, RegistrationStore
+from harvester import pushed
 from harvester.jobs import JobQueue
+from harvester.store import RecordStore
 from node_adapter.catalogue import Catalogue
 from node_adapter.records import BibRecord
 from search_ui.admin import bp
@@ -26,7 +31,9 @@ from search_ui.admin.health import SourceHealth, recent_health
 from search_ui.admin.status import network_status
 from search_ui.admin.words import code_name
 from search_ui.auth import current_user, login_required, protect
+from search_ui.corner.access import set_password_url
 from search_ui.decisions import NOTE_LIMIT, Decision, DecisionLog
+from search_ui.push.keys import PushKeys
 from search_ui.registration.hosting import discard, hosted_dir
 
 protect(bp)
@@ -141,14 +148,43 @@ def decide(registration_id: int, decision: str) -> Any:
         user.name, "approve" if registration.status == "approved" else "reject",
         registration.source_id, note)
     if registration.status == "approved":
-        JobQueue.at(settings).request(registration.source_id, user.name)
         current_app.extensions["search_service"].sources = load_sources(settings)
+        if registration.kind == "push":
+            return _approved_push(registration, user.name)
+        JobQueue.at(settings).request(registration.source_id, user.name)
+        if registration.kind == "hosted":
+            return render_template("admin/approved.html", registration=registration,
+                                   password_url=set_password_url(registration))
         flash(_("%(name)s is approved; its first harvest is queued.", name=registration.name))
     else:
         if registration.kind == "hosted":
             discard(hosted_dir(settings) / f"{registration.source_id}.sqlite3")
         flash(_("%(name)s is rejected.", name=registration.name))
     return redirect(url_for("admin.dashboard"))
+
+
+def _approved_push(registration: Registration, by: str) -> str:
+    """A node that pushes: its source switched to pushed, its key issued and shown once."""
+    settings = _settings()
+    store = RecordStore.at(settings)
+    try:
+        pushed.set_mode(store, registration.source_id, "pushed")
+    finally:
+        store.close()
+    key = PushKeys.at(settings).issue(registration.source_id, by)
+    return render_template("admin/approved.html", registration=registration, push_key=key)
+
+
+@bp.post("/pojok/<source_id>/tautan")
+@login_required("admin")
+def new_password_link(source_id: str) -> str:
+    """A new one-time set-password link for an approved corner (the old one ends)."""
+    registration = RegistrationStore.at(_settings()).find(source_id)
+    if registration is None or registration.kind != "hosted" \
+            or registration.status != "approved":
+        abort(404)
+    return render_template("admin/approved.html", registration=registration,
+                           password_url=set_password_url(registration))
 
 
 @bp.route("/sumber/<source_id>/panen", methods=["POST"])

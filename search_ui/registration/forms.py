@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 
 from flask import current_app
@@ -10,7 +11,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
-from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField, URLField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
@@ -22,7 +31,7 @@ EMAIL = r"^[^@\s]+@([^@\s.]+\.)+[^@\s.]+$"
 UPLOAD_SUFFIXES = ["csv", "xlsx"]
 
 
-def _valid_whatsapp(form: FlaskForm, field: Any) -> None:
+def valid_whatsapp(form: FlaskForm, field: Any) -> None:
     """Accept 08…, +62… or 62… numbers of a plausible length."""
     number = whatsapp_number(field.data)
     if not re.fullmatch(r"62\d{8,13}", number):
@@ -42,14 +51,10 @@ def district_choices() -> list[SelectChoice]:
             *(SelectChoice(d.name, d.name) for d in province.districts)]
 
 
-class RegistrationForm(FlaskForm):
-    """Everything the agency needs to list and harvest a new library."""
+class ContactForm(FlaskForm):
+    """Where a library is and who answers for it: asked at registration, kept current by
+    a hosted corner itself (``search_ui.corner.forms.DetailsForm``)."""
 
-    name = StringField(lazy_gettext("Name of the library or reading corner"),
-                       validators=[DataRequired(), Length(max=120)])
-    type = SelectField(lazy_gettext("Kind of library"), default="taman-baca",
-                       validators=[DataRequired()])
-    district = SelectField(lazy_gettext("Regency or city"), validators=[DataRequired()])
     address = TextAreaField(lazy_gettext("Address"),
                             validators=[DataRequired(), Length(max=300)])
     contact_name = StringField(lazy_gettext("Contact person"),
@@ -58,16 +63,30 @@ class RegistrationForm(FlaskForm):
         DataRequired(), Length(max=120),
         Regexp(EMAIL, message=lazy_gettext("Write an e-mail address such as nama@contoh.id."))])
     whatsapp = StringField(lazy_gettext("WhatsApp number"),
-                           validators=[DataRequired(), _valid_whatsapp])
+                           validators=[DataRequired(), valid_whatsapp])
     opening_hours = StringField(lazy_gettext("Opening hours"),
                                 validators=[Optional(), Length(max=120)])
+
+
+class RegistrationForm(ContactForm):
+    """Everything the agency needs to list and harvest a new library."""
+
+    name = StringField(lazy_gettext("Name of the library or reading corner"),
+                       validators=[DataRequired(), Length(max=120)])
+    type = SelectField(lazy_gettext("Kind of library"), default="taman-baca",
+                       validators=[DataRequired()])
+    district = SelectField(lazy_gettext("Regency or city"), validators=[DataRequired()])
     catalogue = RadioField(lazy_gettext("Where is your catalogue?"), default="oai", choices=[
         SelectChoice("oai", lazy_gettext("We have an OAI-PMH address (SLiMS, INLISLite or the "
                                          "Jala Pustaka node)")),
-        SelectChoice("upload", lazy_gettext("We upload a spreadsheet (CSV or XLSX)"))])
+        SelectChoice("upload", lazy_gettext("We upload a spreadsheet (CSV or XLSX)")),
+        SelectChoice("push", lazy_gettext("Our Jala Pustaka node cannot be reached from the "
+                                          "internet: it sends its changes itself (jala node "
+                                          "push)"))])
     base_url = URLField(lazy_gettext("OAI-PMH address"), validators=[Length(max=300)])
     upload = FileField(lazy_gettext("Catalogue file"), validators=[
         FileAllowed(UPLOAD_SUFFIXES, lazy_gettext("Only CSV or XLSX files."))])
+    progress_id = HiddenField(default=lambda: secrets.token_urlsafe(16))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

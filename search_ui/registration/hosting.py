@@ -17,26 +17,33 @@ may add up to at most ``UNPACKED_FACTOR`` times ``[web] max_upload_mb``.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
+import tempfile
 import threading
 import time
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Blueprint, Flask, Response, abort, current_app
+from werkzeug.datastructures import FileStorage
 
 from config.registrations import Registration, RegistrationStore, hosted_base_url
 from config.settings import Settings
-from node_adapter.catalogue import Catalogue
+from config.webdb import web_db_path
+from node_adapter.catalogue import Catalogue, UpsertSummary
 from node_adapter.config import load_node_config
 from node_adapter.intake import FileRejected
 from node_adapter.intake.config import intake_options
-from node_adapter.intake.importer import FileReport, file_records
+from node_adapter.intake.csv_xlsx import row_estimate
+from node_adapter.intake.importer import FileReport, file_records, told
 from node_adapter.intake.messages import Message, Remark
 from node_adapter.oai.provider import Provider
 from node_adapter.oai.views import oai_response
 from search_ui.config import WEB_DEFAULTS
+from search_ui.import_runs import ImportRuns
 
 bp = Blueprint("hosted", __name__)
 HOSTED_DOMAIN = "tbm.jala-pustaka.id"
@@ -52,24 +59,72 @@ def hosted_dir(settings: Settings) -> Path:
     return folder
 
 
-def import_upload(settings: Settings, upload: Path) -> tuple[Path, FileReport]:
-    """Import an uploaded file into a new catalogue; return its path and the file's report.
+@contextmanager
+def saved_upload(settings: Settings, upload: FileStorage) -> Iterator[Path]:
+    """The uploaded file saved under a random name (only its suffix kept), for a block."""
+    suffix = Path(upload.filename or "").suffix.lower()
+    with tempfile.TemporaryDirectory(dir=hosted_dir(settings)) as folder:
+        path = Path(folder) / f"{secrets.token_hex(8)}{suffix}"
+        upload.save(path)
+        yield path
 
-    Raises ``FileRejected`` (nothing kept) when the file cannot be read at all.
+
+def upload_slots() -> threading.BoundedSemaphore:
+    """The app's uploads-and-checks-in-progress counter (made on first use), shared by the
+    registration form and the corners' uploads: ``[web] concurrent_registrations``."""
+    size = int(current_app.config["JALA_WEB"]["concurrent_registrations"])
+    return current_app.extensions.setdefault("jala_registration_slots",
+                                             threading.BoundedSemaphore(size))
+
+
+def import_upload(settings: Settings, upload: Path, target: Path | None = None, *,
+                  replace: bool = False, tick: Callable[[FileReport], None] | None = None,
+                  ) -> tuple[Path, FileReport, UpsertSummary]:
+    """Import an uploaded file into ``target`` (a new catalogue when None); return its path,
+    the file's report and what changed in the catalogue.
+
+    ``replace`` tombstones the records of ``target`` the file no longer holds; ``tick`` is
+    told the report after each record kept (progress). Raises ``FileRejected`` when the
+    file cannot be read at all: a new catalogue is deleted, an existing one is unchanged.
     """
     if upload.suffix.lower() == ".xlsx":
         refuse_zip_bomb(upload, int(settings.section("web", WEB_DEFAULTS)["max_upload_mb"]))
-    target = hosted_dir(settings) / f"upload-{secrets.token_hex(8)}.sqlite3"
+    new = target is None
+    target = target or hosted_dir(settings) / f"upload-{secrets.token_hex(8)}.sqlite3"
     report = FileReport(upload)
     options = intake_options(settings)
     deadline = time.monotonic() + float(options["upload_seconds"])
+    records = file_records(upload, report, options, deadline)
     try:
         with Catalogue(target) as catalogue:
-            catalogue.upsert_many(file_records(upload, report, options, deadline))
+            summary = catalogue.upsert_many(told(records, tick and (lambda: tick(report))),
+                                  replace=replace)
     except FileRejected:
-        discard(target)
+        if new:
+            discard(target)
         raise
-    return target, report
+    return target, report, summary
+
+
+def import_with_progress(settings: Settings, upload: Path, run_id: str, *,
+                         source: str | None = None, replace: bool = False, by: str = "",
+                         ) -> tuple[Path, FileReport, UpsertSummary]:
+    """``import_upload`` into ``source``'s catalogue (a new one without), recorded as run
+    ``run_id`` of ``search_ui.import_runs`` so that its page can show how far it got."""
+    runs = ImportRuns(web_db_path(settings))
+    progress = runs.start(run_id, source, "replace" if replace else "update",
+                          row_estimate(upload), by)
+    target = hosted_dir(settings) / f"{source}.sqlite3" if source else None
+    try:
+        catalogue, report, summary = import_upload(settings, upload, target, replace=replace,
+                                                   tick=progress.tell)
+    except FileRejected as exc:
+        runs.finish(run_id, "failed", {"failure": {"id": exc.message.id, "en": exc.message.en}},
+                    {}, progress.read)
+        raise
+    runs.finish(run_id, "done", report_summary(report), dataclasses.asdict(summary),
+                report.accepted + report.rejected)
+    return catalogue, report, summary
 
 
 def refuse_zip_bomb(upload: Path, max_upload_mb: int) -> None:
@@ -140,6 +195,12 @@ class HostedProviders:
             "whatsapp": reg.whatsapp, "opening_hours": reg.opening_hours,
             **({"admin_email": reg.email} if "@" in reg.email else {})})
         return Provider(Catalogue(database), config)
+
+    def forget(self, source_id: str) -> None:
+        """Drop a provider whose registration's details changed (the next request opens a
+        new one; requests still using the old one finish with it)."""
+        with self._lock:
+            self._providers.pop(source_id, None)
 
     def close(self) -> None:
         """Close every open catalogue."""

@@ -1,8 +1,10 @@
 """``/daftar``: the registration form, its checks, and what the registrant is told.
 
 An OAI-PMH address is checked at once (``probe``) and the registration is kept only when
-the provider is usable; an upload is imported (``hosting.import_upload``) and kept when at
-least one row is valid, the rejected rows listed for the registrant. Either way the
+the provider is usable; an upload is imported (``hosting.import_with_progress``: the page
+polls ``/impor/<run_id>.json`` meanwhile) and kept when at least one row is valid, the
+rejected rows listed for the registrant; a node that pushes (no reachable address) is
+kept as it is, to get a push key on approval. Either way the
 registration waits for an agency user (``pending``). Each complete form sent counts
 against the client address (``[web] registrations_per_address`` per
 ``registration_window_seconds``); past that, 429 before any check or import is run. At
@@ -15,11 +17,10 @@ from __future__ import annotations
 
 import secrets
 import tempfile
-import threading
 from pathlib import Path
 from typing import Any
 
-from flask import Response, current_app, render_template, request
+from flask import Response, abort, current_app, jsonify, render_template, request
 from flask_babel import get_locale
 
 from config.network import load_sources
@@ -27,16 +28,18 @@ from config.registrations import Registration, RegistrationStore, slugify
 from config.webdb import web_db_path
 from node_adapter.intake import FileRejected
 from node_adapter.intake.template_files import write_template
-from search_ui.auth import protect
+from search_ui.auth import current_user, protect
+from search_ui.import_runs import RUN_ID, ImportRuns
 from search_ui.patron.present import whatsapp_number
 from search_ui.registration import bp
 from search_ui.registration.forms import RegistrationForm
 from search_ui.registration.hosting import (
     adopt,
     discard,
-    hosted_dir,
-    import_upload,
+    import_with_progress,
     report_summary,
+    saved_upload,
+    upload_slots,
 )
 from search_ui.registration.probe import probe
 from search_ui.throttle import Limit, Throttle
@@ -91,23 +94,39 @@ def register() -> Any:
             400 if form.errors else 200
     if _too_many_from_this_address():
         return render_template("registration/form.html", form=form, throttled=True), 429
-    slots = _slots()
+    slots = upload_slots()
     if not slots.acquire(blocking=False):
         return (render_template("registration/form.html", form=form, busy=True), 503,
                 {"Retry-After": str(BUSY_RETRY_SECONDS)})
     try:
         if form.catalogue.data == "oai":
             return _register_oai(form)
+        if form.catalogue.data == "push":
+            return _done(_store(_registration(form, "push")), check=None, upload=None)
         return _register_upload(form)
     finally:
         slots.release()
 
 
-def _slots() -> threading.BoundedSemaphore:
-    """The app's registrations-in-progress counter (made on first use)."""
-    size = int(current_app.config["JALA_WEB"]["concurrent_registrations"])
-    return current_app.extensions.setdefault("jala_registration_slots",
-                                             threading.BoundedSemaphore(size))
+@bp.get("/impor/<run_id>.json")
+def import_progress(run_id: str) -> Any:
+    """How far an upload's import got (a corner's runs only for that corner's account)."""
+    run = ImportRuns(web_db_path(_settings())).get(run_id)
+    user = current_user()
+    if run is None or (run.source is not None and (user is None or user.source != run.source)):
+        abort(404)
+    return jsonify(run.to_json())
+
+
+def run_id_of(field: Any) -> str:
+    """The progress id the form was shown with, or a new one (no script, or tampered)."""
+    value = str(field.data or "")
+    return value if RUN_ID.match(value) else secrets.token_urlsafe(16)
+
+
+def _done(registration: Registration, **report: Any) -> str:
+    """The thank-you page."""
+    return render_template("registration/done.html", registration=registration, **report)
 
 
 def _too_many_from_this_address() -> bool:
@@ -132,19 +151,15 @@ def _register_oai(form: RegistrationForm) -> Any:
                                unreachable=unreachable), 422
     registration.report = {"check": report.to_dict()}
     registration.quirks = str(report.facts.get("suggested_quirks", "generic"))
-    registration = _store(registration)
-    return render_template("registration/done.html", registration=registration,
-                           check=report, upload=None)
+    return _done(_store(registration), check=report, upload=None)
 
 
 def _register_upload(form: RegistrationForm) -> Any:
     """Import the file; keep the registration when at least one row is valid."""
-    suffix = Path(form.upload.data.filename or "").suffix.lower()
-    with tempfile.TemporaryDirectory(dir=hosted_dir(_settings())) as folder:
-        upload = Path(folder) / f"{secrets.token_hex(8)}{suffix}"
-        form.upload.data.save(upload)
+    with saved_upload(_settings(), form.upload.data) as upload:
         try:
-            catalogue, report = import_upload(_settings(), upload)
+            catalogue, report, _changes = import_with_progress(
+                _settings(), upload, run_id_of(form.progress_id))
         except FileRejected as exc:
             failure = exc.message.en if str(get_locale()) == "en" else exc.message.id
             return render_template("registration/form.html", form=form,
@@ -157,5 +172,4 @@ def _register_upload(form: RegistrationForm) -> Any:
     registration.report = {"upload": summary}
     registration = _store(registration)
     adopt(catalogue, _settings(), registration.source_id)
-    return render_template("registration/done.html", registration=registration,
-                           check=None, upload=summary)
+    return _done(registration, check=None, upload=summary)

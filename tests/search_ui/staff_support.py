@@ -89,10 +89,15 @@ def login(client: FlaskClient, name: str, password: str = PASSWORD,
                                        "csrf_token": token}, environ_base=environ)
 
 
-def browser_login(page: Any, base_url: str, name: str) -> None:
-    """Log ``name`` in through the login form of a real browser page (Indonesian labels)."""
+def log_in_page(page: Any, base_url: str, name: str, password: str = PASSWORD) -> None:
+    """Log in through the real login page in a browser."""
     page.goto(base_url + "/masuk")
     page.get_by_label("Nama pengguna").fill(name)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_label("Kata sandi").fill(password)
     page.get_by_role("button", name="Masuk").click()
+
+
+def browser_login(page: Any, base_url: str, name: str) -> None:
+    """Log an agency account in through a real browser and wait for the dashboard."""
+    log_in_page(page, base_url, name)
     page.wait_for_url("**/dasbor/")

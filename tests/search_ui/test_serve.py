@@ -125,7 +125,7 @@ def test_a_source_approved_while_serving_gets_its_first_harvest(tmp_path: Path) 
     upload = tmp_path / "katalog.csv"
     upload.write_text("id,judul,pengarang,tahun\nc1,Riwayat Sungai Kahayan,Tjilik Riwut,2003\n"
                       "c2,Dongeng Dayak Ngaju,Tjilik Riwut,2019\n", encoding="utf-8")
-    catalogue, report = import_upload(settings, upload)
+    catalogue, report, _changes = import_upload(settings, upload)
     registration = RegistrationStore.at(settings).add(Registration(
         "tbm-uji", "hosted", "TBM Uji", "taman-baca", "Kabupaten Katingan",
         report={"upload": report_summary(report)}), set())

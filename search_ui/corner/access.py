@@ -1,0 +1,54 @@
+"""Who may use a corner's pages, and how an approved corner gets its account.
+
+An approved hosted registration gets a ``library`` account named after its source id
+(``search_ui.accounts``), with a random password no one knows, and a one-time
+set-password link (``search_ui.password_links``) that the approving admin passes on. Every
+corner page is ``login_required("library")`` (no staff or admin role holds it) and shows
+only the source written on the account: no page takes a source id from the URL, so no
+corner can name another's.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import abort, current_app, url_for
+
+from config.registrations import Registration, RegistrationStore
+from config.webdb import web_db_path
+from search_ui.accounts import Accounts
+from search_ui.auth import accounts, current_user
+from search_ui.password_links import PasswordLinks
+
+
+def password_links() -> PasswordLinks:
+    """The app's set-password links."""
+    settings = current_app.extensions["jala_settings"]
+    hours = float(current_app.config["JALA_WEB"]["password_link_hours"])
+    return PasswordLinks(web_db_path(settings), hours)
+
+
+def set_password_url(registration: Registration) -> str:
+    """A new one-time link for the corner's account (made now if it has none)."""
+    store: Accounts = accounts()
+    user = store.of_source(registration.source_id)
+    if user is None:
+        user = store.add(registration.source_id, secrets.token_urlsafe(32), "library",
+                         registration.source_id)
+    token = password_links().issue(user.name)
+    base = str(current_app.config["JALA_WEB"]["base_url"]).rstrip("/")
+    if base:
+        return base + url_for("corner.set_password", token=token)
+    return url_for("corner.set_password", token=token, _external=True)
+
+
+def my_registration() -> Registration:
+    """The approved hosted registration of the logged-in corner (404 when it is gone)."""
+    user = current_user()
+    assert user is not None and user.source
+    registration = RegistrationStore.at(current_app.extensions["jala_settings"]).find(
+        user.source)
+    if registration is None or registration.kind != "hosted" \
+            or registration.status != "approved":
+        abort(404)
+    return registration
