@@ -10,6 +10,8 @@ Matching: a record is found by its id, else by a valid ISBN. Inside one transact
 record that reaches a book already written by it is merged (the later fields, both
 records' copies) when it has the same title, or by its ISBN only when it is the same book:
 volumes of a set share an ISBN and stay apart. Invalid ISBNs are never keys.
+A mirrored library system (``match_isbn=False``, the SLiMS sync) is matched by id only:
+its own rows are the truth, and two of its titles sharing an ISBN stay two records.
 
 Errors: ``sqlite3.Error`` propagates; the catalogue's transaction rolls everything back.
 """
@@ -27,7 +29,7 @@ from node_adapter.intake.identity import book_key
 from node_adapter.oai.formats import FORMATS
 from node_adapter.oai.response import header_tail
 from node_adapter.oai.sets import set_names
-from node_adapter.records import BibRecord, Copy
+from node_adapter.records import BibRecord
 
 
 def isbn_keys(record: BibRecord) -> list[str]:
@@ -62,15 +64,18 @@ class _Stored:
 class Merger:
     """Merges chunks of records stamped ``when`` into the tables, counting what it did."""
 
-    def __init__(self, db: sqlite3.Connection, when: str) -> None:
+    def __init__(self, db: sqlite3.Connection, when: str, *, match_isbn: bool = True) -> None:
+        """``match_isbn=False`` for a source whose own ids are the truth (a mirrored ILS)."""
         self._db = db
         self._when = when
+        self._match_isbn = match_isbn
         self.summary = UpsertSummary()
         self.seen: set[str] = set()
 
     def merge(self, chunk: list[BibRecord]) -> None:
         """Look a chunk's matches up in bulk, decide each record, then write with executemany."""
-        by_isbn = self._isbn_owners({key for record in chunk for key in isbn_keys(record)})
+        by_isbn = self._isbn_owners({key for record in chunk for key in isbn_keys(record)}) \
+            if self._match_isbn else {}
         stored = self._stored({r.local_id for r in chunk} | set(by_isbn.values()))
         planned: dict[str, _Stored] = {}
         verdicts: dict[str, str] = {}
@@ -92,7 +97,8 @@ class Merger:
             names = tuple(set_names(record))
             leaves = " ".join(spec for spec, _ in names if ":" in spec)
             planned[target] = _Stored(content, self._when, leaves, record, names)
-            by_isbn.update((key, target) for key in isbn_keys(record))
+            if self._match_isbn:
+                by_isbn.update((key, target) for key in isbn_keys(record))
         for target, verdict in verdicts.items():
             before = stored.get(target)
             if target in planned and not (before and before.content == planned[target].content):
@@ -105,7 +111,7 @@ class Merger:
     def _target(self, incoming: BibRecord, stored: dict[str, _Stored],
                 planned: dict[str, _Stored], by_isbn: dict[str, str]) -> str:
         """The id a record is stored under: its own, or the record sharing a valid ISBN."""
-        if incoming.local_id in stored or incoming.local_id in planned:
+        if incoming.local_id in stored or incoming.local_id in planned or not self._match_isbn:
             return incoming.local_id
         for key in isbn_keys(incoming):
             owner = by_isbn.get(key)
@@ -183,18 +189,23 @@ class Merger:
 
 
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-_LEFT_OUT_WHEN_EMPTY = ("invalid_isbn", "invalid_issn")
+_LEFT_OUT_WHEN_EMPTY = ("invalid_isbn", "invalid_issn", "responsibility", "edition",
+                        "collation", "series", "more_digital_urls")
+_COPY_LEFT_OUT_WHEN_EMPTY = ("collection", "due_date")
 """Fields added after catalogues were first filled: omitted while empty, so the records
 stored before them still compare unchanged (and keep their datestamps) on re-import."""
 
 
 def _canonical_json(record: BibRecord) -> str:
     """The stored content: comparing these strings tells whether a record changed."""
-    content = {**vars(record), "copies": [vars(c) for c in record.copies]}
-    for name in _LEFT_OUT_WHEN_EMPTY:
-        if not content[name]:
-            del content[name]
-    return _CANONICAL.encode(content)
+    content = {**vars(record), "copies": [_without_empty(vars(c), _COPY_LEFT_OUT_WHEN_EMPTY)
+                                          for c in record.copies]}
+    return _CANONICAL.encode(_without_empty(content, _LEFT_OUT_WHEN_EMPTY))
+
+
+def _without_empty(content: dict[str, object], names: tuple[str, ...]) -> dict[str, object]:
+    """``content`` without those of ``names`` that are empty."""
+    return {key: value for key, value in content.items() if value or key not in names}
 
 
 def _record_of(row: _Stored | None) -> BibRecord | None:
@@ -224,7 +235,7 @@ def _combined(earlier: BibRecord | None, later: BibRecord) -> BibRecord:
             number = len(copies) + 1
             while f"{generated}{number}" in barcodes:
                 number += 1
-            copy = Copy(f"{generated}{number}", copy.location, copy.call_number, copy.status)
+            copy = dataclasses.replace(copy, barcode=f"{generated}{number}")
         copies.append(copy)
         barcodes.add(copy.barcode)
     return dataclasses.replace(later, copies=copies)
