@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -32,7 +32,7 @@ class SlimsConfig:
     port: int
     database: str
     user: str
-    password: str
+    password: str = field(repr=False)
     timezone: ZoneInfo
     opac_url: str
     sync_every: int
