@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo test lint browser venv clean
+.PHONY: demo test lint browser mariadb venv clean
 
 venv: $(VENV)/.installed
 
@@ -21,10 +21,17 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core) \
 	  || { echo "could not install chromium (run as root or install the 'chromium' package)"; exit 1; }; }
 
+# Debian's MariaDB server backs the SLiMS connector's tests (a real mariadbd per session).
+mariadb:
+	@command -v mariadbd >/dev/null || { \
+	  echo "Installing Debian's mariadb-server for the SLiMS connector tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server) \
+	  || { echo "could not install mariadb-server (run as root or install the 'mariadb-server' package)"; exit 1; }; }
+
 lint: venv
 	$(BIN)/ruff check .
 
-test: venv browser lint
+test: venv browser mariadb lint
 	$(BIN)/python -m pytest
 
 demo: venv

@@ -7,6 +7,7 @@ import click
 from node_adapter.intake.commands import import_command, sample_command, template_command
 from node_adapter.push_cli import push_command
 from node_adapter.serve import serve_command
+from node_adapter.slims.cli import sync_command
 
 
 @click.group()
@@ -19,5 +20,6 @@ node.add_command(template_command)
 node.add_command(sample_command)
 node.add_command(serve_command)
 node.add_command(push_command)
+node.add_command(sync_command)
 
 commands: list[click.Command] = [node]

@@ -34,6 +34,22 @@ Every key can be overridden by ``JALA_NODE_<KEY>``.
     retry_max_seconds = 60.0       # backoff doubles from 0.5 s up to this
     give_up_seconds = 900.0        # a one-shot push fails after this long unreachable
     interval_seconds = 300         # --daemon: pause between rounds once nothing is pending
+
+``jala node sync --from slims`` and ``jala node serve`` (docs/node-adapter.md) read section
+``[slims]``, each key overridable by ``JALA_SLIMS_<KEY>``::
+
+    [slims]
+    host = "127.0.0.1"             # the SLiMS database server (MariaDB/MySQL)
+    port = 3306
+    database = "slims"
+    user = "jala_baca"             # a read-only account (GRANT SELECT only)
+    password_file = ""             # a file holding the password; else $JALA_SLIMS_PASSWORD
+    timezone = "Asia/Jakarta"      # the zone SLiMS writes its local times in
+    opac_url = ""                  # SLiMS's public address: attachments become links there
+    sync_every = 0                 # jala node serve: minutes between syncs; 0 = no syncing
+    overlap_seconds = 300          # re-read changes this far behind the last one seen
+    batch_titles = 500             # titles read and written per transaction
+    connect_timeout = 10           # seconds to reach the database
 """
 
 from __future__ import annotations
@@ -76,6 +92,19 @@ PUSH_DEFAULTS: dict[str, Any] = {
     "retry_max_seconds": 60.0,
     "give_up_seconds": 900.0,
     "interval_seconds": 300,
+}
+SLIMS_DEFAULTS: dict[str, Any] = {
+    "host": "127.0.0.1",
+    "port": 3306,
+    "database": "slims",
+    "user": "jala_baca",
+    "password_file": "",
+    "timezone": "Asia/Jakarta",
+    "opac_url": "",
+    "sync_every": 0,
+    "overlap_seconds": 300,
+    "batch_titles": 500,
+    "connect_timeout": 10,
 }
 _REPOSITORY_IDENTIFIER = re.compile(r"^[a-zA-Z][a-zA-Z0-9\-]*(\.[a-zA-Z][a-zA-Z0-9\-]*)+$")
 _EMAIL = re.compile(r"^\S+@(\S+\.)+\S+$")

@@ -10,6 +10,8 @@ Matching: a record is found by its id, else by a valid ISBN. Inside one transact
 record that reaches a book already written by it is merged (the later fields, both
 records' copies) when it has the same title, or by its ISBN only when it is the same book:
 volumes of a set share an ISBN and stay apart. Invalid ISBNs are never keys.
+A mirrored library system (``match_isbn=False``, the SLiMS sync) is matched by id only:
+its own rows are the truth, and two of its titles sharing an ISBN stay two records.
 
 Status times: a copy that comes without ``status_known`` keeps the time stored for the
 same barcode and status, else gets the write's change stamp (to the second). So every
@@ -66,16 +68,19 @@ class _Stored:
 class Merger:
     """Merges chunks of records stamped ``when`` into the tables, counting what it did."""
 
-    def __init__(self, db: sqlite3.Connection, when: str) -> None:
+    def __init__(self, db: sqlite3.Connection, when: str, *, match_isbn: bool = True) -> None:
+        """``match_isbn=False`` for a source whose own ids are the truth (a mirrored ILS)."""
         self._db = db
         self._when = when
         self._status_time = f"{when[:19]}Z"
+        self._match_isbn = match_isbn
         self.summary = UpsertSummary()
         self.seen: set[str] = set()
 
     def merge(self, chunk: list[BibRecord]) -> None:
         """Look a chunk's matches up in bulk, decide each record, then write with executemany."""
-        by_isbn = self._isbn_owners({key for record in chunk for key in isbn_keys(record)})
+        by_isbn = self._isbn_owners({key for record in chunk for key in isbn_keys(record)}) \
+            if self._match_isbn else {}
         stored = self._stored({r.local_id for r in chunk} | set(by_isbn.values()))
         planned: dict[str, _Stored] = {}
         verdicts: dict[str, str] = {}
@@ -98,7 +103,8 @@ class Merger:
             names = tuple(set_names(record))
             leaves = " ".join(spec for spec, _ in names if ":" in spec)
             planned[target] = _Stored(content, self._when, leaves, record, names)
-            by_isbn.update((key, target) for key in isbn_keys(record))
+            if self._match_isbn:
+                by_isbn.update((key, target) for key in isbn_keys(record))
         for target, verdict in verdicts.items():
             before = stored.get(target)
             if target in planned and not (before and before.content == planned[target].content):
@@ -111,7 +117,7 @@ class Merger:
     def _target(self, incoming: BibRecord, stored: dict[str, _Stored],
                 planned: dict[str, _Stored], by_isbn: dict[str, str]) -> str:
         """The id a record is stored under: its own, or the record sharing a valid ISBN."""
-        if incoming.local_id in stored or incoming.local_id in planned:
+        if incoming.local_id in stored or incoming.local_id in planned or not self._match_isbn:
             return incoming.local_id
         for key in isbn_keys(incoming):
             owner = by_isbn.get(key)
@@ -189,18 +195,23 @@ class Merger:
 
 
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-_LEFT_OUT_WHEN_EMPTY = ("invalid_isbn", "invalid_issn")
+_LEFT_OUT_WHEN_EMPTY = ("invalid_isbn", "invalid_issn", "responsibility", "edition",
+                        "collation", "series", "more_digital_urls")
+_COPY_LEFT_OUT_WHEN_EMPTY = ("collection", "due_date")
 """Fields added after catalogues were first filled: omitted while empty, so the records
 stored before them still compare unchanged (and keep their datestamps) on re-import."""
 
 
 def _canonical_json(record: BibRecord) -> str:
     """The stored content: comparing these strings tells whether a record changed."""
-    content = {**vars(record), "copies": [vars(c) for c in record.copies]}
-    for name in _LEFT_OUT_WHEN_EMPTY:
-        if not content[name]:
-            del content[name]
-    return _CANONICAL.encode(content)
+    content = {**vars(record), "copies": [_without_empty(vars(c), _COPY_LEFT_OUT_WHEN_EMPTY)
+                                          for c in record.copies]}
+    return _CANONICAL.encode(_without_empty(content, _LEFT_OUT_WHEN_EMPTY))
+
+
+def _without_empty(content: dict[str, object], names: tuple[str, ...]) -> dict[str, object]:
+    """``content`` without those of ``names`` that are empty."""
+    return {key: value for key, value in content.items() if value or key not in names}
 
 
 def _record_of(row: _Stored | None) -> BibRecord | None:

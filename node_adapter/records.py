@@ -17,17 +17,23 @@ MATERIAL_TYPES = (
     "buku", "e-book", "majalah", "surat-kabar", "skripsi", "tesis", "disertasi",
     "audio-visual", "peta", "referensi", "lainnya",
 )
-COPY_STATUSES = ("tersedia", "dipinjam", "dipesan", "dalam-proses", "rusak", "hilang")
+COPY_STATUSES = ("tersedia", "dipinjam", "dipesan", "dalam-proses", "rusak", "hilang",
+                 "diperbaiki", "tidak-dipinjamkan")
 
 
 @dataclass
 class Copy:
-    """One physical copy (eksemplar) held by the library."""
+    """One physical copy (eksemplar) held by the library.
+
+    ``collection`` is the copy's own collection type where the library keeps one per copy
+    (SLiMS does); ``due_date`` (ISO date) is when a copy on loan is due back."""
 
     barcode: str
     location: str = ""
     call_number: str = ""
     status: str = "tersedia"
+    collection: str = ""
+    due_date: str = ""
     status_known: str = ""
     """When the status was known, UTC ``YYYY-MM-DDThh:mm:ssZ``: patrons see how fresh it is.
 
@@ -43,6 +49,8 @@ class BibRecord:
     local_id: str
     title: str
     subtitle: str = ""
+    responsibility: str = ""
+    edition: str = ""
     creators: list[str] = field(default_factory=list)
     contributors: list[str] = field(default_factory=list)
     publisher: str = ""
@@ -57,8 +65,10 @@ class BibRecord:
     material_type: str = "buku"
     collection: str = ""
     description: str = ""
+    collation: str = ""
     series: str = ""
     digital_url: str = ""
+    more_digital_urls: list[str] = field(default_factory=list)
     copies: list[Copy] = field(default_factory=list)
     invalid_isbn: list[str] = field(default_factory=list)
     invalid_issn: list[str] = field(default_factory=list)

@@ -54,6 +54,8 @@ STATUS_SYNONYMS = _table({
     "dalam-proses": ("dalam proses", "diproses", "processing", "in process", "in processing"),
     "rusak": ("damaged", "broken"),
     "hilang": ("lost", "missing"),
+    "diperbaiki": ("repair", "in repair", "under repair", "dalam perbaikan", "perbaikan"),
+    "tidak-dipinjamkan": ("no loan", "not for loan", "baca di tempat", "reference only"),
 })
 
 

@@ -16,6 +16,10 @@ from dataclasses import dataclass
 from node_adapter.records import BibRecord
 
 INSTITUTION_SLOT = "<<institution>>"
+ONLINE_LINK_TEXT = "Baca online"
+"""856 $y: what a patron reads on the link to a digital copy."""
+DUE_DATE_WORDS = "jatuh tempo"
+"""852 $g before a copy's due date (ISO), e.g. ``jatuh tempo 2026-12-10``."""
 _ILLEGAL_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # One negated class (everything XML allows except " & < >): several times faster than
 # an alternation, and most values need no work at all.
@@ -79,13 +83,15 @@ def dc_elements(record: BibRecord) -> str:
         add("identifier", f"urn:isbn:{isbn}")
     for issn in record.issn:
         add("identifier", f"urn:issn:{issn}")
-    add("identifier", record.digital_url)
+    for url in (record.digital_url, *record.more_digital_urls):
+        add("identifier", url)
     add("identifier", record.call_number)
     add("language", record.language)
     for subject in record.subjects:
         add("subject", subject)
     add("subject", record.classification)
     add("description", record.description)
+    add("format", record.collation)
     add("coverage", record.place)
     add("relation", record.collection)
     add("relation", record.series)
@@ -126,7 +132,8 @@ def _marc(record: BibRecord) -> str:
     852 $z is the copy's status word and $9 (the subfield MARC leaves to local use) the
     UTC time that status was known, ``2026-12-03T07:00:00Z``, so harvesters can date it."""
     return marc_xml(record, [
-        (("a", INSTITUTION_SLOT), ("b", copy.location), ("c", record.collection),
+        (("a", INSTITUTION_SLOT), ("b", copy.location), ("c", copy.collection or record.collection),
+         ("g", copy.due_date and f"{DUE_DATE_WORDS} {copy.due_date}"),
          ("h", copy.call_number or record.call_number), ("p", copy.barcode),
          ("z", copy.status), ("9", copy.status_known)) for copy in record.copies])
 
@@ -166,8 +173,11 @@ def marc_xml(record: BibRecord, holdings: list[Subfields]) -> str:
     field("090", "  ", ("a", record.call_number))
     if record.creators:
         field("100", "1 ", ("a", record.creators[0]))
-    field("245", "10" if record.creators else "00", ("a", record.title), ("b", record.subtitle))
+    field("245", "10" if record.creators else "00", ("a", record.title), ("b", record.subtitle),
+          ("c", record.responsibility))
+    field("250", "  ", ("a", record.edition))
     field("264", " 1", ("a", record.place), ("b", record.publisher), ("c", record.year))
+    field("300", "  ", ("a", record.collation))
     field("490", "0 ", ("a", record.series))
     field("520", "  ", ("a", record.description))
     for subject in record.subjects:
@@ -179,7 +189,8 @@ def marc_xml(record: BibRecord, holdings: list[Subfields]) -> str:
         field("700", "1 ", ("a", name), ("e", "kontributor"))
     for subfields in holdings:
         field("852", "  ", *subfields)
-    field("856", "40", ("u", record.digital_url))
+    for url in (record.digital_url, *record.more_digital_urls):
+        field("856", "40", ("u", url), ("y", ONLINE_LINK_TEXT))
     parts.append("</marc:record>")
     return "".join(parts)
 

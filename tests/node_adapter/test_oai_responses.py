@@ -157,7 +157,8 @@ def test_get_record_marc21_carries_holdings(client: FlaskClient) -> None:
     assert subfields("264") == [{"a": "Jakarta", "b": "Gramedia Pustaka Utama", "c": "2009"}]
     assert subfields("650") == [{"a": "Fiksi Indonesia"}, {"a": "Pesantren"}]
     assert subfields("700") == [{"a": "Mirna Yulistianti", "e": "kontributor"}]
-    assert subfields("856") == [{"u": "https://pustaka.example.id/baca/lengkap"}]
+    assert subfields("856") == [{"u": "https://pustaka.example.id/baca/lengkap",
+                                 "y": "Baca online"}]
     assert subfields("852") == [
         {"a": "Perpustakaan Kota", "b": "Ruang Baca Umum", "c": "Koleksi Umum",
          "h": "899.221 3 FUA n", "p": "KPR0001", "z": "tersedia", "9": "2024-01-10T08:00:00Z"},

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,17 +19,11 @@ from config.registrations import Registration, RegistrationStore
 from config.settings import load_settings
 from search_ui.registration.hosting import adopt, import_upload, report_summary
 from tests.search_ui.staff_support import PASSWORD, TOKEN, add_user
+from tests.support.http import free_port
 from tests.support.nodes import make_records, running_node
 
 ROOT = Path(__file__).resolve().parents[2]
 PATIENCE = 60.0
-
-
-def _free_port() -> int:
-    """A port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -59,7 +52,7 @@ class Served:
 @contextmanager
 def _serving(*args: str) -> Iterator[Served]:
     """Run ``jala serve`` with ``args``; yield it once it answers; stop it with Ctrl-C."""
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "jala"), "serve", "--port", str(port), *args],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

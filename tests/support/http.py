@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -10,6 +11,13 @@ from typing import Any
 import waitress
 from waitress import wasyncore
 from waitress.server import BaseWSGIServer
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now (for a server run as its own process)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 class LiveServer:
