@@ -1,8 +1,8 @@
 """Progress of long commands: a bar on a terminal, plain periodic lines otherwise, or nothing.
 
-Every long command (``jala node import``, ``jala node sync``, ``jala harvest``,
-``jala index rebuild``, ``jala generate``) reports through ``Progress``, so all of them
-look and behave alike:
+Every long command (``jala node import``, ``jala node sync``, ``jala node push``,
+``jala harvest``, ``jala index rebuild``, ``jala generate``) reports through ``Progress``, so
+all of them look and behave alike:
 
 - on a terminal, click's progress bar on stderr: position, total, percentage, rate and the
   time left (the total may be unknown: then position and rate only);

@@ -24,6 +24,7 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,8 +87,12 @@ class Pusher:
         self.status_path = outbox.dir / "status.json"
         self._cursor = read_status(self.status_path).get("cursor", "")
 
-    def push(self, give_up: bool = True) -> PushReport:
-        """Send batches until nothing is pending (or a stop is asked); retry the link."""
+    def push(self, give_up: bool = True,
+             progress: Callable[[int, int], None] | None = None) -> PushReport:
+        """Send batches until nothing is pending (or a stop is asked); retry the link.
+
+        ``progress(records, records + pending)`` is told after every acknowledged batch.
+        """
         report = PushReport()
         failing_since: float | None = None
         delay = FIRST_DELAY
@@ -95,6 +100,8 @@ class Pusher:
             try:
                 if not self._round(report):
                     break
+                if progress:
+                    progress(report.records, report.records + report.pending)
                 failing_since, delay = None, FIRST_DELAY
             except _Retry as exc:
                 report.retries += 1

@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from config.progress import Progress, quiet_option
 from config.settings import ConfigError, Settings, settings_options
 from node_adapter.app import create_app
 from node_adapter.config import PUSH_DEFAULTS
@@ -52,9 +53,10 @@ def _options(settings: Settings, server: str | None, key: str | None) -> dict[st
 @click.option("--status", "show_status", is_flag=True,
               help="Print the last push and the changes pending, and send nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@quiet_option
 @settings_options
 def push_command(database: Path | None, server: str | None, key: str | None, daemon: bool,
-                 show_status: bool, as_json: bool, settings: Settings) -> None:
+                 show_status: bool, as_json: bool, quiet: bool, settings: Settings) -> None:
     """Send the changes the province has not acknowledged: compressed, resumable batches."""
     try:
         app = create_app({"database": str(database)} if database else None, settings=settings)
@@ -78,7 +80,10 @@ def push_command(database: Path | None, server: str | None, key: str | None, dae
     pusher = Pusher(outbox, options["server_url"], options["key"], options, stop)
     try:
         while True:
-            report = pusher.push(give_up=not daemon)
+            # A daemon's report line per round is its progress.
+            with Progress("kirim / push (rekaman / records)",
+                          quiet=quiet or daemon) as progress:
+                report = pusher.push(give_up=not daemon, progress=progress.update)
             _echo(report.to_json(), as_json, "sent {batches} batches, {records} records, "
                   "{bytes} bytes; pending {pending}; acknowledged up to batch {acked_seq}")
             if not daemon or stop.wait(options["interval_seconds"]):

@@ -65,3 +65,27 @@ def test_daemon_status_and_refusal(tmp_path: Path):
         refused = subprocess.run(command, env=ENV, capture_output=True, text=True)
         assert refused.returncode == 1
         assert "unknown or revoked push key" in refused.stderr
+
+
+def test_one_shot_push_in_a_pipe_prints_plain_progress_and_quiet_none(tmp_path: Path):
+    settings = central(tmp_path / "central", ["tbm-a"])
+    key = issue(settings, "tbm-a")
+    db = tmp_path / "node" / "catalogue.sqlite3"
+    with live_server(create_app({"SETTINGS": settings})) as server, running_node(
+            db, repository_identifier="tbm-a.example.id") as node:
+        node.catalogue.upsert_many(make_records(30, prefix="a"))
+        config = tmp_path / "node" / "jala.toml"
+        config.write_text(f'[node]\nrepository_identifier = "tbm-a.example.id"\n[push]\n'
+                          f'server_url = "{server.url}"\nkey = "{key}"\nbatch_records = 10\n',
+                          encoding="utf-8")
+        command = [*JALA, "node", "push", "--db", str(db), "--config", str(config),
+                   "--data-dir", str(db.parent)]
+        loud = subprocess.run(command, env=ENV, capture_output=True, text=True, check=True)
+        assert loud.stderr.splitlines()[-1].startswith(
+            "kirim / push (rekaman / records): 30/30 (100%), ")
+        node.catalogue.upsert_many(make_records(35, prefix="a")[30:])
+        quiet = subprocess.run([*command, "--quiet"], env=ENV, capture_output=True, text=True,
+                               check=True)
+        assert "kirim / push" not in quiet.stderr
+        assert "records" in quiet.stdout  # the summary still shows
+        assert RecordStore.at(settings).count("tbm-a") == 35
