@@ -2,8 +2,9 @@
 
 ``connection`` reads ``[slims]`` and opens a read-only session, ``schema`` holds the DDL of
 every column read and checks a live database against it, ``text`` repairs old installs'
-text, ``read`` runs the queries, ``mapping`` turns rows into ``BibRecord``, ``sync`` writes
-them through the catalogue's ``Merger`` and ``cli`` is ``jala node sync --from slims``.
+text, ``read`` runs the queries, ``sweep`` compares SLiMS's ids with the catalogue's on disk,
+``mapping`` turns rows into ``BibRecord``, ``sync`` writes them through the catalogue's
+``Merger`` and ``cli`` is ``jala node sync --from slims``.
 
 Errors (every message in Bahasa Indonesia, then English)::
 

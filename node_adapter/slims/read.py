@@ -10,6 +10,7 @@ match loans case-blind, as SLiMS's ``_ci`` collation joins them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -72,17 +73,19 @@ def latest_change(cursor: pymysql.cursors.Cursor) -> datetime | None:
     return latest
 
 
-def visible_titles(cursor: pymysql.cursors.Cursor) -> dict[int, str]:
-    """Every visible title's id with its copy signature."""
+def visible_titles(cursor: pymysql.cursors.Cursor) -> Iterator[tuple[int, str]]:
+    """Every visible title's id with its copy signature, streamed (unbuffered) in id order."""
     cursor.execute("SET SESSION group_concat_max_len = 1048576")
-    cursor.execute(
-        "SELECT b.biblio_id, COALESCE(GROUP_CONCAT(CONCAT(i.item_id, IF(l.item_code IS NULL,"
-        " '', '*')) ORDER BY i.item_id SEPARATOR ','), '') FROM biblio b"
-        " LEFT JOIN item i ON i.biblio_id = b.biblio_id"
-        f" LEFT JOIN (SELECT DISTINCT l.item_code FROM loan l WHERE {ACTIVE_LOAN}) l"
-        " ON l.item_code = i.item_code"
-        " WHERE COALESCE(b.opac_hide, 0) = 0 GROUP BY b.biblio_id")
-    return {biblio_id: signature for biblio_id, signature in cursor.fetchall()}
+    with cursor.connection.cursor(pymysql.cursors.SSCursor) as stream:
+        stream.execute(
+            "SELECT b.biblio_id, COALESCE(GROUP_CONCAT(CONCAT(i.item_id, IF(l.item_code IS"
+            " NULL, '', '*')) ORDER BY i.item_id SEPARATOR ','), '') FROM biblio b"
+            " LEFT JOIN item i ON i.biblio_id = b.biblio_id"
+            f" LEFT JOIN (SELECT DISTINCT l.item_code FROM loan l WHERE {ACTIVE_LOAN}) l"
+            " ON l.item_code = i.item_code"
+            " WHERE COALESCE(b.opac_hide, 0) = 0 GROUP BY b.biblio_id ORDER BY b.biblio_id")
+        while rows := stream.fetchmany(1000):
+            yield from rows
 
 
 def changed_since(cursor: pymysql.cursors.Cursor, since: datetime) -> set[int]:

@@ -3,7 +3,8 @@
 Everything is read from one consistent snapshot. The titles to read are those whose row,
 items or loans changed since the last sync (``overlap_seconds`` behind the latest change
 it saw), those whose copy signature differs from the one stored, and those visible but
-not live in the catalogue; ``full`` reads every visible title. Live records no longer
+not live in the catalogue (compared on disk by ``sweep``, so memory stays one batch);
+``full`` reads every visible title. Live records no longer
 visible (deleted or ``opac_hide``) become persistent tombstones. Records are written with
 ``Merger`` (matched by id only), ``batch_titles`` per transaction stamped by the
 catalogue, so the provider publishes true datestamps, deletions and an 852 per copy.
@@ -28,6 +29,7 @@ from node_adapter.merge import Merger
 from node_adapter.slims import read, schema
 from node_adapter.slims.connection import SlimsConfig, snapshot
 from node_adapter.slims.mapping import to_record, utc
+from node_adapter.slims.sweep import Sweep
 
 _STATE = (
     "CREATE TABLE IF NOT EXISTS slims_titles (biblio_id INTEGER PRIMARY KEY,"
@@ -64,29 +66,26 @@ def sync(catalogue: Catalogue, config: SlimsConfig, *, full: bool = False,
          dry_run: bool = False, progress: Callable[[int, int], None] | None = None
          ) -> SyncReport:
     """Bring the catalogue in step with the SLiMS database; ``progress(done, total)`` titles."""
-    signatures, mark, live = _load_state(catalogue)
+    mark = _load_state(catalogue)
     report = SyncReport("full" if full or mark is None else "incremental", dry_run)
-    with snapshot(config) as cursor:
+    with snapshot(config) as cursor, Sweep(catalogue.path) as sweep:
         schema.check(cursor)
         latest = read.latest_change(cursor)
-        visible = read.visible_titles(cursor)
-        wanted = set(visible) - live
+        sweep.load(read.visible_titles(cursor))
         if report.mode == "full":
-            wanted = set(visible)
+            total = sweep.want(full=True)
         else:
             since = mark.astimezone(config.timezone).replace(tzinfo=None) \
                 - timedelta(seconds=config.overlap_seconds)
-            wanted |= read.changed_since(cursor, since) & visible.keys()
-            wanted |= {i for i, signature in visible.items() if signatures.get(i) != signature}
-        order = sorted(wanted)
+            total = sweep.want(full=False, changed=read.changed_since(cursor, since))
         done = 0
-        for start in range(0, len(order), config.batch_titles):
-            batch = order[start:start + config.batch_titles]
-            _write(catalogue, config, report, read.titles(cursor, batch), visible, dry_run)
-            done += len(batch)
+        for signatures in sweep.batches(config.batch_titles):
+            _write(catalogue, config, report, read.titles(cursor, list(signatures)),
+                   signatures, dry_run)
+            done += len(signatures)
             if progress:
-                progress(done, len(order))
-    gone = sorted(live - set(visible))
+                progress(done, total)
+        gone = sweep.gone()
     _tombstone(catalogue, report, gone, dry_run)
     if latest is not None:
         report.latest_change = utc(latest, config.timezone).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -97,21 +96,17 @@ def sync(catalogue: Catalogue, config: SlimsConfig, *, full: bool = False,
     return report
 
 
-def _load_state(catalogue: Catalogue) -> tuple[dict[int, str], datetime | None, set[int]]:
-    """Stored copy signatures, the latest change seen (UTC) and the live SLiMS ids."""
+def _load_state(catalogue: Catalogue) -> datetime | None:
+    """The latest change seen by the last sync (UTC), with the state tables made sure of."""
     with catalogue.stamped_transaction() as (db, _):
         for statement in _STATE:
             db.execute(statement)
-        signatures = dict(db.execute("SELECT biblio_id, signature FROM slims_titles"))
         row = db.execute("SELECT value FROM slims_state WHERE key = 'latest_change'").fetchone()
-        live = {int(local_id) for (local_id,) in db.execute(
-            "SELECT local_id FROM records WHERE content IS NOT NULL") if local_id.isdigit()}
-    mark = datetime.strptime(row[0], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC) if row else None
-    return signatures, mark, live
+    return datetime.strptime(row[0], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC) if row else None
 
 
 def _write(catalogue: Catalogue, config: SlimsConfig, report: SyncReport,
-           titles: list[read.Title], visible: dict[int, str], dry_run: bool) -> None:
+           titles: list[read.Title], signatures: dict[int, str], dry_run: bool) -> None:
     """One batch of titles into the catalogue in one transaction (rolled back in a dry run)."""
     warnings: list[Message] = []
     records = []
@@ -128,7 +123,7 @@ def _write(catalogue: Catalogue, config: SlimsConfig, report: SyncReport,
             merger = Merger(db, when, match_isbn=False)
             merger.merge(records)
             db.executemany("INSERT OR REPLACE INTO slims_titles VALUES (?, ?)",
-                           [(t.biblio_id, visible[t.biblio_id]) for t in titles])
+                           [(t.biblio_id, signatures[t.biblio_id]) for t in titles])
             if dry_run:
                 raise _RolledBack
     except _RolledBack:
