@@ -11,7 +11,8 @@ Usage::
 connections, like one radio link); ``drop_every`` closes every open connection that
 often (the link going away); ``stall`` is the chance that a connection stops forwarding
 for good part-way (the client must time out); ``truncate`` the chance that an answer is
-cut after a random part of it. Faults are drawn from ``random.Random(seed)``.
+cut within its first ``CUT_WITHIN`` bytes (inside the status line and headers, so even a
+short answer is cut). Faults are drawn from ``random.Random(seed)``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import threading
 import time
 from collections import Counter
 from types import TracebackType
+
+CUT_WITHIN = 128
 
 
 class _Bucket:
@@ -119,7 +122,7 @@ class FaultProxy:
                 self._open |= {client, server}
                 stall = self.random.random() < self.stall
                 truncate = self.random.random() < self.truncate
-                cut_after = self.random.randint(1, 4096)
+                cut_after = self.random.randint(1, CUT_WITHIN)
             limit = cut_after if truncate else None
             threading.Thread(target=self._pump, args=(client, server, self.up, "up",
                                                       None, stall), daemon=True).start()
