@@ -12,10 +12,11 @@ from contextlib import contextmanager
 import click
 import waitress
 
+from config.network import load_sources
 from config.settings import Settings, settings_options
 from config.webdb import web_db_path
 from search_ui.account_changes import AccountChanges, disabled_accounts
-from search_ui.accounts import STAFF_ROLES, AccountError, Accounts
+from search_ui.accounts import ROLES, AccountError, Accounts
 from search_ui.config import WEB_DEFAULTS
 from search_ui.decisions import command_line_actor
 
@@ -70,21 +71,26 @@ def serve(settings: Settings, host: str | None, port: int | None, no_worker: boo
 
 @click.group("users")
 def users() -> None:
-    """Dashboard accounts of the agency's staff."""
+    """Dashboard accounts: the agency's staff, and the libraries' own."""
 
 
 @users.command("add")
 @settings_options
 @click.argument("name")
-@click.option("--role", type=click.Choice(STAFF_ROLES), default="staff", show_default=True,
-              help="admin also approves and rejects registrations.")
+@click.option("--role", type=click.Choice(ROLES), default="staff", show_default=True,
+              help="admin also approves and rejects registrations; library manages only "
+                   "its --source (its census row, and its catalogue when hosted).")
+@click.option("--source", "source_id", help="The library's source id (role library only).")
 @click.option("--password-stdin", is_flag=True,
               help="Read the password from the first line of standard input.")
-def users_add(settings: Settings, name: str, role: str, password_stdin: bool) -> None:
+def users_add(settings: Settings, name: str, role: str, source_id: str | None,
+              password_stdin: bool) -> None:
     """Create an account (the password is asked for twice unless --password-stdin)."""
+    if source_id and source_id not in {s.id for s in load_sources(settings)}:
+        raise click.ClickException(f"no source {source_id!r} in the network")
     password = _password(password_stdin)
     with _refusals_as_errors():
-        user = Accounts(web_db_path(settings)).add(name, password, role)
+        user = Accounts(web_db_path(settings)).add(name, password, role, source_id)
     click.echo(f"user {user.name} ({user.role}) created")
 
 

@@ -14,7 +14,7 @@ from flask_babel import format_decimal, format_percent, lazy_gettext
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from config.network import load_sources
+from config.network import Source, load_sources
 from config.profiles import NATIONAL_TYPES, ProfileError, ProfileStore, parse_profile
 from config.province import load_province
 from search_ui.admin import bp
@@ -171,27 +171,32 @@ def libraries() -> str:
 @login_required("staff")
 def profile(source_id: str) -> Any:
     """Enter or correct one library's census row."""
-    settings = _settings()
-    source = next((s for s in load_sources(settings) if s.id == source_id), None)
+    source = next((s for s in load_sources(_settings()) if s.id == source_id), None)
     if source is None:
         abort(404)
+    return edit_profile(source, "admin/profile.html", url_for("admin.libraries"))
+
+
+def edit_profile(source: Source, template: str, saved_url: str) -> Any:
+    """Show or save one library's census row: the agency's page and the library's own."""
+    settings = _settings()
     province = load_province(settings)
     store = ProfileStore.at(settings)
-    current = store.all().get(source_id)
+    current = store.all().get(source.id)
     form: dict[str, str] = dict(request.form) if request.method == "POST" else {}
     error: ProfileError | None = None
     if request.method == "POST":
         user = current_user()
         assert user is not None
         try:
-            store.save(parse_profile(source_id, form, province, user.name))
+            store.save(parse_profile(source.id, form, province, user.name))
         except ProfileError as exc:
             error = exc
         else:
             flash(_("The census row of %(name)s is saved.", name=source.name))
-            return redirect(url_for("admin.libraries"))
-    row = next(r for r in current_census().libraries if r.source.id == source_id)
-    return render_template("admin/profile.html", source=source, row=row, form=form,
+            return redirect(saved_url)
+    row = next(r for r in current_census().libraries if r.source.id == source.id)
+    return render_template(template, source=source, row=row, form=form,
                            current=current, error=error, province=province,
                            problem_texts=PROBLEM_TEXTS,
                            types=[(t, national_type_name(t)) for t in NATIONAL_TYPES]), \

@@ -5,7 +5,9 @@ An approved hosted registration gets a ``library`` account named after its sourc
 set-password link (``search_ui.password_links``) that the approving admin passes on. Every
 corner page is ``login_required("library")`` (no staff or admin role holds it) and shows
 only the source written on the account: no page takes a source id from the URL, so no
-corner can name another's.
+corner can name another's. Any member library may also have a ``library`` account
+(``jala users add NAME --role library --source ID``): without a hosted catalogue it has
+only its census row.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import secrets
 
 from flask import abort, current_app, url_for
 
+from config.network import Source, load_sources
 from config.registrations import Registration, RegistrationStore
 from config.webdb import web_db_path
 from search_ui.accounts import Accounts
@@ -42,13 +45,33 @@ def set_password_url(registration: Registration) -> str:
     return url_for("corner.set_password", token=token, _external=True)
 
 
-def my_registration() -> Registration:
-    """The approved hosted registration of the logged-in corner (404 when it is gone)."""
+def hosted_registration() -> Registration | None:
+    """The approved hosted registration of the logged-in library account, if it has one."""
     user = current_user()
-    assert user is not None and user.source
+    if user is None or not user.source:
+        return None
     registration = RegistrationStore.at(current_app.extensions["jala_settings"]).find(
         user.source)
     if registration is None or registration.kind != "hosted" \
             or registration.status != "approved":
+        return None
+    return registration
+
+
+def my_registration() -> Registration:
+    """The approved hosted registration of the logged-in corner (404 when it is gone)."""
+    registration = hosted_registration()
+    if registration is None:
         abort(404)
     return registration
+
+
+def my_source() -> Source:
+    """The network source of the logged-in library account (404 when it left the network)."""
+    user = current_user()
+    assert user is not None and user.source
+    source = next((s for s in load_sources(current_app.extensions["jala_settings"])
+                   if s.id == user.source), None)
+    if source is None:
+        abort(404)
+    return source

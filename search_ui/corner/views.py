@@ -1,4 +1,4 @@
-"""The corner's pages: its catalogue, a new spreadsheet and its report, its own details.
+"""The corner's pages: its catalogue, a new spreadsheet and its report, its details, its census row.
 
 An upload is imported into the corner's hosted catalogue by the registration's own code
 (``hosting.import_with_progress``: update in place, or replace with tombstones for books no
@@ -21,9 +21,10 @@ from config.webdb import web_db_path
 from harvester.jobs import JobQueue
 from node_adapter.catalogue import Catalogue
 from node_adapter.intake import FileRejected
+from search_ui.admin.census_views import edit_profile
 from search_ui.auth import current_user, login_required, protect
 from search_ui.corner import bp
-from search_ui.corner.access import my_registration
+from search_ui.corner.access import hosted_registration, my_registration, my_source
 from search_ui.corner.forms import DetailsForm, UploadForm
 from search_ui.import_runs import ImportRuns
 from search_ui.patron.present import whatsapp_number
@@ -48,10 +49,18 @@ def _runs() -> ImportRuns:
     return ImportRuns(web_db_path(_settings()))
 
 
+@bp.context_processor
+def corner_menu() -> dict[str, bool]:
+    """Whether the menu offers the hosted catalogue's pages (a library without one has not)."""
+    return {"hosted_corner": hosted_registration() is not None}
+
+
 @bp.get("/")
 @login_required("library")
-def catalogue() -> str:
+def catalogue() -> Any:
     """My catalogue: counts, last change, the last import and the province's harvest."""
+    if hosted_registration() is None:
+        return redirect(url_for("corner.census"))
     registration = my_registration()
     with Catalogue(hosted_dir(_settings()) / f"{registration.source_id}.sqlite3") as books:
         live, everything, changed = books.count(), books.count(True), books.last_change()
@@ -128,3 +137,10 @@ def details() -> Any:
     current_app.extensions["search_service"].sources = load_sources(_settings())
     flash(_("Your details are saved."))
     return redirect(url_for("corner.details"))
+
+
+@bp.route("/sensus", methods=["GET", "POST"])
+@login_required("library")
+def census() -> Any:
+    """The library's own census row (type, NPP, staff, members, visits), as the agency sees it."""
+    return edit_profile(my_source(), "corner/census.html", url_for("corner.census"))

@@ -1,7 +1,8 @@
 """Hosted reading corners keep their catalogue: the account an approval opens, its one-time
 set-password link (hashed, single-use, expiring), pages scoped to the corner's own source,
 CSRF on every form, uploads that update in place or replace with tombstones, the harvest
-that follows by itself over real HTTP, and the corner's own details."""
+that follows by itself over real HTTP, the corner's own details and census row, and a
+census-only account for any member library."""
 
 from __future__ import annotations
 
@@ -11,15 +12,18 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
 from config.network import load_sources
+from config.profiles import ProfileStore
 from config.registrations import RegistrationStore
 from config.settings import Settings
 from config.webdb import web_db_path
 from harvester.jobs import JobQueue, run_pending
 from harvester.store import RecordStore
+from jala.cli import cli
 from node_adapter.catalogue import Catalogue
 from search_ui.accounts import Accounts
 from search_ui.registration.hosting import hosted_dir
@@ -287,3 +291,60 @@ def test_files_made_before_corners_gain_their_new_columns(tmp_path: Path) -> Non
     moved = RegistrationStore(path).update_details("tbm-lama", {"latitude": -1.5,
                                                                 "longitude": 113.9})
     assert (moved.latitude, moved.longitude) == (-1.5, 113.9)
+
+
+CENSUS_ROW = {"national_type": "taman-baca", "staff": "3", "librarians": "1", "members": "85",
+              "visits_per_month": "240"}
+
+
+def test_a_corner_enters_its_own_census_row(tmp_path: Path) -> None:
+    settings, app, approved = _corner(tmp_path)
+    source = approved.registration.source_id
+    client = _corner_client(app, source)
+    page = client.get("/pojok/sensus").get_data(as_text=True)
+    assert "Data sensus kami" in page and 'href="/pojok/unggah"' in page
+    token = csrf_token(client, "/pojok/sensus")
+    refused = client.post("/pojok/sensus", data={**CENSUS_ROW, "librarians": "4",
+                                                 "csrf_token": token})
+    assert refused.status_code == 400
+    assert "termasuk dalam seluruh staf" in refused.get_data(as_text=True)
+    assert ProfileStore.at(settings).all() == {}, "a refused row stores nothing"
+    assert client.post("/pojok/sensus", data=CENSUS_ROW).status_code == 400, "CSRF"
+    saved = client.post("/pojok/sensus", data={**CENSUS_ROW, "csrf_token": token})
+    assert saved.status_code == 302
+    stored = ProfileStore.at(settings).all()[source]
+    assert (stored.national_type, stored.staff, stored.members, stored.updated_by) == (
+        "taman-baca", 3, 85, source)
+
+    admin = app.test_client()
+    login(admin, "ani")
+    agency_page = admin.get(f"/dasbor/perpustakaan/{source}/sensus").get_data(as_text=True)
+    assert f"Terakhir disimpan oleh {source}" in agency_page, "the agency sees who entered it"
+
+
+def test_any_member_library_may_have_an_account_for_its_census_row_only(tmp_path: Path) -> None:
+    settings = agency_settings(tmp_path, sources=(
+        '[[sources]]\nid = "kotim"\nname = "Perpustakaan Kabupaten Kotawaringin Timur"\n'
+        'base_url = "http://127.0.0.1:9/oai"\n'))
+    data = ["--data-dir", str(settings.data_dir), "--config", str(settings.path)]
+    runner = CliRunner()
+    unknown = runner.invoke(cli, ["users", "add", "kotim", "--role", "library", "--source",
+                                  "nowhere", "--password-stdin", *data],
+                            input=NEW_PASSWORD + "\n")
+    assert unknown.exit_code != 0 and "no source 'nowhere'" in unknown.output
+    made = runner.invoke(cli, ["users", "add", "kotim", "--role", "library", "--source",
+                               "kotim", "--password-stdin", *data], input=NEW_PASSWORD + "\n")
+    assert made.exit_code == 0, made.output
+    app = agency_app(settings)
+    client = _corner_client(app, "kotim")
+    landing = client.get("/pojok/")
+    assert landing.status_code == 302 and landing.headers["Location"].endswith("/pojok/sensus")
+    page = client.get("/pojok/sensus").get_data(as_text=True)
+    assert "Perpustakaan Kabupaten Kotawaringin Timur" in page
+    assert 'href="/pojok/unggah"' not in page, "no hosted catalogue, no upload in the menu"
+    assert client.get("/pojok/unggah").status_code == 404
+    token = csrf_token(client, "/pojok/sensus")
+    assert client.post("/pojok/sensus", data={**CENSUS_ROW, "national_type":
+                                              "umum-kabupaten-kota", "csrf_token": token}
+                       ).status_code == 302
+    assert ProfileStore.at(settings).all()["kotim"].updated_by == "kotim"

@@ -1,8 +1,9 @@
 """In Debian's headless Chromium: an admin approves a hosted corner and passes on its
 set-password link; on a 360 px phone the corner sets its password, logs in, uploads a new
 spreadsheet with a new book, and the worker (real, over HTTP) makes that book findable in
-the province-wide search. And a large registration upload says that it is working and how
-far it got: the bytes sent, then the rows read. axe-core checks each page."""
+the province-wide search; then it enters its census row. And a large registration upload
+says that it is working and how far it got: the bytes sent, then the rows read. axe-core
+checks each page."""
 
 from __future__ import annotations
 
@@ -104,6 +105,14 @@ def test_a_corner_logs_in_uploads_a_new_spreadsheet_and_its_new_book_is_found(
             page.screenshot(path=str(shots / "corner-4-found.png"), full_page=True)
             page.goto(server.url + "/pojok/")
             page.wait_for_selector("text=terbaru sejak")
+
+            page.get_by_role("link", name="Data sensus kami").click()
+            page.get_by_label("Kunjungan per bulan").fill("240")
+            _fits_a_phone(page)
+            page.get_by_role("button", name="Simpan data sensus").click()
+            page.wait_for_selector("text=Data sensus TBM Enggang sudah disimpan.")
+            page.screenshot(path=str(shots / "corner-5-census.png"), full_page=True)
+            _fits_a_phone(page)
             phone.close()
         finally:
             worker.stop()
