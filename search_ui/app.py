@@ -6,7 +6,7 @@ dashboard and registration (``search_ui.agency``), in one Flask app.
 ``app.extensions["search_service"]``, where both the pages and the API find it. The
 union catalogue (``aggregator.union``) adds ``/oai`` for national aggregators.
 ``test_config["JALA_CLOCK"]`` (a function returning an aware datetime) replaces the clock
-pages judge the age of copy statuses by.
+pages judge the age of copy statuses by, and login limits count by.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from aggregator.indonesian import name_without_titles
 from aggregator.search import SearchService
 from config.province import load_province
 from config.settings import Settings, load_settings
+from search_ui.clients import trusted_proxies
 from search_ui.config import WEB_DEFAULTS
 from search_ui.errors import register_error_handlers
 from search_ui.i18n import init_i18n
@@ -52,6 +53,7 @@ def _configure(app: Flask, settings: Settings) -> None:
     app.config.update(
         JALA_TIMEZONE=load_province(settings).timezone,
         JALA_CLOCK=utc_now,
+        JALA_PROXIES=trusted_proxies(web["trusted_proxies"]),
         SECRET_KEY=web["secret_key"],
         JALA_WEB=web,
         JALA_LANGUAGES=list(web["languages"]),

@@ -48,11 +48,24 @@ WEB_DEFAULTS: dict[str, Any] = {
     "secure_cookies": True,
     # Hours a dashboard login lasts.
     "session_hours": 8,
-    # Failed logins tolerated per account and per client address within the window
-    # before further attempts are refused until the window has passed.
+    # Failed logins tolerated within the window (docs/dashboard.md, search_ui/login_guard.py):
+    # for one account name from one client address (that pair then waits the window out;
+    # from all addresses together the name then gets a growing delay, 1, 2, 4 ... seconds
+    # up to ``login_delay_max_seconds``), and from one address whatever the names.
+    # A known device (it logged in as that name within ``known_device_days``) is never
+    # held back by other clients' failures; a known address passes the address limit and
+    # the delay with a right password.
     "login_failures_per_account": 5,
     "login_failures_per_address": 20,
     "login_window_seconds": 900,
+    "login_delay_max_seconds": 60,
+    "known_device_days": 90,
+    # Reverse proxies in front of the app whose X-Forwarded-For is believed for the
+    # client address (login and registration limits): 0 = none, the header is ignored;
+    # a count N = the app is reachable only through N proxies; or a list of the proxies'
+    # addresses or networks, e.g. ["10.0.0.5"] (search_ui/clients.py). Never more than
+    # really sit in front: anyone can write the header.
+    "trusted_proxies": 0,
     # Registrations one client address may send within the window (each runs a provider
     # check or an import); further ones are refused (429) until the window has passed.
     "registrations_per_address": 5,
