@@ -20,9 +20,10 @@ from markupsafe import Markup
 
 from aggregator.indonesian import name_without_titles
 from aggregator.search import SearchService
+from config.network import http_only
 from config.province import load_province
 from config.settings import Settings, load_settings
-from search_ui.clients import trusted_proxies
+from search_ui.clients import site_base, trusted_proxies
 from search_ui.config import WEB_DEFAULTS
 from search_ui.errors import register_error_handlers
 from search_ui.i18n import init_i18n
@@ -30,7 +31,6 @@ from search_ui.patron.availability import utc_now
 from search_ui.patron.present import (
     FACET_NAMES,
     holdings_summary,
-    http_only,
     language_name,
     library_type_name,
     material_name,
@@ -54,6 +54,7 @@ def _configure(app: Flask, settings: Settings) -> None:
         JALA_TIMEZONE=load_province(settings).timezone,
         JALA_CLOCK=utc_now,
         JALA_PROXIES=trusted_proxies(web["trusted_proxies"]),
+        TRUSTED_HOSTS=list(web["allowed_hosts"]) or None,
         SECRET_KEY=web["secret_key"],
         JALA_WEB=web,
         JALA_LANGUAGES=list(web["languages"]),
@@ -77,6 +78,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     web = app.config["JALA_WEB"]
     app.jinja_env.globals.update(
         site_name=web["site_name"],
+        site_base=site_base,
         facet_names=FACET_NAMES,
         language_name=language_name,
         material_name=material_name,

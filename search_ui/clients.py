@@ -1,4 +1,10 @@
-"""The client's address, read from X-Forwarded-For only behind proxies the operator trusts.
+"""What a request may be believed about: the client's address, and the site's own address.
+
+Links the site hands out (canonical, hreflang, OpenGraph, JSON-LD, sitemaps) are built on
+``site_base()``: ``[web] base_url``; else the request's host, but only when
+``[web] allowed_hosts`` is set (Flask's ``TRUSTED_HOSTS`` then answers any other Host
+with 400); else nothing: pages link by path alone and the sitemap is refused, so a forged
+Host header never reaches a page a cache or a search engine keeps.
 
 Login and registration limits count per client address, so the address must be one a
 client cannot choose. ``[web] trusted_proxies``:
@@ -64,3 +70,11 @@ def client_address() -> str:
     while forwarded and _trusted(address, proxies):
         address = forwarded.pop()
     return address
+
+
+def site_base() -> str:
+    """The site's public address without a trailing slash, or ``""`` when none is known."""
+    base = str(current_app.config["JALA_WEB"]["base_url"]).rstrip("/")
+    if base or not current_app.config.get("TRUSTED_HOSTS"):
+        return base
+    return request.host_url.rstrip("/")

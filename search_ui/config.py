@@ -32,9 +32,14 @@ WEB_DEFAULTS: dict[str, Any] = {
     "site_name": "Jala Pustaka Kalimantan Tengah",
     # Name browsers show for the OpenSearch box (16 characters at most).
     "short_name": "Jala Pustaka",
-    # Public address of the site (no trailing slash) for sitemap, OpenGraph and canonical
-    # links; empty means "the host the request came to".
+    # Public address of the site (no trailing slash) for sitemap, OpenGraph, JSON-LD and
+    # canonical links. Empty: the host the request came to, only if ``allowed_hosts`` lists
+    # it; with neither, pages link by path alone and the sitemap and OpenSearch files are
+    # refused (404), so a forged Host header never reaches a link (search_ui/clients.py).
     "base_url": "",
+    # Host names (with ``:port`` when not the default) the site answers to; any other Host
+    # header gets 400 (Flask's TRUSTED_HOSTS). Empty: every Host is answered.
+    "allowed_hosts": [],
     # Work URLs per sitemap file (the sitemap protocol allows at most 50,000).
     "sitemap_page_size": 10000,
     # Responses smaller than this many bytes are sent uncompressed.
