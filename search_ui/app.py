@@ -26,6 +26,7 @@ from config.settings import Settings, load_settings
 from search_ui.clients import site_base, trusted_proxies
 from search_ui.config import WEB_DEFAULTS
 from search_ui.errors import register_error_handlers
+from search_ui.headers import init_headers
 from search_ui.i18n import init_i18n
 from search_ui.patron.availability import utc_now
 from search_ui.patron.present import (
@@ -101,10 +102,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_union(app, settings)
     init_agency(app)
     register_error_handlers(app)
+    init_headers(app, [app.jinja_env.globals["inline_css"], app.jinja_env.globals["agency_css"]])
 
     @app.after_request
     def _compress(response: Response) -> Response:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return compress(request, response, web["gzip_min_bytes"])
 
     return app

@@ -10,7 +10,7 @@ CSRF: Flask-WTF's ``CSRFProtect`` checks every POST of the blueprints passed to
 only and need none.
 The dashboard refuses to run (503) with the built-in secret key, or one shorter than
 ``MIN_SECRET_KEY``, unless ``[web] demo`` is true or the app is testing. Protected pages
-are sent ``no-store`` and may not be framed.
+are sent ``no-store``; no page may be framed (``search_ui.headers``).
 
 Errors are werkzeug HTTP exceptions rendered by ``search_ui.errors``: 403 for a role that
 is not enough, 503 while the key is the default, 400 (``CSRFError``) for a bad token.
@@ -119,7 +119,8 @@ def insecure_key() -> bool:
 
 
 def protect(blueprint: Blueprint) -> None:
-    """CSRF on every POST of ``blueprint``, no caching or framing, and a real secret key."""
+    """CSRF on every POST of ``blueprint``, no caching, and a real secret key (framing is
+    refused on every page, ``search_ui.headers``)."""
 
     @blueprint.before_request
     def _guard() -> None:
@@ -134,8 +135,6 @@ def protect(blueprint: Blueprint) -> None:
     @blueprint.after_request
     def _private(response: Response) -> Response:
         response.headers["Cache-Control"] = "no-store"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
         return response
 
 

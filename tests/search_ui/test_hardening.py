@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -137,3 +139,17 @@ def test_allowed_hosts_vouch_for_the_host_and_refuse_others(tmp_path: Path) -> N
     assert sitemap.status_code == 200
     assert "<loc>http://pustaka.example.id/sitemap-halaman.xml</loc>" in sitemap.get_data(
         as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/", "/cari?q=buku", "/karya/seed-1", "/perpustakaan",
+                                  "/masuk", "/daftar", "/tidak-ada", "/api/v1/stats"])
+def test_every_answer_has_a_content_security_policy(client: FlaskClient, path: str) -> None:
+    answer = client.get(path)
+    policy = answer.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert answer.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert answer.headers["X-Frame-Options"] == "DENY"
+    for style in re.findall(r"<style>(.*?)</style>", answer.get_data(as_text=True), re.S):
+        digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in policy, "each inline style sheet is allowed by its hash"
