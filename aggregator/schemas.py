@@ -143,7 +143,7 @@ class LibrarySchema(Schema):
     phone = fields.String(attribute="source.phone")
     whatsapp = fields.String(attribute="source.whatsapp")
     email = fields.String(attribute="source.email")
-    website = fields.String(attribute="source.website")
+    website = fields.String(attribute="source.web_address")
     opening_hours = fields.String(attribute="source.opening_hours")
     latitude = fields.Float(attribute="source.latitude", allow_none=True)
     longitude = fields.Float(attribute="source.longitude", allow_none=True)

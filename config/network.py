@@ -10,14 +10,30 @@ without asking the node.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field, fields
 from typing import Any
+from urllib.parse import urlsplit
 
 from config.settings import ConfigError, Settings
 
 log = logging.getLogger(__name__)
 
 LIBRARY_TYPES = ("provinsi", "kabupaten", "kota", "sekolah", "perguruan-tinggi", "taman-baca")
+_UNSAFE = re.compile(r"[\x00-\x20\x7f]")
+
+
+def http_only(url: str) -> str:
+    """The URL when it is plain http(s) with a host, else empty: no ``javascript:``,
+    ``data:`` or ``file:`` address from a record or the registry ever becomes a link."""
+    url = (url or "").strip()
+    if _UNSAFE.search(url):
+        return ""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    return url if parts.scheme.lower() in ("http", "https") and parts.hostname else ""
 
 
 @dataclass(frozen=True)
@@ -47,6 +63,11 @@ class Source:
     public_only: bool = False
     allowed_networks: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def web_address(self) -> str:
+        """The library's website as pages, JSON-LD and the API may show it: http(s) or empty."""
+        return http_only(self.website)
 
     @classmethod
     def from_table(cls, table: dict[str, Any]) -> Source:

@@ -91,5 +91,5 @@ class AccountChanges:
             conn.execute("UPDATE users SET password_hash=? WHERE name=?",
                          (generate_password_hash(password), name))
         self.logins.close_all(name)
-        self.accounts.failures.forget(self.accounts.limits.account.kind, name)
+        self.accounts.guard.forget(name)
         self.log.record(self.actor, "reset-password", name)

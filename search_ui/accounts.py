@@ -3,11 +3,9 @@
 Accounts live in ``<data_dir>/web.sqlite3`` (table ``users``): a name, a role (``admin``
 decides registrations; ``staff`` watches the network and asks for harvests; ``library``
 is a hosted reading corner's volunteer, scoped to its ``source`` and nothing else) and a
-password hash from ``werkzeug.security`` (scrypt). Failed logins count per account and
-per client address (``search_ui.throttle``); past ``[web] login_failures_per_account``
-or ``login_failures_per_address`` within ``login_window_seconds`` the next attempts are
-refused without looking at the password, until the window has passed. A success clears
-the account's failures. No Flask here: ``jala users`` uses it too.
+password hash from ``werkzeug.security`` (scrypt). Which failed logins are counted and
+when an attempt must wait is ``search_ui.login_guard``'s concern (``Accounts.guard``).
+No Flask here: ``jala users`` uses it too.
 
 Errors: ``AccountError`` (unknown role, name or password not acceptable, name taken).
 """
@@ -24,7 +22,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from config.registrations import utc_now
 from config.webdb import opened
-from search_ui.throttle import Limit, Throttle
+from search_ui.login_guard import LoginGuard, LoginLimits
+from search_ui.throttle import REAL_CLOCK, Clock, Throttle
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -72,32 +71,13 @@ class User:
         return self.role == role or (self.role == "admin" and role == "staff")
 
 
-@dataclass(frozen=True)
-class LoginLimits:
-    """How many failures are tolerated, per account and per address, within a window."""
-
-    per_account: int = 5
-    per_address: int = 20
-    window_seconds: int = 900
-
-    @property
-    def account(self) -> Limit:
-        """Failed logins tolerated for one account name."""
-        return Limit("login-account", self.per_account, self.window_seconds)
-
-    @property
-    def address(self) -> Limit:
-        """Failed logins tolerated from one client address."""
-        return Limit("login-address", self.per_address, self.window_seconds)
-
-
 class Accounts:
-    """The ``users`` table, and the failed logins counted in ``search_ui.throttle``."""
+    """The ``users`` table, and the guard that counts failed logins against it."""
 
-    def __init__(self, path: Path, limits: LoginLimits | None = None) -> None:
+    def __init__(self, path: Path, limits: LoginLimits | None = None,
+                 clock: Clock = REAL_CLOCK) -> None:
         self.path = Path(path)
-        self.limits = limits or LoginLimits()
-        self.failures = Throttle(self.path)
+        self.guard = LoginGuard(Throttle(self.path, clock), limits or LoginLimits())
 
     def _open(self) -> AbstractContextManager[sqlite3.Connection]:
         """A connection with the table as this code knows it (``source`` added to old files)."""
@@ -151,28 +131,15 @@ class Accounts:
             rows = conn.execute(f"SELECT {USER_COLUMNS} FROM users ORDER BY name")
             return [User(**dict(r)) for r in rows]
 
-    def blocked(self, name: str, address: str) -> bool:
-        """True when too many recent failures came for this account or from this address."""
-        return (self.failures.reached(self.limits.account, name)
-                or self.failures.reached(self.limits.address, address))
+    def authenticate(self, name: str, password: str) -> User | None:
+        """The user when the password is right, else None (the guard counts the outcome).
 
-    def authenticate(self, name: str, password: str, address: str) -> User | None:
-        """The user when the password is right and no limit is reached; else None.
-
-        Every wrong answer counts against both the account name and the address, whether
-        or not the account exists, so probing names teaches nothing.
-        """
-        if self.blocked(name, address):
-            return None
+        Unknown names cost the same hash check as known ones, so probing names teaches
+        nothing."""
         with self._open() as conn:
             row = conn.execute("SELECT password_hash FROM users WHERE name=?",
                                (name,)).fetchone()
             good = check_password_hash(row[0] if row else _DUMMY_HASH, password) and bool(row)
             if good:
                 conn.execute("UPDATE users SET last_login=? WHERE name=?", (utc_now(), name))
-        if good:
-            self.failures.forget(self.limits.account.kind, name)
-        else:
-            self.failures.record([(self.limits.account, name), (self.limits.address, address)])
         return self.get(name) if good else None
-

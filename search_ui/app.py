@@ -6,7 +6,7 @@ dashboard and registration (``search_ui.agency``), in one Flask app.
 ``app.extensions["search_service"]``, where both the pages and the API find it. The
 union catalogue (``aggregator.union``) adds ``/oai`` for national aggregators.
 ``test_config["JALA_CLOCK"]`` (a function returning an aware datetime) replaces the clock
-pages judge the age of copy statuses by.
+pages judge the age of copy statuses by, and login limits count by.
 """
 
 from __future__ import annotations
@@ -20,16 +20,18 @@ from markupsafe import Markup
 
 from aggregator.indonesian import name_without_titles
 from aggregator.search import SearchService
+from config.network import http_only
 from config.province import load_province
 from config.settings import Settings, load_settings
+from search_ui.clients import site_base, trusted_proxies
 from search_ui.config import WEB_DEFAULTS
 from search_ui.errors import register_error_handlers
+from search_ui.headers import init_headers
 from search_ui.i18n import init_i18n
 from search_ui.patron.availability import utc_now
 from search_ui.patron.present import (
     FACET_NAMES,
     holdings_summary,
-    http_only,
     language_name,
     library_type_name,
     material_name,
@@ -52,6 +54,8 @@ def _configure(app: Flask, settings: Settings) -> None:
     app.config.update(
         JALA_TIMEZONE=load_province(settings).timezone,
         JALA_CLOCK=utc_now,
+        JALA_PROXIES=trusted_proxies(web["trusted_proxies"]),
+        TRUSTED_HOSTS=list(web["allowed_hosts"]) or None,
         SECRET_KEY=web["secret_key"],
         JALA_WEB=web,
         JALA_LANGUAGES=list(web["languages"]),
@@ -75,6 +79,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     web = app.config["JALA_WEB"]
     app.jinja_env.globals.update(
         site_name=web["site_name"],
+        site_base=site_base,
         facet_names=FACET_NAMES,
         language_name=language_name,
         material_name=material_name,
@@ -97,10 +102,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_union(app, settings)
     init_agency(app)
     register_error_handlers(app)
+    init_headers(app, [app.jinja_env.globals["inline_css"], app.jinja_env.globals["agency_css"]])
 
     @app.after_request
     def _compress(response: Response) -> Response:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return compress(request, response, web["gzip_min_bytes"])
 
     return app

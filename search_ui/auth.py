@@ -10,7 +10,7 @@ CSRF: Flask-WTF's ``CSRFProtect`` checks every POST of the blueprints passed to
 only and need none.
 The dashboard refuses to run (503) with the built-in secret key, or one shorter than
 ``MIN_SECRET_KEY``, unless ``[web] demo`` is true or the app is testing. Protected pages
-are sent ``no-store`` and may not be framed.
+are sent ``no-store``; no page may be framed (``search_ui.headers``).
 
 Errors are werkzeug HTTP exceptions rendered by ``search_ui.errors``: 403 for a role that
 is not enough, 503 while the key is the default, 400 (``CSRFError``) for a bad token.
@@ -37,8 +37,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import format_timedelta, lazy_gettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import BadRequest
@@ -47,9 +47,12 @@ from wtforms.validators import DataRequired, Length
 
 from config.webdb import web_db_path
 from search_ui.account_changes import disabled_accounts
-from search_ui.accounts import Accounts, LoginLimits, User
+from search_ui.accounts import Accounts, User
+from search_ui.clients import client_address
 from search_ui.config import WEB_DEFAULTS
+from search_ui.devices import known_device, remember_device
 from search_ui.errors import render_error
+from search_ui.login_guard import Attempt, LoginLimits
 from search_ui.logins import Logins
 
 bp = Blueprint("auth", __name__)
@@ -79,10 +82,12 @@ def init_auth(app: Flask) -> None:
         WTF_CSRF_TIME_LIMIT=int(hours.total_seconds()),
     )
     csrf.init_app(app)
-    limits = LoginLimits(web["login_failures_per_account"], web["login_failures_per_address"],
-                         web["login_window_seconds"])
+    limits = LoginLimits(int(web["login_failures_per_account"]),
+                         int(web["login_failures_per_address"]),
+                         int(web["login_window_seconds"]), int(web["login_delay_max_seconds"]),
+                         int(web["known_device_days"]))
     database = web_db_path(app.extensions["jala_settings"])
-    app.extensions["jala_accounts"] = Accounts(database, limits)
+    app.extensions["jala_accounts"] = Accounts(database, limits, app.config["JALA_CLOCK"])
     app.extensions["jala_logins"] = Logins(database, web["session_hours"])
     app.register_blueprint(bp)
     app.register_error_handler(CSRFError, _csrf_refused)
@@ -114,7 +119,8 @@ def insecure_key() -> bool:
 
 
 def protect(blueprint: Blueprint) -> None:
-    """CSRF on every POST of ``blueprint``, no caching or framing, and a real secret key."""
+    """CSRF on every POST of ``blueprint``, no caching, and a real secret key (framing is
+    refused on every page, ``search_ui.headers``)."""
 
     @blueprint.before_request
     def _guard() -> None:
@@ -129,8 +135,6 @@ def protect(blueprint: Blueprint) -> None:
     @blueprint.after_request
     def _private(response: Response) -> Response:
         response.headers["Cache-Control"] = "no-store"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
         return response
 
 
@@ -178,26 +182,35 @@ protect(bp)
 def login() -> Any:
     """The login form; a right password opens a new session."""
     form = LoginForm()
-    status, problem = 200, ""
+    status, problem, wait = 200, "", 0
     if form.validate_on_submit():
-        address = request.remote_addr or "?"
         name = form.name.data.strip().lower()
-        if accounts().blocked(name, address):
+        attempt = Attempt(name, client_address(), known_device(name))
+        guard = accounts().guard
+        wait = guard.wait(attempt)
+        if wait:
             status, problem = 429, "blocked"
         else:
-            user = accounts().authenticate(name, form.password.data, address)
+            user = accounts().authenticate(name, form.password.data)
             if user is None:
+                guard.failed(attempt)
                 status, problem = 401, "wrong"
             elif user.name in disabled_accounts(accounts().path):
                 status, problem = 403, "disabled"
             else:
+                guard.succeeded(attempt)
                 session.clear()
                 session.permanent = True
                 session["login"] = logins().open(user.name)
-                return redirect(_safe_next(request.args.get("next"), user))
+                response = redirect(_safe_next(request.args.get("next"), user))
+                remember_device(response, user.name)
+                return response
     elif request.method == "POST":
         status = 400
-    return render_template("auth/login.html", form=form, problem=problem), status
+    page = render_template("auth/login.html", form=form, problem=problem,
+                           wait=format_timedelta(timedelta(seconds=wait), threshold=1))
+    headers = {"Retry-After": str(wait)} if wait else {}
+    return page, status, headers
 
 
 @bp.route("/keluar", methods=["POST"])

@@ -32,9 +32,14 @@ WEB_DEFAULTS: dict[str, Any] = {
     "site_name": "Jala Pustaka Kalimantan Tengah",
     # Name browsers show for the OpenSearch box (16 characters at most).
     "short_name": "Jala Pustaka",
-    # Public address of the site (no trailing slash) for sitemap, OpenGraph and canonical
-    # links; empty means "the host the request came to".
+    # Public address of the site (no trailing slash) for sitemap, OpenGraph, JSON-LD and
+    # canonical links. Empty: the host the request came to, only if ``allowed_hosts`` lists
+    # it; with neither, pages link by path alone and the sitemap and OpenSearch files are
+    # refused (404), so a forged Host header never reaches a link (search_ui/clients.py).
     "base_url": "",
+    # Host names (with ``:port`` when not the default) the site answers to; any other Host
+    # header gets 400 (Flask's TRUSTED_HOSTS). Empty: every Host is answered.
+    "allowed_hosts": [],
     # Work URLs per sitemap file (the sitemap protocol allows at most 50,000).
     "sitemap_page_size": 10000,
     # Responses smaller than this many bytes are sent uncompressed.
@@ -48,11 +53,24 @@ WEB_DEFAULTS: dict[str, Any] = {
     "secure_cookies": True,
     # Hours a dashboard login lasts.
     "session_hours": 8,
-    # Failed logins tolerated per account and per client address within the window
-    # before further attempts are refused until the window has passed.
+    # Failed logins tolerated within the window (docs/dashboard.md, search_ui/login_guard.py):
+    # for one account name from one client address (that pair then waits the window out;
+    # from all addresses together the name then gets a growing delay, 1, 2, 4 ... seconds
+    # up to ``login_delay_max_seconds``), and from one address whatever the names.
+    # A known device (it logged in as that name within ``known_device_days``) is never
+    # held back by other clients' failures; a known address passes the address limit and
+    # the delay with a right password.
     "login_failures_per_account": 5,
     "login_failures_per_address": 20,
     "login_window_seconds": 900,
+    "login_delay_max_seconds": 60,
+    "known_device_days": 90,
+    # Reverse proxies in front of the app whose X-Forwarded-For is believed for the
+    # client address (login and registration limits): 0 = none, the header is ignored;
+    # a count N = the app is reachable only through N proxies; or a list of the proxies'
+    # addresses or networks, e.g. ["10.0.0.5"] (search_ui/clients.py). Never more than
+    # really sit in front: anyone can write the header.
+    "trusted_proxies": 0,
     # Registrations one client address may send within the window (each runs a provider
     # check or an import); further ones are refused (429) until the window has passed.
     "registrations_per_address": 5,

@@ -5,12 +5,14 @@ Errors raised by views are werkzeug ``HTTPException`` subclasses carrying their 
 library). A search backend that is down (``BackendUnavailableError``, re-exported by
 ``aggregator.search``) is not a bug of ours: 503 with ``Retry-After``, the cause logged.
 Anything else is a bug, logged and answered with a 500 page that leaks nothing. An error
-page keeps what the visitor typed in its search box.
+page keeps what the visitor typed in its search box. A request whose Host the app refused
+(``[web] allowed_hosts``) gets a line of plain text: no page can link anywhere for it.
 """
 
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from aggregator.api import protocol_headers
@@ -30,6 +32,8 @@ def render_error(error: HTTPException) -> tuple[Response | str, int, list[tuple[
     """Render an HTTP error for whoever asked, keeping its headers (405's ``Allow``)."""
     status = error.code or 500
     headers = protocol_headers(error)
+    if request_ctx.url_adapter is None:  # a Host refused by TRUSTED_HOSTS: no link can be made
+        return Response(f"{status} {error.name}\n", mimetype="text/plain"), status, headers
     if _wants_json():
         body = {"error": {"status": status, "title": error.name,
                           "detail": error.description or error.name}}

@@ -11,6 +11,8 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, request, url_for
 from flask_babel import Babel, get_locale
 
+from search_ui.clients import site_base
+
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 OG_LOCALES = {"id": "id_ID", "en": "en_US"}
@@ -50,7 +52,8 @@ def switch_url(code: str) -> str:
 def alternate_url(code: str, canonical: str = "") -> str:
     """This page's full address in language ``code``, for ``hreflang`` and ``canonical``.
 
-    Search engines want absolute alternates, and each language's page canonical to itself:
+    Search engines want absolute alternates (on ``site_base()``; the path alone when no
+    address is known), and each language's page canonical to itself:
     the default language is the address without ``lang``, the others add ``?lang=``. A
     page's own ``canonical`` (no query) is the base when the view gives one; otherwise the
     request's address with its arguments.
@@ -62,8 +65,7 @@ def alternate_url(code: str, canonical: str = "") -> str:
             if key != "lang"}
     path = url_for(request.endpoint or "patron.home", **(request.view_args or {}),
                    **args, **chosen)
-    base = current_app.config["JALA_WEB"]["base_url"].rstrip("/")
-    return (base or request.host_url.rstrip("/")) + path
+    return site_base() + path
 
 
 def init_i18n(app: Flask) -> None:

@@ -29,7 +29,7 @@ from search_ui.admin.outreach import Outreach, outreach
 from search_ui.admin.tables import outreach_table
 from search_ui.auth import current_user, login_required
 from search_ui.decisions import DecisionLog
-from search_ui.patron import absolute_url
+from search_ui.patron import shared_url
 from search_ui.registration.hosting import report_summary
 
 UPLOAD_SUFFIXES = (".csv", ".xlsx", ".txt")
@@ -56,7 +56,7 @@ def invitation(known: KnownLibrary) -> str:
              "province's libraries, so that everyone can find your books. Registering "
              "takes a few minutes: %(url)s", library=known.name,
              province=load_province(_settings()).name,
-             url=absolute_url("registration.register"))
+             url=shared_url("registration.register"))
     return f"https://wa.me/{known.whatsapp}?" + urlencode({"text": text}, quote_via=quote)
 
 

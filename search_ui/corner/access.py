@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import abort, current_app, url_for
+from flask import abort, current_app
 
 from config.network import Source, load_sources
 from config.registrations import Registration, RegistrationStore
@@ -22,6 +22,7 @@ from config.webdb import web_db_path
 from search_ui.accounts import Accounts
 from search_ui.auth import accounts, current_user
 from search_ui.password_links import PasswordLinks
+from search_ui.patron import shared_url
 
 
 def password_links() -> PasswordLinks:
@@ -39,10 +40,7 @@ def set_password_url(registration: Registration) -> str:
         user = store.add(registration.source_id, secrets.token_urlsafe(32), "library",
                          registration.source_id)
     token = password_links().issue(user.name)
-    base = str(current_app.config["JALA_WEB"]["base_url"]).rstrip("/")
-    if base:
-        return base + url_for("corner.set_password", token=token)
-    return url_for("corner.set_password", token=token, _external=True)
+    return shared_url("corner.set_password", token=token)
 
 
 def hosted_registration() -> Registration | None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, url_for
+from flask import Blueprint, current_app, request, url_for
 
 from aggregator.search import SearchService
+from search_ui.clients import site_base
 
 bp = Blueprint("patron", __name__)
 
@@ -19,15 +20,15 @@ def search_service() -> SearchService:
 def web_config() -> dict[str, Any]:
     """The ``[web]`` settings the app was created with."""
     return current_app.config["JALA_WEB"]
-
-
-
 def absolute_url(endpoint: str, **values: Any) -> str:
-    """A full address for sitemaps and OpenGraph, on ``[web] base_url`` when set."""
-    base = web_config()["base_url"].rstrip("/")
-    if base:
-        return base + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+    """A page's full address on ``site_base()``; its path alone when no address is known."""
+    return site_base() + url_for(endpoint, **values)
+
+
+def shared_url(endpoint: str, **values: Any) -> str:
+    """A full address staff copy into a message: on ``site_base()``, else on the host their
+    own logged-in browser asked for (never a page a cache or crawler keeps)."""
+    return (site_base() or request.host_url.rstrip("/")) + url_for(endpoint, **values)
 
 
 # The view modules attach their routes to ``bp``.

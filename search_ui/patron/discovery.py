@@ -2,6 +2,9 @@
 
 Works are listed in sitemap files of ``[web] sitemap_page_size`` URLs each, streamed from
 the index with a ``search_after`` cursor so memory stays flat however big the catalogue.
+Sitemaps and the OpenSearch description need full addresses: without a known public
+address (``search_ui.clients.site_base``) they answer 404 saying what to set, and
+robots.txt names no sitemap.
 """
 
 from __future__ import annotations
@@ -17,16 +20,20 @@ from flask import (
     request,
     stream_with_context,
 )
+from flask_babel import gettext as _
 from markupsafe import escape
 from werkzeug.exceptions import NotFound
 
 from aggregator.model import Work
 from aggregator.query import SearchQuery
+from search_ui.clients import site_base
 from search_ui.patron import absolute_url, bp, search_service, web_config
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 BATCH = 100
 SITE_PAGES = ("patron.home", "patron.libraries", "patron.about", "patron.help_page")
+NEED_ADDRESS = {"patron.sitemap_index", "patron.sitemap_pages", "patron.sitemap_works",
+                "patron.opensearch"}
 
 
 def _work_count() -> int:
@@ -53,6 +60,18 @@ def _url_entry(loc: str, lastmod: str = "") -> str:
     """One ``<url>`` element."""
     stamp = f"<lastmod>{escape(lastmod)}</lastmod>" if lastmod else ""
     return f"<url><loc>{escape(loc)}</loc>{stamp}</url>\n"
+
+
+@bp.before_request
+def _needs_an_address() -> Response | None:
+    """Refuse (404, plain text) the files that must hold full addresses while the site's
+    public address is not known."""
+    if request.endpoint not in NEED_ADDRESS or site_base():
+        return None
+    current_app.logger.warning("%s refused: set [web] base_url (or [web] allowed_hosts)",
+                               request.path)
+    return Response(_("This file needs the site's public address: the operator sets [web] "
+                      "base_url (or [web] allowed_hosts).") + "\n", 404, mimetype="text/plain")
 
 
 @bp.get("/sitemap.xml")
@@ -98,7 +117,8 @@ def sitemap_works(number: int) -> Response:
 @bp.get("/robots.txt")
 def robots() -> Response:
     """Crawl everything but the search API and suggestion endpoints; point at the sitemap."""
-    body = render_template("robots.txt", sitemap=absolute_url("patron.sitemap_index"))
+    body = render_template("robots.txt", sitemap=absolute_url("patron.sitemap_index")
+                           if site_base() else "")
     return Response(body, mimetype="text/plain")
 
 

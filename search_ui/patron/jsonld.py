@@ -12,8 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from aggregator.model import Holding, Work
-from config.network import Source
-from search_ui.patron.present import ISO_639_2, http_only, map_url
+from config.network import Source, http_only
+from search_ui.patron.present import ISO_639_2, map_url
 
 SCHEMA = "https://schema.org"
 EBOOK_TYPES = {"ebook", "e-book", "buku-elektronik"}
@@ -29,7 +29,7 @@ def _availability(holding: Holding) -> str:
 def library_ld(source: Source, page_url: str) -> dict[str, Any]:
     """A member library as a schema.org ``Library``."""
     data: dict[str, Any] = {"@type": "Library", "@id": page_url, "name": source.name,
-                            "url": source.website or page_url}
+                            "url": source.web_address or page_url}
     address = {"@type": "PostalAddress", "streetAddress": source.address,
                "addressRegion": source.district, "addressCountry": "ID"}
     data["address"] = {k: v for k, v in address.items() if v}

@@ -99,11 +99,6 @@ def safe_highlight(fragment: str) -> Markup:
     return Markup("".join(out))
 
 
-def http_only(url: str) -> str:
-    """The URL if it is plain http(s), else empty (no ``javascript:`` from a record)."""
-    return url if url.strip().lower().startswith(("http://", "https://")) else ""
-
-
 def holdings_summary(work: Work) -> str:
     """“Held by 3 libraries · 5 copies · 2 available” (copies only where records tell)."""
     libraries = len({h.library_id for h in work.holdings})

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from flask import Response, abort, current_app, jsonify, render_template, request
+from flask import Response, abort, current_app, jsonify, render_template
 from flask_babel import get_locale
 
 from config.network import load_sources
@@ -29,6 +29,7 @@ from config.webdb import web_db_path
 from node_adapter.intake import FileRejected
 from node_adapter.intake.template_files import write_template
 from search_ui.auth import current_user, protect
+from search_ui.clients import client_address
 from search_ui.import_runs import RUN_ID, ImportRuns
 from search_ui.patron.present import whatsapp_number
 from search_ui.registration import bp
@@ -134,7 +135,8 @@ def _too_many_from_this_address() -> bool:
     web = current_app.config["JALA_WEB"]
     limit = Limit("registration-address", int(web["registrations_per_address"]),
                   int(web["registration_window_seconds"]))
-    throttle, address = Throttle(web_db_path(_settings())), request.remote_addr or "?"
+    throttle = Throttle(web_db_path(_settings()), current_app.config["JALA_CLOCK"])
+    address = client_address()
     if throttle.reached(limit, address):
         return True
     throttle.record([(limit, address)])

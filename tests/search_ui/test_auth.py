@@ -88,7 +88,7 @@ def test_names_are_case_insensitive_at_login(app: Flask) -> None:
     assert login(app.test_client(), " ANI ").status_code == 302
 
 
-def test_failures_per_account_block_even_the_right_password(app: Flask) -> None:
+def test_failures_of_a_name_from_one_address_block_even_the_right_password(app: Flask) -> None:
     client = app.test_client()
     for n in range(3):
         assert login(client, "ani", f"salah-{n}-xxxxx").status_code == 401

@@ -156,6 +156,21 @@ def test_registrations_are_limited_per_address(tmp_path: Path) -> None:
     assert client.post("/daftar", data=spam, environ_base=elsewhere).status_code == 422
 
 
+def test_registrations_behind_a_trusted_proxy_count_per_client(tmp_path: Path) -> None:
+    settings = agency_settings(tmp_path, registrations_per_address=1, trusted_proxies=1)
+    client = agency_app(settings).test_client()
+    token = csrf_token(client, "/daftar")
+    spam = {**FORM, "catalogue": "oai", "csrf_token": token,
+            "base_url": "http://169.254.169.254/oai"}
+
+    def send(client_address: str) -> int:
+        environ = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": client_address}
+        return client.post("/daftar", data=spam, environ_base=environ).status_code
+
+    assert [send("203.0.113.5"), send("203.0.113.5")] == [422, 429]
+    assert send("203.0.113.9") == 422, "another client behind the same proxy"
+
+
 def _approve(app: Flask, settings: Settings) -> Registration:
     """Log in as an admin and approve the only pending registration on the dashboard."""
     add_user(settings, "ani", "admin")
