@@ -42,6 +42,10 @@ AGGREGATOR_DEFAULTS: dict[str, Any] = {
     "max_record_bytes": 1_048_576,
     # Worker processes normalising a long backlog (rebuild) one batch ahead; 0: in-process.
     "index_normalise_workers": 1,
+    # Worker: seconds before indexing is tried again after a failure (a full disk, say),
+    # doubled after each further failure up to the maximum; the dashboard says so meanwhile.
+    "index_retry_seconds": 5,
+    "index_retry_max_seconds": 300,
 }
 
 

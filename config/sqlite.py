@@ -5,6 +5,11 @@ write lock up front with ``BEGIN IMMEDIATE``, so a writer never deadlocks upgrad
 lock and readers in other processes are never blocked. ``begin_error`` lets a store turn
 a failure to begin (locked past its timeout, read-only file) into its own boundary's
 exception, as the one-hierarchy-per-boundary rule asks.
+
+On an error inside the block the transaction is rolled back only while one is open:
+SQLite rolls back by itself after some errors (``SQLITE_FULL``: database or disk is full),
+and a second ROLLBACK would raise "no transaction is active" in place of the real error,
+which always propagates unchanged.
 """
 
 from __future__ import annotations
@@ -31,4 +36,7 @@ class Transaction:
         return self.db
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        if exc_type is None:
+            self.db.execute("COMMIT")
+        elif self.db.in_transaction:  # SQLite may have rolled back already (SQLITE_FULL)
+            self.db.execute("ROLLBACK")

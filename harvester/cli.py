@@ -22,6 +22,7 @@ from types import FrameType
 
 import click
 
+from config.diskspace import full_disk_as_error
 from config.network import Source, load_sources
 from config.progress import Progress, quiet_option
 from config.settings import ConfigError, Settings, settings_options
@@ -161,15 +162,16 @@ def sources_command(ctx: click.Context, as_json: bool, settings: Settings) -> No
         sources = load_sources(settings)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
-    store = RecordStore.at(settings)
-    rows = []
-    for source in sources:
-        current = state.load(store, source.id)
-        latest = runs.recent(store, source.id, limit=1)
-        rows.append({"id": source.id, "name": source.name, "enabled": source.enabled,
-                     "status": latest[0].status if latest else "never",
-                     "last_success": current.last_success,
-                     "records": store.count(source.id), "last_error": current.last_error})
+    with full_disk_as_error(settings.data_dir):
+        store = RecordStore.at(settings)
+        rows = []
+        for source in sources:
+            current = state.load(store, source.id)
+            latest = runs.recent(store, source.id, limit=1)
+            rows.append({"id": source.id, "name": source.name, "enabled": source.enabled,
+                         "status": latest[0].status if latest else "never",
+                         "last_success": current.last_success,
+                         "records": store.count(source.id), "last_error": current.last_error})
     if as_json:
         click.echo(json.dumps(rows, indent=2))
     else:

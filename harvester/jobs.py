@@ -3,12 +3,14 @@
 The dashboard never harvests or indexes itself (the worker is the only writer of the
 harvest state and the index); it inserts a row into the ``jobs`` table of
 ``<data_dir>/web.sqlite3`` and the worker polls it every ``[harvester] job_poll_seconds``
-(``run_pending``), claiming one job at a time, running it with ``harvest_all`` and
+(``JobRunner``), claiming one job at a time, running it with ``harvest_all`` and
 writing back its status: ``queued`` → ``running`` → ``done`` or ``failed``. A job left
 ``running`` by a killed worker is queued again when the next worker starts polling; so is
 one cut short by a stop request (``stop``: the run ended ``interrupted`` at a committed page,
 and the job stays ``running`` until then).
-A source with a job already queued or running is not queued twice.
+A source with a job already queued or running is not queued twice. An outcome that
+cannot be written (a full disk) is kept in memory and written at a later poll, so the job
+ends ``failed`` when space returns instead of staying ``running``.
 
 Errors: ``JobError`` for a mode the harvester does not know; a source that no longer
 exists makes its job ``failed`` with that reason, never an exception in the worker.
@@ -17,6 +19,7 @@ exists makes its job ``failed`` with that reason, never an exception in the work
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -141,25 +144,79 @@ class JobQueue:
 
 def run_pending(settings: Settings, on_changes: Callable[[], None] | None = None,
                 stop: threading.Event | None = None) -> int:
-    """Run every queued job, one after another; return how many were run. Never raises."""
-    queue = JobQueue.at(settings)
-    done = 0
-    while not (stop and stop.is_set()) and (job := queue.claim()) is not None:
-        done += 1
+    """Run every queued job, one after another; return how many were run."""
+    return JobRunner(settings, on_changes, stop)()
+
+
+class JobRunner:
+    """The worker's poll of the queue; an outcome the disk refused is written at a later poll.
+
+    On a full disk the harvest fails and so may the write of its outcome: the job is then
+    kept in memory and marked at the next poll that can write, so it never stays
+    ``running`` and a new "harvest now" of its source runs."""
+
+    def __init__(self, settings: Settings, on_changes: Callable[[], None] | None = None,
+                 stop: threading.Event | None = None, requeue: bool = False) -> None:
+        """``requeue``: first queue again the jobs a killed worker left running."""
+        self.queue = JobQueue.at(settings)
+        self.settings = settings
+        self.on_changes = on_changes
+        self.stop = stop
+        self.unwritten: dict[int, tuple[Job, str, str]] = {}
+        self._requeue = requeue
+
+    def __call__(self) -> int:
+        """Run every queued job, one after another; return how many were run. Never raises."""
         try:
-            sources = {s.id: s for s in load_sources(settings)}
-            if job.source not in sources:
-                queue.finish(job, "failed", f"unknown source {job.source!r}")
-                continue
-            run = harvest_all(settings, [sources[job.source]], mode=job.mode,
-                              on_changes=on_changes, stop=stop)[0]
-            if run.status == "interrupted":
+            self._write_unwritten()
+            if self._requeue:
+                self.queue.requeue_abandoned()
+                self._requeue = False
+            return self._run_queued()
+        except Exception:  # the worker must keep polling whatever happens
+            log.exception("the harvest job queue %s cannot be read or written; tried again "
+                          "at the next poll", self.queue.path)
+            return 0
+
+    def _run_queued(self) -> int:
+        """Claim and run jobs until none waits or the worker stops."""
+        done = 0
+        while not (self.stop and self.stop.is_set()) and (job := self.queue.claim()) is not None:
+            done += 1
+            try:
+                outcome = self._run(job)
+            except Exception as exc:
+                log.exception("job %s (%s) failed", job.id, job.source)
+                outcome = ("failed", f"{type(exc).__name__}: {exc}")
+            if outcome is None:
                 break  # left running: the next worker queues it again and it resumes
-            status = "failed" if run.status in ("failed", "skipped") else "done"
-            queue.finish(job, status, f"{run.status}: +{run.added} ~{run.updated} "
-                                      f"-{run.deleted}" + (f"; {run.last_error}"
-                                                           if run.last_error else ""))
-        except Exception as exc:  # the worker must keep polling whatever happens
-            log.exception("job %s (%s) failed", job.id, job.source)
-            queue.finish(job, "failed", f"{type(exc).__name__}: {exc}")
-    return done
+            self._finish(job, *outcome)
+        return done
+
+    def _run(self, job: Job) -> tuple[str, str] | None:
+        """Harvest one job's source; its status and message, or None when interrupted."""
+        sources = {s.id: s for s in load_sources(self.settings)}
+        if job.source not in sources:
+            return "failed", f"unknown source {job.source!r}"
+        run = harvest_all(self.settings, [sources[job.source]], mode=job.mode,
+                          on_changes=self.on_changes, stop=self.stop)[0]
+        if run.status == "interrupted":
+            return None
+        status = "failed" if run.status in ("failed", "skipped") else "done"
+        return status, (f"{run.status}: +{run.added} ~{run.updated} -{run.deleted}"
+                        + (f"; {run.last_error}" if run.last_error else ""))
+
+    def _finish(self, job: Job, status: str, message: str) -> None:
+        """Write a job's outcome, or keep it for a later poll when the file refuses it."""
+        try:
+            self.queue.finish(job, status, message)
+        except sqlite3.Error as exc:
+            log.error("job %s (%s) ended %s, but %s cannot record it (%s); written when it "
+                      "can", job.id, job.source, status, self.queue.path, exc)
+            self.unwritten[job.id] = (job, status, message)
+
+    def _write_unwritten(self) -> None:
+        """Write the outcomes earlier polls could not (raises while the file still refuses)."""
+        for job_id, (job, status, message) in list(self.unwritten.items()):
+            self.queue.finish(job, status, message)
+            del self.unwritten[job_id]

@@ -7,6 +7,9 @@ dashboard and registration (``search_ui.agency``), in one Flask app.
 union catalogue (``aggregator.union``) adds ``/oai`` for national aggregators.
 ``test_config["JALA_CLOCK"]`` (a function returning an aware datetime) replaces the clock
 pages judge the age of copy statuses by, and login limits count by.
+``test_config["JALA_INDEXING"]`` is the worker's ``aggregator.indexing_health.IndexingHealth``
+when ``jala serve`` runs one beside the app, so the dashboard can say whether indexing
+catches up or fails (``search_ui.admin.indexing``).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 import click
 import waitress
 
+from config.diskspace import full_disk_as_error
 from config.network import load_sources
 from config.settings import Settings, settings_options
 from config.webdb import web_db_path
@@ -50,12 +51,14 @@ def serve(settings: Settings, host: str | None, port: int | None, no_worker: boo
     settings = listening_on(settings, host, port)
     web = settings.section("web", WEB_DEFAULTS)
     worker = None
-    if not no_worker:
-        try:
-            worker = WorkerRole(settings).start()
-        except (EngineError, OSError) as exc:
-            raise click.ClickException(f"cannot start the worker role: {exc}") from exc
-    app = create_app({"SETTINGS": settings})
+    with full_disk_as_error(settings.data_dir):
+        if not no_worker:
+            try:
+                worker = WorkerRole(settings).start()
+            except (EngineError, OSError) as exc:
+                raise click.ClickException(f"cannot start the worker role: {exc}") from exc
+        app = create_app({"SETTINGS": settings,
+                          "JALA_INDEXING": worker.health if worker else None})
     address = (web["host"], web["port"])
     click.echo(f"Jala Pustaka on http://{address[0]}:{address[1]}"
                + ("" if worker else " (pages only, no harvesting)"))

@@ -8,6 +8,8 @@ import pytest
 
 from tests.support import FIXTURES, ROOT
 
+pytest_plugins = ["tests.support.fulldisk"]  # small_disk: a real tmpfs to fill
+
 
 @pytest.fixture
 def fixtures_dir() -> Path:

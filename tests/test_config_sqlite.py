@@ -43,3 +43,19 @@ def test_a_locked_database_is_the_callers_error_or_sqlites(tmp_path: Path) -> No
     with Transaction(waiter):
         waiter.execute("INSERT INTO t VALUES (3)")
     assert holder.execute("SELECT count(*) FROM t").fetchone()[0] == 1
+
+
+def test_a_full_database_reports_itself_not_a_failed_rollback(tmp_path: Path) -> None:
+    # PRAGMA max_page_count makes the file "full" as a full disk does: SQLite answers
+    # SQLITE_FULL and, for a statement without a statement journal (one row), rolls the
+    # whole transaction back on its own.
+    db = connect(tmp_path / "c.sqlite3")
+    with Transaction(db):
+        db.execute("INSERT INTO t VALUES (1)")
+    db.execute(f"PRAGMA max_page_count={db.execute('PRAGMA page_count').fetchone()[0]}")
+    with pytest.raises(sqlite3.OperationalError, match="database or disk is full"), \
+            Transaction(db):
+        db.execute("INSERT INTO t VALUES (2)")
+        db.execute("INSERT INTO t VALUES (randomblob(100000))")
+    assert not db.in_transaction
+    assert [row[0] for row in db.execute("SELECT v FROM t")] == [1]

@@ -70,6 +70,10 @@ class SearchEngine(ABC):
         """Remove every work (visible after ``commit``)."""
 
     @abstractmethod
+    def discard_writer(self) -> None:
+        """Forget uncommitted writes after a failed batch, so the next write starts clean."""
+
+    @abstractmethod
     def search(self, query: SearchQuery) -> SearchResult:
         """Run a query: one page of hits, facet counts over all matches, a suggestion."""
 

@@ -105,6 +105,11 @@ class ElasticsearchEngine(SearchEngine):
         self._target = self._call(self._create_index)
         self._rebuilding = True
 
+    def discard_writer(self) -> None:
+        """Forget the buffered writes of a failed batch (the next batch sends its own)."""
+        self._upserts.clear()
+        self._deletes.clear()
+
     def drop(self) -> None:
         """Delete the alias's indexes (tests, decommissioning)."""
         for index in self._indexes_behind_alias():

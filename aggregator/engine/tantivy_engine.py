@@ -62,9 +62,10 @@ class TantivyEngine(SearchEngine):
         self._analyzer = analyzer or shared_analyzer()
         self._lock = WriterLock(self.path.with_name(self.path.name + ".lock")).acquire() \
             if writer else None
+        self._writer_options = (heap_mb * 1_000_000, threads)
         try:
             self._index = self._open_index(fresh and writer)
-            self._writer = self._index.writer(heap_mb * 1_000_000, threads) if writer else None
+            self._writer = self._index.writer(*self._writer_options) if writer else None
         except ValueError as exc:
             self.close()
             raise EngineError(f"cannot open index {self.path}: {exc}") from exc
@@ -148,6 +149,16 @@ class TantivyEngine(SearchEngine):
         self._require_writer().delete_all_documents()
         self._highest_written = ""
         self._cleared = True
+
+    def discard_writer(self) -> None:
+        """Drop the writer: tantivy kills one that met an I/O error (a full disk) for good.
+
+        The next write opens a fresh writer on the last commit (this engine keeps the
+        writer lock meanwhile); the dropped one's uncommitted writes are lost with it."""
+        if self._lock is not None:
+            self._writer = None
+            self._highest_written = ""
+            self._cleared = False
 
     # -- reading -------------------------------------------------------------------------
 
@@ -246,7 +257,10 @@ class TantivyEngine(SearchEngine):
     # -- internals -----------------------------------------------------------------------
 
     def _require_writer(self) -> tantivy.IndexWriter:
-        """The writer, or a clear error when this engine was opened for reading."""
+        """The writer (a fresh one after ``discard_writer``), or a clear error when this
+        engine was opened for reading."""
+        if self._writer is None and self._lock is not None:
+            self._writer = self._index.writer(*self._writer_options)
         if self._writer is None:
             raise EngineError("this engine was opened read-only; open it with writer=True")
         return self._writer

@@ -9,6 +9,7 @@ and shows its push key (``search_ui.push.keys``), each only this once.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 from typing import Any
 
@@ -28,6 +29,7 @@ from node_adapter.records import BibRecord
 from search_ui.admin import bp
 from search_ui.admin.charts import GridRow, day_grid
 from search_ui.admin.health import SourceHealth, recent_health
+from search_ui.admin.indexing import indexing_notice
 from search_ui.admin.status import network_status
 from search_ui.admin.words import code_name
 from search_ui.auth import current_user, login_required, protect
@@ -60,10 +62,12 @@ def dashboard() -> str:
     query_log = service.query_log
     registrations = RegistrationStore.at(settings)
     decisions = DecisionLog.at(settings).recent(DECISIONS_SHOWN)
-    days, health = recent_health(settings, sources, load_province(settings).timezone)
+    zone = load_province(settings).timezone
+    days, health = recent_health(settings, sources, zone)
     pending = registrations.by_status("pending")
     return render_template(
-        "admin/dashboard.html", statuses=statuses, runs=recent_runs, decisions=decisions,
+        "admin/dashboard.html", indexing=indexing_notice(zone),
+        statuses=statuses, runs=recent_runs, decisions=decisions,
         health=health, health_chart=_health_chart(days, health),
         subjects=_subject_names(decisions, sources, registrations),
         pending=pending, previews={r.id: _preview(r) for r in pending if r.kind == "hosted"},
@@ -196,6 +200,11 @@ def harvest_now(source_id: str) -> Any:
         abort(404)
     user = current_user()
     assert user is not None
-    JobQueue.at(settings).request(source_id, user.name)
-    flash(_("A harvest of %(source)s is queued.", source=source_id))
+    try:
+        JobQueue.at(settings).request(source_id, user.name)
+    except sqlite3.Error as exc:  # a full disk, most likely: said, not a 500
+        flash(_("The harvest of %(source)s could not be queued: %(error)s",
+                source=source_id, error=str(exc)))
+    else:
+        flash(_("A harvest of %(source)s is queued.", source=source_id))
     return redirect(url_for("admin.dashboard"))
