@@ -51,6 +51,6 @@ def test_pages_answer_while_the_backlog_is_indexed_in_the_background(tmp_path: P
                 assert "indexed IndexReport" not in served.output()
                 works_db.execute("ROLLBACK")
                 served.wait_for(lambda: _works(served.url) == 300)
-                assert "indexed IndexReport(changes=285" in served.output()
+                served.wait_for_line("indexed IndexReport(changes=285")  # logged after commit
         finally:
             works_db.close()
