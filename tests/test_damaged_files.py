@@ -18,12 +18,9 @@ from pathlib import Path
 import pytest
 
 from config.dbfile import DamagedFile, connect
-from config.network import load_sources
-from config.settings import load_settings
-from harvester.pool import harvest_all
 from tests.support import ROOT
+from tests.support.harvested import harvested_site
 from tests.support.http import free_port
-from tests.support.nodes import make_records, running_node
 
 JALA = str(Path(sys.executable).parent / "jala")
 
@@ -38,14 +35,7 @@ def _jala(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A node catalogue, a harvest, an index, a union catalogue and an account."""
     root = tmp_path_factory.mktemp("built")
-    with running_node(root / "node.sqlite3", page_size=50) as node:
-        node.catalogue.upsert_many(make_records(30, prefix="kota"))
-        (root / "jala.toml").write_text(
-            '[web]\nsecret_key = "t"\n\n[[sources]]\nid = "kota"\nname = "Kota"\n'
-            f'base_url = "{node.url}"\n', encoding="utf-8")
-        settings = load_settings(root / "jala.toml", data_dir=root / "data", environ={})
-        [run] = harvest_all(settings, load_sources(settings))
-        assert run.status == "ok"
+    harvested_site(root)
     options = ("--config", str(root / "jala.toml"), "--data-dir", str(root / "data"))
     for command in (["index", "rebuild", "--quiet"], ["search", "jilid"],
                     ["users", "add", "ani", "--role", "admin", "--password-stdin"]):

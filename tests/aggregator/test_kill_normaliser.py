@@ -19,13 +19,10 @@ from pathlib import Path
 import pytest
 
 from aggregator.indexer import PARALLEL_BACKLOG
-from config.network import load_sources
-from config.settings import load_settings
-from harvester.pool import harvest_all
 from harvester.store import RecordStore
 from tests.support import ROOT
+from tests.support.harvested import harvested_site
 from tests.support.http import free_port
-from tests.support.nodes import make_records, running_node
 
 JALA = str(Path(sys.executable).parent / "jala")
 PATIENCE = 60.0
@@ -35,16 +32,7 @@ PATIENCE = 60.0
 def backlog(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A record store harvested from a real node, then grown past the parallel backlog."""
     root = tmp_path_factory.mktemp("backlog")
-    with running_node(root / "node.sqlite3", page_size=50) as node:
-        node.catalogue.upsert_many(make_records(40, prefix="kota"))
-        (root / "jala.toml").write_text(
-            '[web]\nsecret_key = "t"\n\n[harvester]\nreconcile_schedule = ""\n\n'
-            '[[sources]]\nid = "kota"\nname = "Kota"\n'
-            f'base_url = "{node.url}"\nschedule = "every 24h"\n', encoding="utf-8")
-        settings = load_settings(root / "jala.toml", data_dir=root / "data", environ={})
-        [run] = harvest_all(settings, load_sources(settings))
-        assert run.status == "ok"
-    store = RecordStore.at(settings)
+    store = RecordStore.at(harvested_site(root, 40, '[harvester]\nreconcile_schedule = ""\n'))
     harvested = list(store.iter_records())
     copies = [dataclasses.replace(harvested[n % len(harvested)],
                                   identifier=f"{harvested[n % len(harvested)].identifier}-{n}")
