@@ -5,7 +5,8 @@ site; ``api``; ``cli``) go to SQLite (``<data_dir>/analytics.sqlite3``); the das
 figures count the site's searches, the others are counted apart. Searches the server makes
 for itself (sitemaps, statistics) are not logged. Nothing about the person is kept: no address, no
 cookie, no session. The hot path only appends the query to an in-memory queue; a
-background thread formats and writes batches, so a search never waits on the disk.
+background thread formats and writes batches, so a search never waits on the disk. A
+damaged file raises ``config.dbfile.DamagedFile`` when the log is opened (``DAMAGED``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from aggregator.query import SearchQuery
+from config import dbfile
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS queries (
@@ -36,6 +38,8 @@ CREATE TABLE IF NOT EXISTS queries (
 CREATE INDEX IF NOT EXISTS queries_at ON queries (at);
 """
 _BATCH = 500
+DAMAGED = "move it aside: a new search log starts (only the search statistics are lost)"
+"""The way out of a damaged ``analytics.sqlite3`` (``config.dbfile``)."""
 WRITE_DELAY = 0.5
 """Seconds searches gather before one write (a read flushes at once): not one per search."""
 
@@ -165,7 +169,7 @@ class QueryLog:
 
     def _connect(self) -> sqlite3.Connection:
         """A connection in WAL mode so the dashboard reads while searches are written."""
-        conn = sqlite3.connect(self.path, timeout=10, check_same_thread=False)
+        conn = dbfile.connect(self.path, DAMAGED, timeout=10, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         return conn

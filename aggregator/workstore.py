@@ -9,13 +9,13 @@ belonged to, kept after the record goes, so ids survive deletions, re-harvests a
 rebuilds), ``unmapped`` (records kept in the store that cannot be mapped, with the
 reason) and ``state`` (the indexer's change-feed cursor). SQLite in WAL mode: the indexer
 writes, anyone may read. Older files are brought up to date on open (JSON moved to
-``record_data``, blocking keys filed); an older file raises ``WorkStoreError``.
+``record_data``, blocking keys filed); an older file raises ``WorkStoreError``; a damaged
+one ``config.dbfile.DamagedFile`` with ``DAMAGED`` as its way out.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -24,6 +24,7 @@ from pathlib import Path
 from aggregator.blocking import filed_keys
 from aggregator.matching import MatchView
 from aggregator.normalise.schema import NormalisedRecord
+from config import dbfile
 from config.sqlite import Transaction
 
 SCHEMA = """
@@ -64,6 +65,8 @@ MEMBER = "source, identifier, work_id, match"
 """What matching reads of a record; its canonical form (``data``) is fetched only when asked."""
 Key = tuple[str, str]
 """A record's (source, identifier)."""
+DAMAGED = "restore it from a backup, or move it aside and run `jala index rebuild`"
+"""The way out of a damaged works database (``config.dbfile``)."""
 BLOCKING = 3
 """Version of ``blocking.filed_keys`` (3: keys hashed to 64-bit integers, title bits
 first); a file whose ``record_blocks`` is older is refiled."""
@@ -116,8 +119,8 @@ class WorkStore:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None,
-                                  check_same_thread=False)
+        self.db = dbfile.connect(self.path, DAMAGED, timeout=30, isolation_level=None,
+                                 check_same_thread=False)
         self.db.execute("PRAGMA page_size=16384")  # new files: a record's JSON fits one page
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")

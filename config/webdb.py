@@ -1,7 +1,8 @@
 """The web role's own SQLite file, ``<data_dir>/web.sqlite3``: accounts, registrations, jobs.
 
 Kept apart from the record store (the harvester's file) so that the web role never writes
-where the worker writes; each concept creates its own tables on first use.
+where the worker writes; each concept creates its own tables on first use. A damaged file
+raises ``config.dbfile.DamagedFile`` naming it, with ``DAMAGED`` as its way out.
 """
 
 from __future__ import annotations
@@ -12,9 +13,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Self
 
+from config import dbfile
 from config.settings import Settings
 
 FILE_NAME = "web.sqlite3"
+DAMAGED = ("restore it from a backup: it alone holds the dashboard's accounts, registrations "
+           "and jobs")
+"""The way out of a damaged ``web.sqlite3`` (``config.dbfile``)."""
 
 
 def web_db_path(settings: Settings) -> Path:
@@ -31,7 +36,8 @@ def connect(path: Path, schema: str = "", added: Columns | None = None) -> sqlit
 
     ``added`` columns missing from a file made by an older release are added to it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    conn = dbfile.connect(path, DAMAGED, timeout=30, isolation_level=None,
+                          check_same_thread=False)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA busy_timeout=30000")
     conn.row_factory = sqlite3.Row

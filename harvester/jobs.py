@@ -5,9 +5,9 @@ harvest state and the index); it inserts a row into the ``jobs`` table of
 ``<data_dir>/web.sqlite3`` and the worker polls it every ``[harvester] job_poll_seconds``
 (``JobRunner``), claiming one job at a time, running it with ``harvest_all`` and
 writing back its status: ``queued`` → ``running`` → ``done`` or ``failed``. A job left
-``running`` by a killed worker is queued again when the next worker starts polling; so is
-one cut short by a stop request (``stop``: the run ended ``interrupted`` at a committed page,
-and the job stays ``running`` until then).
+``running`` by a killed worker is queued again when the next worker starts polling; one
+cut short by a stop request (``stop``: the run ended ``interrupted`` at a committed page)
+is queued again at once, and the next worker resumes it.
 A source with a job already queued or running is not queued twice. An outcome that
 cannot be written (a full disk) is kept in memory and written at a later poll, so the job
 ends ``failed`` when space returns instead of staying ``running``.
@@ -135,6 +135,11 @@ class JobQueue:
             conn.execute("UPDATE jobs SET status=?, ended=?, message=? WHERE id=?",
                          (status, utc_now(), message[:500], job.id))
 
+    def release(self, job: Job) -> None:
+        """Queue a job again that a stop request cut short: the next worker resumes it."""
+        with opened(self.path, SCHEMA) as conn:
+            conn.execute("UPDATE jobs SET status='queued', started=NULL WHERE id=?", (job.id,))
+
     def requeue_abandoned(self) -> int:
         """Queue again the jobs a killed worker left running; return how many."""
         with opened(self.path, SCHEMA) as conn:
@@ -189,7 +194,8 @@ class JobRunner:
                 log.exception("job %s (%s) failed", job.id, job.source)
                 outcome = ("failed", f"{type(exc).__name__}: {exc}")
             if outcome is None:
-                break  # left running: the next worker queues it again and it resumes
+                self.queue.release(job)  # interrupted: queued again, the next worker resumes
+                break
             self._finish(job, *outcome)
         return done
 

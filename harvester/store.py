@@ -24,6 +24,10 @@ would tombstone: ``unlisted(source, generation)``, confirmed first by ``harveste
 one transaction, so a kill at any moment loses and duplicates nothing. Per-source state
 (``harvester.state``: high-water mark, checkpoint, schedule) and the run log
 (``harvester.runs``) live in the same file.
+
+Errors: ``StoreError`` when the file cannot be opened or a write begun; a damaged file is
+``config.dbfile.DamagedFile`` (behind the ``StoreError`` on open), with ``DAMAGED`` as its
+way out.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from config import dbfile
 from config.sqlite import Transaction
 
 SCHEMA = """
@@ -59,6 +64,9 @@ CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NU
 INSERT OR IGNORE INTO counters VALUES ('seq', 0);
 """
 
+DAMAGED = ("restore it from a backup, or move it aside, harvest every source again with "
+           "`jala harvest --full` and then run `jala index rebuild`")
+"""The way out of a damaged record store (``config.dbfile``)."""
 COLUMNS = ("source, identifier, datestamp, deleted, metadata_prefix, metadata, set_specs, "
            "harvested_at, seq")
 
@@ -128,8 +136,8 @@ class RecordStore:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             try:
-                conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
-                                       check_same_thread=False)
+                conn = dbfile.connect(self.path, DAMAGED, timeout=30, isolation_level=None,
+                                      check_same_thread=False)
                 # 16 KiB pages hold several ~2.5 KB records each; with the default 4 KiB a
                 # record spills into overflow pages (this table is WITHOUT ROWID), which
                 # doubled both the file and the time to write it. Only a new file takes it.

@@ -2,6 +2,10 @@
 
 Commands are imported only when run, so ``jala node serve`` on a district library's
 small machine never loads the aggregator, the scheduler or the web app.
+
+Errors: a damaged store file (``config.dbfile.DamagedFile``, itself or behind a store's own
+error) ends any command as click's errors do, ``Error: <file> is damaged (...): <remedy>``
+on stderr with exit status 1, never a traceback.
 """
 
 from __future__ import annotations
@@ -10,6 +14,8 @@ import importlib
 import logging
 
 import click
+
+from config.dbfile import damage_in
 
 COMMAND_MODULES = {
     "node": "node_adapter.cli",
@@ -39,6 +45,16 @@ class LazyGroup(click.Group):
             return None
         module = importlib.import_module(module_name)
         return next(c for c in module.commands if c.name == cmd_name)
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the command; a damaged file is told as an error naming it and the way out."""
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            damage = damage_in(exc)
+            if damage is None:
+                raise
+            raise click.ClickException(str(damage)) from exc
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -7,7 +7,9 @@ metadata format, rendered once when the content changes. A deleted record become
 tombstone: its id, its sets and the time of deletion stay; its content goes. How a
 batch is matched and written is ``node_adapter.merge``'s concern.
 
-Errors: ``sqlite3.Error`` from a broken file or disk propagates unchanged; a failing
+Errors: a damaged file raises ``config.dbfile.DamagedFile`` (a ``sqlite3.DatabaseError``)
+naming it and the way out (``DAMAGED``, or the one a store built on this file gives);
+other ``sqlite3.Error`` from the disk propagates unchanged; a failing
 ``upsert_many`` (including an iterable that raises) rolls back and changes nothing.
 """
 
@@ -25,6 +27,7 @@ from pathlib import Path
 from types import TracebackType
 
 from biblio.isbn import to_isbn13
+from config import dbfile
 from node_adapter.merge import Merger, UpsertSummary
 from node_adapter.oai.response import header_tail
 from node_adapter.oai.source import PageRow
@@ -58,6 +61,11 @@ CREATE TABLE IF NOT EXISTS set_members (
 CREATE TABLE IF NOT EXISTS set_names (set_spec TEXT PRIMARY KEY, name TEXT NOT NULL);
 """
 
+DAMAGED = ("restore it from a backup, or move it aside and load the library's catalogue "
+           "again (`jala node import --db FILE CATALOGUE...` or `jala node sync --from slims`)")
+"""The way out of a damaged node catalogue (``config.dbfile``)."""
+
+
 def stamp(moment: datetime | None = None) -> str:
     """The stored form of a UTC time: sortable text with microseconds."""
     moment = moment or datetime.now(UTC)
@@ -74,11 +82,12 @@ def parse_stamp(text: str) -> datetime:
 class Catalogue:
     """A node's catalogue file; thread-safe (one connection behind a lock)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, damaged: str = DAMAGED) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._db = dbfile.connect(self.path, damaged, isolation_level=None,
+                                  check_same_thread=False)
         self._db.execute("PRAGMA busy_timeout = 30000")
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = NORMAL")

@@ -1,13 +1,21 @@
 """Command-line commands of this component, gathered by ``jala.cli``: ``jala serve`` and
-``jala users add|list|disable|enable|remove|reset-password`` (dashboard accounts)."""
+``jala users add|list|disable|enable|remove|reset-password`` (dashboard accounts).
+
+SIGTERM (what systemd sends) stops a listening ``jala serve`` as Ctrl-C does, with exit
+status 0: waitress stops accepting and lets running requests end, the worker stops (each
+running harvest commits the page in hand; an interrupted "harvest now" job is queued
+again), the usage tally is flushed. A second signal acts as usual.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from types import FrameType
 
 import click
 import waitress
@@ -63,13 +71,33 @@ def serve(settings: Settings, host: str | None, port: int | None, no_worker: boo
     click.echo(f"Jala Pustaka on http://{address[0]}:{address[1]}"
                + ("" if worker else " (pages only, no harvesting)"))
     try:
-        waitress.serve(app, host=address[0], port=address[1], threads=web["threads"],
-                       ident="jala")
+        with sigterm_stops_waitress():
+            waitress.serve(app, host=address[0], port=address[1], threads=web["threads"],
+                           ident="jala")
     finally:
         if worker is not None:
             worker.stop()
+            click.echo("worker stopped", err=True)
         app.extensions["jala_usage"].flush()
         app.extensions["search_service"].close()
+    click.echo("Jala Pustaka stopped", err=True)
+
+
+@contextmanager
+def sigterm_stops_waitress() -> Iterator[None]:
+    """SIGTERM ends waitress's loop as Ctrl-C does (it catches SystemExit and closes)."""
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        log.warning("SIGTERM: stopping (no new requests; harvests end after their page)")
+        signal.signal(signal.SIGTERM, previous)
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @click.group("users")

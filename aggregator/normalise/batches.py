@@ -5,7 +5,9 @@ clustering must stay in the one process that writes works.sqlite3. With ``worker
 spawned process normalises batch k+1 while the caller clusters batch k, so a rebuild or a
 large backlog uses the second core. Spawned, not forked: the server that runs the indexer
 has threads (waitress, the scheduler), and forking a threaded process is unsafe. Small
-backlogs stay in-process: starting a worker costs more than it saves.
+backlogs stay in-process: starting a worker costs more than it saves. The worker dies
+with the process that started it (``config.children``): a SIGKILLed ``jala index
+rebuild`` or ``jala serve`` leaves neither it nor multiprocessing's resource tracker behind.
 
 Each outcome is the ``NormalisedRecord``, the ``UnmappableRecord`` explaining why not (it
 pickles, so it crosses the process boundary), or None for a deletion.
@@ -13,12 +15,14 @@ pickles, so it crosses the process boundary), or None for a deletion.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 
 from aggregator.normalise import UnmappableRecord, normalise
 from aggregator.normalise.schema import NormalisedRecord
+from config.children import die_with_parent
 from harvester.store import StoredRecord
 
 Outcome = NormalisedRecord | UnmappableRecord | None
@@ -48,7 +52,8 @@ def normalised_batches(read: Read, after: int, max_bytes: int, workers: int = 0
             yield changes, normalise_batch(changes, max_bytes)
             after = changes[-1].seq
         return
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
+                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         changes = read(after)
         pending: Future[list[Outcome]] | None = (
             pool.submit(normalise_batch, changes, max_bytes) if changes else None)

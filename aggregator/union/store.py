@@ -11,7 +11,8 @@ works one indexer batch touched: a work whose content is unchanged keeps its dat
 changed one gets the batch's stamp; a vanished one, or one no member lets us republish,
 becomes a persistent tombstone.
 
-Errors: ``sqlite3.Error`` propagates; ``publish`` is one transaction and changes nothing
+Errors: ``sqlite3.Error`` propagates (a damaged file as ``config.dbfile.DamagedFile``,
+with ``DAMAGED`` as its way out); ``publish`` is one transaction and changes nothing
 when it fails (the indexer's batch then replays).
 """
 
@@ -29,6 +30,7 @@ from aggregator.model import Work
 from aggregator.union.config import load_union_config, republishes
 from aggregator.union.render import Publication, fragments, publication
 from aggregator.workstore import Key, WorkStore
+from config import dbfile
 from config.network import Source, load_sources
 from config.province import Province, load_province
 from config.settings import Settings
@@ -45,6 +47,8 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS union_sync (work_id TEXT PRIMARY KEY) WITHOUT ROWID",
 )
 _BATCH = 500
+DAMAGED = "move it aside and run `jala index rebuild`, which publishes every work again"
+"""The way out of a damaged union catalogue (``config.dbfile``)."""
 MembersOf = Callable[[Work], Iterable[Key]]
 """The member records of a work: how a record that moved is noticed, naming a successor."""
 
@@ -63,14 +67,14 @@ class UnionStore:
 
     def __init__(self, path: Path, libraries: Mapping[str, Source], province: Province,
                  members: MembersOf | None = None) -> None:
-        self.catalogue = Catalogue(path)
+        self.catalogue = Catalogue(path, DAMAGED)
         self.libraries = libraries
         self.province = province
         self.members = members or _holding_keys
         with self.catalogue.stamped_transaction() as (db, _):
             for statement in _SCHEMA:
                 db.execute(statement)
-        self._reader = sqlite3.connect(path, check_same_thread=False)
+        self._reader = dbfile.connect(path, DAMAGED, check_same_thread=False)
         self._reading = threading.Lock()
 
     @classmethod

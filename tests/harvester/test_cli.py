@@ -108,10 +108,10 @@ def test_a_harvest_now_job_cut_short_by_a_stop_is_queued_again_and_resumes(tmp_p
         queue = JobQueue.at(settings)
         job = queue.request("j", requested_by="pustakawan")
         assert run_pending(settings, stop=stop) == 1
-        assert queue.get(job.id).status == "running"  # not done, not failed
+        assert queue.get(job.id).status == "queued"  # not done, not failed, not left running
         store = RecordStore(tmp_path / "records.sqlite3")
         assert store.count("j") == 5 and state.load(store, "j").checkpoint.token == "5"
-        assert queue.requeue_abandoned() == 1
+        assert queue.requeue_abandoned() == 0
         assert run_pending(settings, stop=threading.Event()) == 1
     assert queue.get(job.id).status == "done"
     assert store.count("j") == 12

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,11 @@ import requests
 from aggregator.engine import IndexLockedError, open_engine
 from config.registrations import Registration, RegistrationStore
 from config.settings import load_settings
+from harvester import runs, state
+from harvester.jobs import JobQueue
+from harvester.store import RecordStore
 from search_ui.registration.hosting import adopt, import_upload, report_summary
-from tests.search_ui.serve_support import serve_config, serving
+from tests.search_ui.serve_support import PATIENCE, serve_config, serving
 from tests.search_ui.staff_support import PASSWORD, TOKEN, add_user
 from tests.support.nodes import make_records, running_node
 
@@ -73,3 +77,29 @@ def test_a_source_approved_while_serving_gets_its_first_harvest(tmp_path: Path) 
                         .json().get("works") == 2)
         assert "Dongeng Dayak Ngaju" in requests.get(url + "/cari?q=riwut", timeout=5).text
         assert "TBM Uji" in requests.get(url + "/perpustakaan", timeout=5).text
+
+
+def test_sigterm_stops_the_worker_and_exits_cleanly(tmp_path: Path) -> None:
+    total = 5000
+    data = tmp_path / "data"
+    with running_node(tmp_path / "node.sqlite3", page_size=10) as node:
+        node.catalogue.upsert_many(make_records(total, prefix="kota"))
+        config = serve_config(tmp_path / "jala.toml", node.url)
+        settings = load_settings(config, data_dir=data, environ={})
+        job = JobQueue.at(settings).request("kota", "ani")
+        store = RecordStore.at(settings)
+        scheduled = state.load(store, "kota")
+        scheduled.next_run = "2099-01-01T00:00:00Z"  # the job's is the only harvest
+        state.update(store, scheduled)
+        with serving("--config", str(config), "--data-dir", str(data)) as served:
+            served.wait_for(lambda: store.count("kota") >= 30)
+            served.process.send_signal(signal.SIGTERM)
+            served.process.wait(timeout=PATIENCE)
+        output = served.output()  # read to the end once the process is gone
+        assert served.process.returncode == 0, output
+        assert "worker stopped" in output and "Traceback" not in output
+        assert not [j for j in JobQueue.at(settings).recent() if j.status == "running"]
+        assert JobQueue.at(settings).get(job.id).status == "queued"  # resumed by the next start
+        [run] = runs.recent(store, "kota", limit=1)
+        assert run.status == "interrupted" and store.count("kota") == run.added < total
+        assert state.load(store, "kota").checkpoint.token  # the page after the last commit
