@@ -71,17 +71,20 @@ def _prefix(view: MatchView) -> str:
     return f"{view.family}{_SEP}{view.title_key}{_SEP}"
 
 
-def filed_keys(view: MatchView) -> list[int]:
-    """The blocking keys a record is stored under (none when it cannot link by title)."""
+@lru_cache(maxsize=20_000)
+def filed_keys(view: MatchView) -> tuple[int, ...]:
+    """The blocking keys a record is stored under (none when it cannot link by title;
+    cached: each library's copy of a book has the same view)."""
     if not view.title_key:
-        return []
+        return ()
     prefix = _prefix(view)
     if not view.authors:
-        return _hashed(prefix, [f"{prefix}p{_SEP}{view.publisher}"] if view.publisher else [])
+        return tuple(_hashed(prefix, [f"{prefix}p{_SEP}{view.publisher}"]
+                             if view.publisher else []))
     first, *others = view.authors
     keys = {f"{prefix}f{_SEP}{key}" for key in _name_keys(first)}
     keys.update(f"{prefix}o{_SEP}{key}" for name in others for key in _name_keys(name))
-    return _hashed(prefix, keys)
+    return tuple(_hashed(prefix, keys))
 
 
 @lru_cache(maxsize=20_000)

@@ -36,7 +36,7 @@ def index_group() -> None:
 def rebuild(quiet: bool, settings: Settings) -> None:
     """Rebuild the whole index from the record store (takes the index writer lock)."""
     from aggregator.indexer import Indexer
-    from aggregator.union.store import UnionStore, workstore_members
+    from aggregator.union.store import PublishReport, UnionStore, workstore_members
 
     started = time.perf_counter()
     phases: dict[str, Progress] = {}
@@ -51,10 +51,12 @@ def rebuild(quiet: bool, settings: Settings) -> None:
     try:
         with open_engine(settings, writer=True, fresh=True) as engine:
             indexer = Indexer.from_settings(settings, engine)
-            report = indexer.rebuild(progress=progress)
             union = UnionStore.from_settings(settings, workstore_members(indexer.works))
-            published = union.sync(indexer.all_works())
+            synced: list[PublishReport] = []  # the union is synced from the rebuild's documents
+            report = indexer.rebuild(progress=progress,
+                                     publish=lambda works: synced.append(union.sync(works)))
             union.close()
+            published = synced[0]
     except (EngineError, WorkStoreError) as exc:
         raise click.ClickException(str(exc)) from exc
     finally:

@@ -13,7 +13,7 @@ works with the same ids (``tests/aggregator/test_indexer.py`` holds it to that).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from aggregator.config import aggregator_settings
@@ -113,12 +113,16 @@ class Indexer:
                 self.works.set_state(CURSOR, report.cursor)
         return report
 
-    def rebuild(self, progress: Progress | None = None) -> IndexReport:
-        """Re-derive every work from the whole store and replace the engine's contents."""
+    def rebuild(self, progress: Progress | None = None,
+                publish: Callable[[Iterable[Work]], object] | None = None) -> IndexReport:
+        """Re-derive every work from the whole store and replace the engine's contents;
+        ``publish`` (the union catalogue's ``sync``) reads the same documents as they are
+        indexed, so they are built once, before anything is committed."""
         with self._running:
-            return self._rebuild(progress)
+            return self._rebuild(progress, publish)
 
-    def _rebuild(self, progress: Progress | None) -> IndexReport:
+    def _rebuild(self, progress: Progress | None,
+                 publish: Callable[[Iterable[Work]], object] | None) -> IndexReport:
         """Body of ``rebuild``, one caller at a time."""
         notify = progress or (lambda phase, done, total: None)
         report = IndexReport()
@@ -137,12 +141,21 @@ class Indexer:
             notify("name", 1, 1)
             self.engine.clear()
             works_total = self.works.count_works()
-            for batch in _batches(self.all_works(), self.batch_size):
-                report.works_upserted += self.engine.upsert(batch)
-                notify("index", report.works_upserted, works_total)
+            indexed = self._indexed(report, lambda done: notify("index", done, works_total))
+            if publish:
+                publish(indexed)
+            for _ in indexed:
+                pass  # whatever ``publish`` did not read is indexed all the same
             self.engine.commit()
             self.works.set_state(CURSOR, report.cursor)
         return report
+
+    def _indexed(self, report: IndexReport, done: Callable[[int], None]) -> Iterator[Work]:
+        """Every work, each batch sent to the engine before its works are passed on."""
+        for batch in _batches(self.all_works(), self.batch_size):
+            report.works_upserted += self.engine.upsert(batch)
+            done(report.works_upserted)
+            yield from batch
 
     def all_works(self) -> Iterator[Work]:
         """Every work document as the engine should hold it, in id order, streamed."""

@@ -39,8 +39,10 @@ def fold(text: str) -> str:
     return _NON_WORD.sub(" ", plain.replace("'", "").replace("’", "")).strip()
 
 
+@lru_cache(maxsize=20_000)
 def text_key(text: str) -> str:
-    """Folded text with every word in its spelling key."""
+    """Folded text with every word in its spelling key (cached: publishers, subtitles and
+    subjects repeat across a catalogue)."""
     return " ".join(spelling_key(w) for w in fold(text).split())
 
 

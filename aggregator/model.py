@@ -7,7 +7,7 @@ read them back through the search service, never from the engine directly.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -70,11 +70,24 @@ class Work:
         return sum(h.available for h in self.holdings)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain dict for JSON storage and the engine."""
-        return asdict(self)
+        """Plain dict for JSON storage and the engine (``asdict``'s result, built without
+        its recursive deep copy: lists copied, which is all a caller may change)."""
+        data = {name: _copied(getattr(self, name)) for name in _WORK_FIELDS}
+        data["holdings"] = [{name: _copied(getattr(h, name)) for name in _HOLDING_FIELDS}
+                            for h in self.holdings]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Work:
         """Rebuild from ``to_dict`` output."""
         holdings = [Holding(**h) for h in data.get("holdings", [])]
         return cls(**{**data, "holdings": holdings})
+
+
+_WORK_FIELDS = tuple(f.name for f in fields(Work))
+_HOLDING_FIELDS = tuple(f.name for f in fields(Holding))
+
+
+def _copied(value: Any) -> Any:
+    """A list copied (its items are strings), anything else as it is."""
+    return list(value) if isinstance(value, list) else value

@@ -275,6 +275,12 @@ class WorkStore:
         self.rows_read += len(members)
         return members
 
+    def member_keys(self, work_id: str) -> list[Key]:
+        """The records of a work, in key order, without reading their JSON."""
+        return [(source, identifier) for source, identifier in self.db.execute(
+            "SELECT source, identifier FROM records WHERE work_id=? ORDER BY source, identifier",
+            (work_id,))]
+
     def holders(self, work_id: str) -> int:
         """How many records carry this work id now."""
         return int(self.db.execute("SELECT count(*) FROM records WHERE work_id=?",

@@ -25,6 +25,24 @@ sys.path.insert(0, str(ROOT))
 from tests.support.nodes import make_records, running_node  # noqa: E402
 
 
+def start_nodes(stack: ExitStack, work: Path, count: int, records: int, page_size: int,
+                workers: int) -> Path:
+    """Serve ``count`` loopback nodes of ``records`` each (until ``stack`` closes); the
+    harvester configuration that names them."""
+    nodes = []
+    for n in range(count):
+        node = stack.enter_context(running_node(
+            work / f"node{n}.sqlite3", page_size=page_size,
+            repository_identifier=f"node{n}.example.id"))
+        node.catalogue.upsert_many(make_records(records, prefix=f"n{n}"))
+        nodes.append(node)
+    config = work / "jala.toml"
+    config.write_text(f"[harvester]\nworkers = {workers}\n\n" + "".join(
+        f'[[sources]]\nid = "node{n}"\nname = "Node {n}"\nbase_url = "{node.url}"\n\n'
+        for n, node in enumerate(nodes)), encoding="utf-8")
+    return config
+
+
 def main() -> None:
     """Build the nodes, harvest them once, print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -36,19 +54,10 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-harvest-"))
     with ExitStack() as stack:
         built = time.perf_counter()
-        nodes = []
-        for n in range(args.nodes):
-            node = stack.enter_context(running_node(
-                work / f"node{n}.sqlite3", page_size=args.page_size,
-                repository_identifier=f"node{n}.example.id"))
-            node.catalogue.upsert_many(make_records(args.records, prefix=f"n{n}"))
-            nodes.append(node)
+        config = start_nodes(stack, work, args.nodes, args.records, args.page_size,
+                             args.workers)
         print(f"built {args.nodes} x {args.records} records in "
               f"{time.perf_counter() - built:.0f}s", file=sys.stderr)
-        config = work / "jala.toml"
-        config.write_text(f"[harvester]\nworkers = {args.workers}\n\n" + "".join(
-            f'[[sources]]\nid = "node{n}"\nname = "Node {n}"\nbase_url = "{node.url}"\n\n'
-            for n, node in enumerate(nodes)), encoding="utf-8")
         began = time.perf_counter()
         result = subprocess.run(
             [sys.executable, "-c", "from jala.cli import main; main()", "harvest", "--full",

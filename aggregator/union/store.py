@@ -193,7 +193,7 @@ class UnionStore:
 
 def workstore_members(works: WorkStore) -> MembersOf:
     """Every record of a work, as the works database has it (all of them, not one per library)."""
-    return lambda work: [member.key for member in works.members(work.id)]
+    return lambda work: works.member_keys(work.id)
 
 
 def _holding_keys(work: Work) -> list[Key]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,17 +31,22 @@ def node_records() -> Iterator[StoredRecord]:
     """The duplicates set as our nodes publish it: marc21 from some libraries, oai_dc elsewhere."""
     rows = json.loads(DUPLICATES.read_text(encoding="utf-8"))["records"]
     for number, row in enumerate(rows):
-        prefix = "marc21" if row["source"] in {"prov", "kota", "unpar"} else "oai_dc"
-        record = BibRecord(
-            local_id=row["identifier"], title=row["title"], subtitle=row["subtitle"],
-            creators=row["creators"], publisher=row["publisher"],
-            year=int(row["year"]) if row["year"] else None, isbn=row["isbns"],
-            language=row["language"], material_type=row["material_type"],
-            copies=[Copy(f"B{number}-{i}", "Rak Umum", "", "tersedia" if i else "dipinjam")
-                    for i in range(number % 3)])
-        xml = FORMATS[prefix].render(record).replace(INSTITUTION_SLOT, row["source"])
-        yield StoredRecord(row["source"], row["identifier"], "2024-03-01T00:00:00Z", False,
-                           prefix, xml)
+        yield node_record(number, row)
+
+
+def node_record(number: int, row: dict, datestamp: str = "2024-03-01T00:00:00Z"
+                ) -> StoredRecord:
+    """One row of the duplicates set as its library's node publishes it."""
+    prefix = "marc21" if row["source"] in {"prov", "kota", "unpar"} else "oai_dc"
+    record = BibRecord(
+        local_id=row["identifier"], title=row["title"], subtitle=row["subtitle"],
+        creators=row["creators"], publisher=row["publisher"],
+        year=int(row["year"]) if row["year"] else None, isbn=row["isbns"],
+        language=row["language"], material_type=row["material_type"],
+        copies=[Copy(f"B{number}-{i}", "Rak Umum", "", "tersedia" if i else "dipinjam")
+                for i in range(number % 3)])
+    xml = FORMATS[prefix].render(record).replace(INSTITUTION_SLOT, row["source"])
+    return StoredRecord(row["source"], row["identifier"], datestamp, False, prefix, xml)
 
 
 def write(store: RecordStore, records: list[StoredRecord]) -> None:
@@ -119,6 +125,52 @@ def test_incremental_updates_equal_a_rebuild(setup, tmp_path: Path) -> None:
                  for w in snapshot(fresh, engine).values()}
     assert regrouped == {tuple(sorted(h["record_id"] for h in w["holdings"]))
                          for w in incremental.values()}
+
+
+def groups(indexer: Indexer) -> dict[str, set[str]]:
+    """Work id → the record keys in it, as works.sqlite3 has them."""
+    return {work_id: {f"{r.source}|{r.identifier}" for r in records}
+            for work_id, records in indexer.works.iter_works()}
+
+
+@pytest.mark.parametrize("seed", [21, 22, 23])
+def test_batches_of_mixed_adds_edits_and_deletions_equal_a_rebuild(setup, tmp_path: Path,
+                                                                    seed: int) -> None:
+    store, indexer, engine = setup
+    rng = random.Random(seed)
+    rows = json.loads(DUPLICATES.read_text(encoding="utf-8"))["records"]
+    live: dict[int, dict] = {}
+    for day in range(1, 9):
+        stamp = f"2024-04-{day:02d}T00:00:00Z"
+        batch = []
+        for number in rng.sample(range(len(rows)), 15):  # one batch spans several of 7
+            action = rng.random()
+            if number in live and action < 0.3:
+                batch.append(changed(node_record(number, rows[number]), deleted=True,
+                                     metadata=None, datestamp=stamp))
+                del live[number]
+                continue
+            row = rows[number]
+            if number in live and action < 0.7:  # an edit that may move it to another work
+                donor = rng.choice(rows)
+                row = {**live[number], "title": donor["title"],
+                       "isbns": donor["isbns"] if action < 0.5 else row["isbns"]}
+            batch.append(node_record(number, row, stamp))
+            live[number] = row
+        write(store, batch)
+        indexer.run_incremental()
+    held = groups(indexer)
+    write(store, [node_record(n, row, "2024-05-01T00:00:00Z") for n, row in live.items()])
+    indexer.run_incremental()
+    assert groups(indexer) == held  # a re-harvest of every record keeps every id
+    incremental = snapshot(indexer, engine)
+
+    indexer.rebuild()
+    assert snapshot(indexer, engine) == incremental
+
+    fresh = Indexer(store, WorkStore(tmp_path / "fresh.sqlite3"), engine, LIBRARIES)
+    fresh.rebuild()
+    assert sorted(map(sorted, groups(fresh).values())) == sorted(map(sorted, held.values()))
 
 
 def test_works_carry_holdings_library_by_library(setup) -> None:
