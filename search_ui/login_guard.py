@@ -94,12 +94,12 @@ class LoginGuard:
 
     def _name_delay(self, name: str) -> int:
         """Seconds the name's growing delay still asks for (0 under ``per_pair`` failures)."""
-        failures = self.throttle.count(self.limits.name, name)
-        latest = self.throttle.latest(self.limits.name, name)
-        if failures < self.limits.per_pair or latest is None:
+        failures = self.throttle.recent(self.limits.name, name)  # newest first
+        if len(failures) < self.limits.per_pair:
             return 0
-        delay = min(2 ** min(failures - self.limits.per_pair, 30), self.limits.max_delay_seconds)
-        return self.throttle.seconds_until(latest + timedelta(seconds=delay))
+        delay = min(2 ** min(len(failures) - self.limits.per_pair, 30),
+                    self.limits.max_delay_seconds)
+        return self.throttle.seconds_until(failures[0] + timedelta(seconds=delay))
 
     def wait(self, attempt: Attempt) -> int:
         """Seconds before this attempt may be checked; 0 means check the password now."""

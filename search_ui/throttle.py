@@ -54,7 +54,7 @@ class Throttle:
         """The UTC timestamp ``seconds`` ago, in the stored (sortable) form."""
         return (self.clock() - timedelta(seconds=seconds)).strftime(STAMP)
 
-    def _recent(self, limit: Limit, key: str) -> list[datetime]:
+    def recent(self, limit: Limit, key: str) -> list[datetime]:
         """When the events of ``key`` inside the window happened, newest first."""
         with opened(self.path, SCHEMA) as conn:
             rows = conn.execute("SELECT at FROM events WHERE kind=? AND key=? AND at>=? "
@@ -62,26 +62,17 @@ class Throttle:
                                                      self._ago(limit.window_seconds)))
             return [datetime.strptime(row[0], STAMP).replace(tzinfo=UTC) for row in rows]
 
-    def count(self, limit: Limit, key: str) -> int:
-        """How many events ``key`` has inside the window."""
-        return len(self._recent(limit, key))
-
     def reached(self, limit: Limit, key: str) -> bool:
         """True when ``key`` already has ``limit.most`` events inside the window."""
-        return self.count(limit, key) >= limit.most
+        return len(self.recent(limit, key)) >= limit.most
 
     def wait(self, limit: Limit, key: str) -> int:
         """Whole seconds until ``key`` is below the limit again (0 when it is now)."""
-        recent = self._recent(limit, key)
+        recent = self.recent(limit, key)
         if len(recent) < limit.most:
             return 0
         frees = recent[limit.most - 1] + timedelta(seconds=limit.window_seconds)
         return self.seconds_until(frees)
-
-    def latest(self, limit: Limit, key: str) -> datetime | None:
-        """The newest event of ``key`` inside the window, or None."""
-        recent = self._recent(limit, key)
-        return recent[0] if recent else None
 
     def seconds_until(self, moment: datetime) -> int:
         """Whole seconds from now until ``moment`` (at least 1 while it is ahead, else 0)."""
