@@ -11,11 +11,13 @@ visible titles.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 from types import TracebackType
+
+from config import dbfile
+from node_adapter.catalogue import DAMAGED
 
 CHUNK = 5000
 _TABLES = """
@@ -30,7 +32,7 @@ class Sweep:
     """Temporary tables beside one catalogue file, for one sync; closed with it."""
 
     def __init__(self, catalogue_path: Path) -> None:
-        self.db = sqlite3.connect(catalogue_path, isolation_level=None)
+        self.db = dbfile.connect(catalogue_path, DAMAGED, isolation_level=None)
         self.db.execute("PRAGMA temp_store = FILE")
         self.db.executescript(_TABLES)
 
