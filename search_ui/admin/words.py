@@ -56,7 +56,7 @@ CODES = {
 
 OUTCOME = re.compile(r"^(?P<status>\w+): \+(?P<added>\d+) ~(?P<updated>\d+) -(?P<deleted>\d+)"
                      r"(?:; (?P<error>.*))?$", re.DOTALL)
-"""What ``harvester.jobs.run_pending`` writes: the run's status, its counts, its first error."""
+"""What ``harvester.jobs.JobRunner`` writes: the run's status, its counts, its first error."""
 
 
 def code_name(code: str | None) -> str:

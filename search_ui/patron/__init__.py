@@ -20,6 +20,8 @@ def search_service() -> SearchService:
 def web_config() -> dict[str, Any]:
     """The ``[web]`` settings the app was created with."""
     return current_app.config["JALA_WEB"]
+
+
 def absolute_url(endpoint: str, **values: Any) -> str:
     """A page's full address on ``site_base()``; its path alone when no address is known."""
     return site_base() + url_for(endpoint, **values)
