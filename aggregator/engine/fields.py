@@ -105,7 +105,8 @@ def _unique(values: Iterable[str]) -> list[str]:
 
 
 def aggregations(query: SearchQuery) -> dict[str, Any]:
-    """Facet counts in Elasticsearch's aggregation language, which tantivy speaks too."""
+    """Facet counts in Elasticsearch's aggregation language (tantivy counts its own way:
+    ``tantivy_facets``)."""
     aggs: dict[str, Any] = {}
     for facet in query.facets:
         if facet == "year":

@@ -7,7 +7,9 @@ one of the query's terms (names are matched unstemmed). Everything else is escap
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import re
+from collections.abc import Collection, Iterator
+from functools import lru_cache
 from html import escape
 
 from aggregator.engine.analysis import STOPWORDS, Analyzer, fold, words
@@ -40,14 +42,37 @@ def _matches(word: str, terms: Collection[str], analyzer: Analyzer) -> bool:
     return any(term[1:] in word for term in terms) and analyzer.stem(word) in terms
 
 
+@lru_cache(maxsize=1024)
+def _candidates(terms: frozenset[str]) -> re.Pattern[str] | None:
+    """Words containing a term's tail (the only ones that can match), found in one scan;
+    None where a one-letter term makes every word a candidate."""
+    tails = sorted({term[1:] for term in terms}, key=len, reverse=True)
+    if not all(tails):
+        return None
+    return re.compile(r"\w*(?:" + "|".join(map(re.escape, tails)) + r")\w*")
+
+
+def _matching_spans(text: str, terms: Collection[str], analyzer: Analyzer
+                    ) -> Iterator[tuple[int, int]]:
+    """Start and end of each word of ``text`` that matches ``terms``.
+
+    ASCII text folds to the same offsets, so its candidate words are found by one regular
+    expression instead of looking at every word; other text is read word by word.
+    """
+    pattern = _candidates(frozenset(terms)) if text.isascii() else None
+    if pattern is None:
+        return ((start, end) for word, start, end in words(text)
+                if _matches(word, terms, analyzer))
+    return (found.span() for found in pattern.finditer(text.lower())
+            if _matches(found.group(), terms, analyzer))
+
+
 def mark(text: str, terms: Collection[str], analyzer: Analyzer) -> tuple[str, bool]:
     """Escape ``text`` and wrap words matching ``terms``; also say whether any matched."""
     parts: list[str] = []
     cursor = 0
     matched = False
-    for word, start, end in words(text):
-        if not _matches(word, terms, analyzer):
-            continue
+    for start, end in _matching_spans(text, terms, analyzer):
         parts.append(escape(text[cursor:start]))
         parts.append(f"<mark>{escape(text[start:end])}</mark>")
         cursor = end
@@ -60,8 +85,7 @@ def snippet(text: str, terms: Collection[str], analyzer: Analyzer) -> str | None
     """A marked window of ``text`` around its first matching word, or None without one."""
     if not _may_match(text, terms):
         return None
-    first = next((start for word, start, _ in words(text)
-                  if _matches(word, terms, analyzer)), None)
+    first = next(_matching_spans(text, terms, analyzer), (None, None))[0]
     if first is None:
         return None
     begin = max(0, first - SNIPPET_CHARS // 3)

@@ -4,7 +4,7 @@ Readers open the index and reload when a writer commits (they watch ``meta.json`
 exactly one writer at a time holds ``WriterLock``. Text is analysed in Python
 (``analysis``) on both sides; each query word must match (in any field, best field
 boosted per ``fields.BOOSTS``); field conditions (``where``) narrow every step
-(``tantivy_where``); facets are tantivy's ES-style aggregations.
+(``tantivy_where``); facets are counted by ``tantivy_facets``.
 """
 
 from __future__ import annotations
@@ -21,14 +21,7 @@ from tantivy import Occur, Query
 from aggregator.config import aggregator_settings, index_path
 from aggregator.engine.analysis import STOPWORDS, Analyzer, shared_analyzer, words
 from aggregator.engine.base import EngineError, IndexTotals, QueryError, SearchEngine
-from aggregator.engine.fields import (
-    BOOSTS,
-    aggregations,
-    check_facets,
-    parse_year_filter,
-    year_bucket,
-    year_bucket_label,
-)
+from aggregator.engine.fields import BOOSTS, check_facets, parse_year_filter
 from aggregator.engine.highlight import highlight_work
 from aggregator.engine.relax import (
     FUZZY_BOOST,
@@ -40,7 +33,8 @@ from aggregator.engine.relax import (
     relaxed_search,
 )
 from aggregator.engine.spelling import closest_word, edit_limit
-from aggregator.engine.tantivy_order import ordered_hits, resume_offset
+from aggregator.engine.tantivy_facets import facet_aggregations, facet_counts
+from aggregator.engine.tantivy_order import Loaded, address_key, ordered_hits, resume_offset
 from aggregator.engine.tantivy_schema import COMPLETION_SEPARATOR, SCHEMA, from_stored, to_document
 from aggregator.engine.tantivy_where import where_query
 from aggregator.engine.writer_lock import WriterLock
@@ -189,13 +183,15 @@ class TantivyEngine(SearchEngine):
         offset = (query.page - 1) * query.size
         if query.search_after:
             offset = resume_offset(searcher, compiled, query.sort, scored, query.search_after)
-        page, total = ordered_hits(searcher, compiled, query.sort, scored, offset, query.size)
+        loaded: Loaded = {}
+        page, total = ordered_hits(searcher, compiled, query.sort, scored, offset, query.size,
+                                   loaded)
         if settles is not None and not settles(total):
             return SearchResult(total=total, hits=[], facets={}, page=query.page, size=query.size)
         hits = []
         term_set = frozenset(t for w in understood.words for t in (w.word, w.stem))
         for position, (value, address) in enumerate(page, start=offset):
-            work = from_stored(searcher.doc(address))
+            work = from_stored(loaded.get(address_key(address)) or searcher.doc(address))
             score = float(value) if isinstance(value, float) else 0.0  # type: ignore[arg-type]
             highlights = highlight_work(work, term_set, self._analyzer) if query.highlight else {}
             hits.append(Hit(work, score, highlights, (str(value), work.id, str(position))))
@@ -326,26 +322,13 @@ class TantivyEngine(SearchEngine):
             raise QueryError(f"year_to {high} is before year_from {low}")
         return Query.range_query(SCHEMA, "year", tantivy.FieldType.Integer, low, high)
 
-    def _facets(self, searcher: tantivy.Searcher, compiled: Query, query: SearchQuery
+    @staticmethod
+    def _facets(searcher: tantivy.Searcher, compiled: Query, query: SearchQuery
                 ) -> dict[str, list[FacetValue]]:
-        """Facet counts over all matches, most frequent first (decades newest first)."""
+        """Facet counts over all matches (``tantivy_facets``)."""
         if not query.facets:
             return {}
-        answer = searcher.aggregate(compiled, aggregations(query))
-        facets: dict[str, list[FacetValue]] = {}
-        for facet in query.facets:
-            buckets = answer.get(facet, {}).get("buckets", [])
-            if facet == "year":
-                values = [year_bucket(int(b["key"])) for b in buckets if b["doc_count"]]
-                counts = [b["doc_count"] for b in buckets if b["doc_count"]]
-                facets[facet] = sorted(
-                    (FacetValue(v, c, year_bucket_label(v)) for v, c in zip(values, counts,
-                                                                             strict=True)),
-                    key=lambda fv: fv.value, reverse=True)[:query.facet_size]
-            else:
-                facets[facet] = sorted((FacetValue(str(b["key"]), b["doc_count"])
-                                        for b in buckets), key=lambda fv: (-fv.count, fv.value))
-        return facets
+        return facet_counts(searcher.aggregate(compiled, facet_aggregations(query)), query)
 
     def _did_you_mean(self, searcher: tantivy.Searcher, text: str) -> str | None:
         """The query with each unknown word replaced by its closest indexed word."""

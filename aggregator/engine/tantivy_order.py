@@ -26,6 +26,9 @@ RESUME_SLACK = 50
 _COLUMNS = {"newest": "newest_sort", "title": "title_sort", "id": "id"}
 
 Hits = list[tuple[object, tantivy.DocAddress]]
+Loaded = dict[tuple[int, int], tantivy.Document]
+"""Documents read while ordering, by ``address_key``: a page reuses them instead of a
+second stored read."""
 
 
 def title_order(title_key: str, work_id: str) -> str:
@@ -39,9 +42,9 @@ def newest_order(year: int | None, work_id: str) -> str:
 
 
 def ordered_hits(searcher: tantivy.Searcher, compiled: tantivy.Query, sort: str, scored: bool,
-                 offset: int, limit: int) -> tuple[Hits, int]:
+                 offset: int, limit: int, loaded: Loaded | None = None) -> tuple[Hits, int]:
     """Hits ``offset`` to ``offset + limit`` of ``compiled`` in ``sort`` order, ties by id,
-    and how many works match.
+    and how many works match; documents read to break ties are kept in ``loaded``.
 
     ``scored`` is False for a search without words (every match scores the same).
     """
@@ -50,11 +53,11 @@ def ordered_hits(searcher: tantivy.Searcher, compiled: tantivy.Query, sort: str,
         found = searcher.search(compiled, max(1, limit), count=True, offset=offset,
                                 order_by_field=column, order=tantivy.Order.Asc)
         return found.hits[:limit], found.count
-    return _by_score(searcher, compiled, offset, limit)
+    return _by_score(searcher, compiled, offset, limit, {} if loaded is None else loaded)
 
 
 def _by_score(searcher: tantivy.Searcher, compiled: tantivy.Query, offset: int,
-              limit: int) -> tuple[Hits, int]:
+              limit: int, loaded: Loaded) -> tuple[Hits, int]:
     """Best first; works of equal score by id, looked at only where a tie meets the page."""
     end = offset + limit
     step = max(limit, 16)
@@ -68,7 +71,10 @@ def _by_score(searcher: tantivy.Searcher, compiled: tantivy.Query, offset: int,
     page_scores = {score for score, _ in hits[offset:end]}
     tied = {score for score, n in Counter(s for s, _ in hits).items()
             if n > 1 and score in page_scores}
-    ids = {address_key(a): searcher.doc(a).get_first("id") for s, a in hits if s in tied}
+    for score, address in hits:
+        if score in tied:
+            loaded[address_key(address)] = searcher.doc(address)
+    ids = {key: document.get_first("id") for key, document in loaded.items()}
 
     def rank(hit: tuple[object, tantivy.DocAddress]) -> tuple[float, str]:
         score, address = hit

@@ -5,14 +5,14 @@ whitespace by tantivy; ``spell`` holds the folded words of title, creators and s
 (typos and prefixes match there), ``spelled`` their spelling keys (old and new spelling
 meet there), ``identifiers`` ISBN-13s and ISSNs, ``exact`` whole titles, creators and
 subjects (``fields.exact_keys``); title, creators and subjects keep word positions (words
-in order); facet fields hold exact values in fast columns for aggregations; the whole
-work is stored as JSON so a hit needs no second lookup.
+in order); facet fields hold exact values for filters, and the facets are counted from
+fast columns (``tantivy_facets``); the whole work is stored as JSON so a hit needs no
+second lookup.
 """
 
 from __future__ import annotations
 
-import json
-
+import orjson
 import tantivy
 
 from aggregator.engine.analysis import STOPWORDS, Analyzer, fold, split
@@ -23,6 +23,7 @@ from aggregator.engine.fields import (
     other_text,
     title_key_of,
 )
+from aggregator.engine.tantivy_facets import SHARED_COLUMN, shared_values
 from aggregator.engine.tantivy_order import newest_order, title_order
 from aggregator.indonesian import spelling_key
 from aggregator.model import Work
@@ -49,8 +50,9 @@ def build_schema() -> tantivy.Schema:
     builder.add_text_field("complete", tokenizer_name="raw", index_option="basic")
     builder.add_text_field("exact", tokenizer_name="raw", index_option="basic")
     for name in KEYWORD_FIELDS:
-        builder.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
-    for name in ("title_sort", "newest_sort"):
+        builder.add_text_field(name, tokenizer_name="raw", index_option="basic",
+                               fast=name == "subject")
+    for name in (SHARED_COLUMN, "title_sort", "newest_sort"):
         builder.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
     builder.add_integer_field("year", indexed=True, fast=True)
     for name in ("holdings", "copies"):
@@ -95,20 +97,17 @@ def to_document(work: Work, analyzer: Analyzer) -> tantivy.Document:
     }
     if work.year is not None:
         fields["year"] = work.year
-    for name, values in facet_values(work).items():
-        if values:
-            fields[name] = values
+    values = facet_values(work)
+    for name, given in values.items():
+        if given:
+            fields[name] = given
+    fields[SHARED_COLUMN] = shared_values(work, values)
     return tantivy.Document(**fields)
 
 
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
-                           check_circular=False).encode
-"""One encoder for every document: ``json.dumps`` with options builds a new one per call."""
-
-
 def stored_json(work: Work) -> bytes:
-    """The work as compact JSON (``Work.to_dict`` shape, built without deep copies)."""
-    return _encode({**vars(work), "holdings": [vars(h) for h in work.holdings]}).encode()
+    """The work as compact UTF-8 JSON (``Work.to_dict`` shape, built without deep copies)."""
+    return orjson.dumps({**vars(work), "holdings": [vars(h) for h in work.holdings]})
 
 
 def spelling_words(folded_words: list[str]) -> list[str]:
@@ -125,4 +124,4 @@ def completions(work: Work) -> list[str]:
 
 def from_stored(document: tantivy.Document) -> Work:
     """Rebuild the work from its stored JSON."""
-    return Work.from_dict(json.loads(document.get_first("work")))
+    return Work.from_dict(orjson.loads(document.get_first("work")))

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import random
 import re
+from collections import Counter
 
 import pytest
 
 from aggregator.engine.base import QueryError
+from aggregator.engine.fields import year_bucket
 from aggregator.model import Work
-from aggregator.query import SearchQuery
+from aggregator.query import FACETS, SearchQuery
 from tests.support.engines import (
     PALANGKA,
     STATUS_KNOWN,
@@ -184,6 +187,40 @@ def test_facet_counts_cover_all_matches_not_just_the_page(engine):
     only = engine.search(SearchQuery(text="hirata", facets=("material_type",)))
     assert set(only.facets) == {"material_type"}
     assert only.facets["material_type"][0].count == 2
+
+
+@pytest.mark.parametrize("pair", BACKENDS)
+def test_each_facet_lists_its_top_values_with_exact_counts(pair, tmp_path):
+    """More values than ``facet_size``, works written over several commits (segments):
+    each facet lists its most frequent values (ties by value, decades newest first) with
+    counts equal to those taken from the works themselves."""
+    pick = random.Random(8)
+    works = [Work(id=f"w-{n:03d}", title=f"Buku {n}", year=pick.randrange(1900, 2026),
+                  language=pick.choice(["ind", "eng", "jav", "ban", "min"]),
+                  material_type=pick.choice(["book", "ebook", "map", "serial"]),
+                  subjects=pick.sample([f"Subjek {s}" for s in range(30)], 2),
+                  holdings=[holding(f"lib{lib:02d}", f"Kabupaten {lib % 9}")
+                            for lib in pick.sample(range(40), pick.randrange(1, 4))])
+             for n in range(240)]
+    expected: dict[str, Counter[str]] = {facet: Counter() for facet in FACETS}
+    for work in works:
+        expected["library"].update({h.library_id for h in work.holdings})
+        expected["district"].update({h.district for h in work.holdings})
+        expected["language"][work.language] += 1
+        expected["material_type"][work.material_type] += 1
+        expected["subject"].update(work.subjects)
+        expected["year"][year_bucket(work.year)] += 1
+    with pair(tmp_path) as (writer, reader):
+        for start in range(0, len(works), 60):
+            writer.upsert(works[start:start + 60])
+            writer.commit()
+        result = reader.search(SearchQuery(size=0, facet_size=4))
+    for facet in FACETS:
+        shown = [(v.value, v.count) for v in result.facets[facet]]
+        if facet == "year":
+            assert shown == sorted(expected[facet].items(), reverse=True)[:4]
+        else:
+            assert shown == sorted(expected[facet].items(), key=lambda vc: (-vc[1], vc[0]))[:4]
 
 
 def test_year_range_and_decade_filter(engine):
