@@ -16,13 +16,14 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from aggregator.clusterer import Change, Clusterer
 from aggregator.config import aggregator_settings
 from aggregator.engine.base import SearchEngine
 from aggregator.merging import build_work
 from aggregator.model import Work
 from aggregator.normalise import UnmappableRecord
 from aggregator.normalise.batches import Outcome, normalised_batches
-from aggregator.works import Clusterer, finalise_ids
+from aggregator.works import finalise_ids
 from aggregator.workstore import Unmapped, WorkStore
 from config.network import Source, load_sources
 from config.settings import Settings
@@ -99,9 +100,7 @@ class Indexer:
         clusterer = Clusterer(self.works, self.year_tolerance)
         for changes, outcomes in self._batches(report.cursor):
             with self.works.transaction():
-                touched: set[str] = set()
-                for change, outcome in zip(changes, outcomes, strict=True):
-                    touched |= self._apply(clusterer, change, outcome, report)
+                touched = clusterer.apply(self._changes(changes, outcomes, report))
                 documents, gone = self._documents(touched)
                 report.works_upserted += self.engine.upsert(documents)
                 report.works_deleted += self.engine.delete(gone)
@@ -131,8 +130,7 @@ class Indexer:
             self.works.clear_records()
             clusterer = Clusterer(self.works, self.year_tolerance, final_ids=False)
             for changes, outcomes in self._batches(0):
-                for change, outcome in zip(changes, outcomes, strict=True):
-                    self._apply(clusterer, change, outcome, report)
+                clusterer.apply(self._changes(changes, outcomes, report))
                 report.cursor = changes[-1].seq
                 report.changes += len(changes)
                 notify("cluster", report.changes, total)
@@ -169,28 +167,34 @@ class Indexer:
         return normalised_batches(lambda seq: self.store.changes(seq, self.batch_size), after,
                                   self.max_record_bytes, workers)
 
-    def _apply(self, clusterer: Clusterer, change: StoredRecord, outcome: Outcome,
-               report: IndexReport) -> set[str]:
-        """Re-cluster around one normalised change; unmappable records are listed, not lost."""
-        key = (change.source, change.identifier)
-        if outcome is None:
-            report.deleted += 1
-            self.works.drop_unmapped(key)
-            return clusterer.remove(key)
-        if isinstance(outcome, UnmappableRecord):
-            report.unmapped += 1
-            touched = clusterer.remove(key)
-            self.works.put_unmapped(Unmapped(change.source, change.identifier, outcome.reason,
-                                             change.metadata_prefix, change.datestamp))
-            return touched
-        report.mapped += 1
-        return clusterer.put(outcome, change.seq)
+    def _changes(self, changes: list[StoredRecord], outcomes: list[Outcome],
+                 report: IndexReport) -> list[Change]:
+        """A batch's normalised changes for the clusterer; unmappable records are listed
+        (and leave their works), not lost."""
+        batch = []
+        for change, outcome in zip(changes, outcomes, strict=True):
+            key = (change.source, change.identifier)
+            if outcome is None:
+                report.deleted += 1
+                self.works.drop_unmapped(key)
+                batch.append(Change(key, None))
+            elif isinstance(outcome, UnmappableRecord):
+                report.unmapped += 1
+                self.works.put_unmapped(Unmapped(change.source, change.identifier,
+                                                 outcome.reason, change.metadata_prefix,
+                                                 change.datestamp))
+                batch.append(Change(key, None))
+            else:
+                report.mapped += 1
+                batch.append(Change(key, outcome, change.seq))
+        return batch
 
     def _documents(self, work_ids: set[str]) -> tuple[list[Work], list[str]]:
         """Fresh documents of touched works that still exist, and the ids that vanished."""
         documents, gone = [], []
+        found = self.works.works_members(work_ids)
         for work_id in sorted(work_ids):
-            members = self.works.members(work_id)
+            members = found.get(work_id)
             if members:
                 documents.append(build_work(work_id, [m.record for m in members],
                                             self.libraries))

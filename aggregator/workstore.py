@@ -9,8 +9,9 @@ belonged to, kept after the record goes, so ids survive deletions, re-harvests a
 rebuilds), ``unmapped`` (records kept in the store that cannot be mapped, with the
 reason) and ``state`` (the indexer's change-feed cursor). SQLite in WAL mode: the indexer
 writes, anyone may read. Older files are brought up to date on open (JSON moved to
-``record_data``, blocking keys filed); an older file raises ``WorkStoreError``; a damaged
-one ``config.dbfile.DamagedFile`` with ``DAMAGED`` as its way out.
+``record_data``, blocking keys filed: ``aggregator.workschema``); one too old raises
+``WorkStoreError``; a damaged one ``config.dbfile.DamagedFile`` with ``DAMAGED`` as its
+way out.
 """
 
 from __future__ import annotations
@@ -20,44 +21,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from aggregator.blocking import filed_keys
 from aggregator.matching import MatchView
 from aggregator.normalise.schema import NormalisedRecord
+from aggregator.workschema import upgrade
 from config import dbfile
 from config.sqlite import Transaction
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS records (
-    source TEXT NOT NULL, identifier TEXT NOT NULL, seq INTEGER NOT NULL,
-    title_key TEXT NOT NULL, subtitle_key TEXT NOT NULL, work_id TEXT,
-    match TEXT NOT NULL,
-    PRIMARY KEY (source, identifier)) WITHOUT ROWID;
-DROP INDEX IF EXISTS records_title;
-DROP INDEX IF EXISTS records_block;
-CREATE INDEX IF NOT EXISTS records_work ON records (work_id);
-CREATE TABLE IF NOT EXISTS record_data (
-    source TEXT NOT NULL, identifier TEXT NOT NULL, data TEXT NOT NULL,
-    UNIQUE (source, identifier));
-CREATE TABLE IF NOT EXISTS record_isbns (
-    isbn TEXT NOT NULL, source TEXT NOT NULL, identifier TEXT NOT NULL,
-    PRIMARY KEY (isbn, source, identifier)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS record_isbns_record ON record_isbns (source, identifier);
-CREATE TABLE IF NOT EXISTS assignments (
-    source TEXT NOT NULL, identifier TEXT NOT NULL, work_id TEXT NOT NULL,
-    PRIMARY KEY (source, identifier)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS unmapped (
-    source TEXT NOT NULL, identifier TEXT NOT NULL, reason TEXT NOT NULL,
-    metadata_prefix TEXT NOT NULL, datestamp TEXT NOT NULL,
-    PRIMARY KEY (source, identifier)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-"""
-BLOCKS_TABLE = """
-CREATE TABLE IF NOT EXISTS record_blocks (
-    block INTEGER NOT NULL, source TEXT NOT NULL, identifier TEXT NOT NULL,
-    PRIMARY KEY (block, source, identifier)) WITHOUT ROWID;
-"""
-"""Blocking key (``blocking``, a 64-bit integer) → record; recreated when ``BLOCKING`` rises."""
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 """``json.dumps(..., ensure_ascii=False)`` without building an encoder per record."""
@@ -67,11 +38,6 @@ Key = tuple[str, str]
 """A record's (source, identifier)."""
 DAMAGED = "restore it from a backup, or move it aside and run `jala index rebuild`"
 """The way out of a damaged works database (``config.dbfile``)."""
-BLOCKING = 3
-"""Version of ``blocking.filed_keys`` (3: keys hashed to 64-bit integers, title bits
-first); a file whose ``record_blocks`` is older is refiled."""
-
-
 class Member:
     """A mapped record as stored: matching reads only key, work id and view (a few hundred
     bytes); the canonical form is read (``fetch``) and parsed only when someone asks."""
@@ -125,41 +91,10 @@ class WorkStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA cache_size=-65536")  # 64 MiB: title blocks and keys stay hot
-        if {"source", "identifier"} <= self._columns() and "match" not in self._columns():
-            self.db.close()
-            raise WorkStoreError(f"{path} is from an early version this one cannot migrate: move "
-                                 "it aside and run `jala index rebuild` (works get new ids)")
-        self.db.executescript(SCHEMA + BLOCKS_TABLE)
+        upgrade(self.db, self.path, WorkStoreError)
         self.rows_read = 0  # records read for matching since opening (bench and tests count)
         self._any_unmapped = self.db.execute("SELECT EXISTS (SELECT 1 FROM unmapped)"
                                              ).fetchone()[0] == 1  # else put skips a DELETE
-        self._move_data_out()
-        self._file_blocks()
-
-    def _columns(self) -> set[str]:
-        """Column names of ``records`` as the file has it (empty for a new file)."""
-        return {row[1] for row in self.db.execute("PRAGMA table_info(records)")}
-
-    def _move_data_out(self) -> None:
-        """Files written before ``record_data`` kept the JSON in ``records``: move it once."""
-        if "data" in self._columns():
-            with self.transaction():
-                self.db.execute("INSERT OR REPLACE INTO record_data "
-                                "SELECT source, identifier, data FROM records")
-                self.db.execute("ALTER TABLE records DROP COLUMN data")
-
-    def _file_blocks(self) -> None:
-        """Files from before ``record_blocks`` (or an older ``BLOCKING``): file every record."""
-        if self.get_state("blocking") == BLOCKING:
-            return
-        with self.transaction():
-            self.db.execute("DROP TABLE IF EXISTS record_blocks")  # its key type may differ
-            self.db.execute(BLOCKS_TABLE)
-            rows = self.db.execute("SELECT source, identifier, match FROM records")
-            self.db.executemany("INSERT OR IGNORE INTO record_blocks VALUES (?, ?, ?)", (
-                (block, source, identifier) for source, identifier, match in rows
-                for block in filed_keys(MatchView.from_json(match))))
-            self.set_state("blocking", BLOCKING)
 
     def close(self) -> None:
         """Close the connection."""
@@ -181,19 +116,26 @@ class WorkStore:
 
     def member(self, key: Key) -> Member | None:
         """One mapped record, or None."""
-        row = self.db.execute(f"SELECT {MEMBER} FROM records WHERE source=? AND identifier=?",
-                              key).fetchone()
-        return self._members([row])[0] if row else None
+        return self.stored([key])[key][0]
 
-    def member_and_assignment(self, key: Key) -> tuple[Member | None, str | None]:
-        """A record as stored (or None) and the work id it last belonged to, even after it
-        was deleted (or None): one statement, as every change asks both."""
-        row = self.db.execute(
-            "SELECT r.source, r.identifier, r.work_id, r.match, a.work_id "
-            "FROM (SELECT ? AS source, ? AS identifier) k "
-            "LEFT JOIN records r USING (source, identifier) "
-            "LEFT JOIN assignments a USING (source, identifier)", key).fetchone()
-        return (self._members([row[:4]])[0] if row[0] is not None else None), row[4]
+    def stored(self, keys: list[Key], assignments: bool = True
+               ) -> dict[Key, tuple[Member | None, str | None]]:
+        """Each record as stored (or None) and the work id it last belonged to, even after
+        it was deleted (None, or not read without ``assignments``): one statement per 400
+        records, as every change asks both."""
+        found: dict[Key, tuple[Member | None, str | None]] = {}
+        column, join = ("a.work_id", "LEFT JOIN assignments a USING (source, identifier)"
+                        ) if assignments else ("NULL", "")
+        for chunk in _chunks(keys, 400):
+            rows = self.db.execute(
+                f"WITH k(source, identifier) AS (VALUES {','.join(['(?, ?)'] * len(chunk))}) "
+                f"SELECT k.source, k.identifier, r.work_id, r.match, {column} FROM k "
+                f"LEFT JOIN records r USING (source, identifier) {join}",
+                [part for key in chunk for part in key]).fetchall()
+            members = iter(self._members(row[:4] for row in rows if row[3] is not None))
+            for source, identifier, _, match, remembered in rows:
+                found[source, identifier] = (next(members) if match else None, remembered)
+        return found
 
     def _data(self, key: Key) -> str:
         """A record's canonical form as stored (JSON)."""
@@ -208,72 +150,84 @@ class WorkStore:
         self.rows_read += len(members)
         return members
 
-    def put(self, record: NormalisedRecord, seq: int, view: MatchView,
-            work_id: str | None, previous: MatchView | None) -> None:
-        """Insert or replace a mapped record, its ISBNs and blocking keys (``previous``: the
-        stored version's view, None when the record is not stored)."""
-        key = (record.source, record.identifier)
-        self.db.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (*key, seq, view.title_key, view.subtitle, work_id, view.to_json()))
-        self.db.execute("INSERT OR REPLACE INTO record_data VALUES (?, ?, ?)",
-                        (*key, _ENCODE(record.to_dict())))
+    def put_many(self, puts: list[tuple[Member, int, Member | None]], remember: bool) -> None:
+        """Insert or replace mapped records (new version with its record and work id, seq,
+        stored version or None), their ISBNs and blocking keys, one ``executemany`` per
+        table; ``remember`` also records their work ids as their assignments."""
+        self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?)", [
+            (*new.key, seq, new.view.title_key, new.view.subtitle, new.work_id,
+             new.view.to_json()) for new, seq, _ in puts])
+        self.db.executemany("INSERT OR REPLACE INTO record_data VALUES (?, ?, ?)", [
+            (*new.key, _ENCODE(new.record.to_dict())) for new, _, _ in puts])
         if self._any_unmapped:
-            self.db.execute("DELETE FROM unmapped WHERE source=? AND identifier=?", key)
-        if previous == view:
-            return  # same view, so the same blocking keys and ISBNs: they stay as filed
-        if previous is not None:
-            self._unfile(key, previous)
-            self.db.execute("DELETE FROM record_isbns WHERE source=? AND identifier=?", key)
-        self.db.executemany("INSERT OR IGNORE INTO record_blocks VALUES (?, ?, ?)",
-                            [(block, *key) for block in filed_keys(view)])
-        if record.isbns:
-            self.db.executemany("INSERT OR IGNORE INTO record_isbns VALUES (?, ?, ?)",
-                                [(isbn, *key) for isbn in record.isbns])
+            self.db.executemany("DELETE FROM unmapped WHERE source=? AND identifier=?",
+                                [new.key for new, _, _ in puts])
+        moved = [(new, old) for new, _, old in puts if old is None or old.view != new.view]
+        self._unfile([old for _, old in moved if old is not None])  # same view: kept as filed
+        self.db.executemany("INSERT OR IGNORE INTO record_blocks VALUES (?, ?, ?)", [
+            (block, *new.key) for new, _ in moved for block in filed_keys(new.view)])
+        self.db.executemany("INSERT OR IGNORE INTO record_isbns VALUES (?, ?, ?)", [
+            (isbn, *new.key) for new, _ in moved for isbn in sorted(new.view.isbns)])
+        if remember:
+            self.db.executemany("INSERT OR REPLACE INTO assignments (work_id, source, "
+                                "identifier) VALUES (?, ?, ?)", [
+                                    (new.work_id, *new.key) for new, _, _ in puts])
 
-    def remove(self, key: Key, view: MatchView) -> None:
-        """Forget a record (deleted or now unmappable; ``view`` as stored); its assignment
-        stays."""
-        self._unfile(key, view)
-        for table in ("records", "record_data", "record_isbns"):
-            self.db.execute(f"DELETE FROM {table} WHERE source=? AND identifier=?", key)
+    def remove_many(self, gone: list[Member]) -> None:
+        """Forget stored records (deleted or now unmappable); their assignments stay."""
+        self._unfile(gone)
+        for table in ("records", "record_data"):
+            self.db.executemany(f"DELETE FROM {table} WHERE source=? AND identifier=?",
+                                [old.key for old in gone])
 
-    def _unfile(self, key: Key, view: MatchView) -> None:
-        """Drop a stored record's blocking keys (recomputed from its stored view)."""
+    def _unfile(self, stored: list[Member]) -> None:
+        """Drop stored records' blocking keys (recomputed from their stored views) and ISBNs."""
         self.db.executemany("DELETE FROM record_blocks WHERE block=? AND source=? AND "
-                            "identifier=?", [(block, *key) for block in filed_keys(view)])
+                            "identifier=?", [(block, *old.key) for old in stored
+                                             for block in filed_keys(old.view)])
+        self.db.executemany("DELETE FROM record_isbns WHERE source=? AND identifier=?",
+                            [old.key for old in stored if old.view.isbns])
 
-    def neighbours(self, probes: Iterable[str]) -> list[Member]:
-        """Records filed under any of these blocking keys, once each, in key order."""
-        probes = list(probes)
+    def neighbours(self, probes: tuple[int, ...]) -> list[Member]:
+        """Records filed under any of these blocking keys, once each, in key order (one
+        statement per set of keys: measured faster than one for a whole batch's keys,
+        which returns every record once per key it shares)."""
         if not probes:
             return []
         rows = self.db.execute(
             f"SELECT {MEMBER} FROM records WHERE (source, identifier) IN (SELECT source, "
             f"identifier FROM record_blocks WHERE block IN ({','.join('?' * len(probes))})) "
             "ORDER BY source, identifier", probes)
-        return self._members(rows)
+        return self._members(rows.fetchall())
 
-    def by_isbns(self, isbns: Iterable[str]) -> list[Member]:
+    def by_isbns(self, isbns: frozenset[str]) -> list[Member]:
         """Records carrying any of these ISBN-13s."""
-        isbns = list(isbns)
         if not isbns:
             return []
         rows = self.db.execute(
             "SELECT DISTINCT r.source, r.identifier, r.work_id, r.match "
             "FROM record_isbns i "
             "JOIN records r USING (source, identifier) "
-            f"WHERE i.isbn IN ({','.join('?' * len(isbns))})", isbns)
-        return self._members(rows)
+            f"WHERE i.isbn IN ({','.join('?' * len(isbns))})", sorted(isbns))
+        return self._members(rows.fetchall())
+
+    def works_members(self, work_ids: Iterable[str]) -> dict[str, list[Member]]:
+        """Every record of each work, in key order, canonical forms read at once."""
+        found: dict[str, list[Member]] = {}
+        for chunk in _chunks(sorted(set(work_ids)), 900):
+            rows = self.db.execute(
+                f"SELECT {MEMBER}, data FROM records JOIN record_data USING (source, "
+                f"identifier) WHERE work_id IN ({','.join('?' * len(chunk))}) "
+                "ORDER BY work_id, source, identifier", chunk)
+            for source, identifier, work, match, data in rows.fetchall():
+                found.setdefault(work, []).append(Member(
+                    (source, identifier), work, MatchView.from_json(match), data))
+        self.rows_read += sum(len(members) for members in found.values())
+        return found
 
     def members(self, work_id: str) -> list[Member]:
         """Every record of a work, in key order, canonical forms read at once."""
-        rows = self.db.execute(f"SELECT {MEMBER}, data FROM records JOIN record_data "
-                               "USING (source, identifier) WHERE work_id=? "
-                               "ORDER BY source, identifier", (work_id,))
-        members = [Member((source, identifier), work, MatchView.from_json(match), data)
-                   for source, identifier, work, match, data in rows]
-        self.rows_read += len(members)
-        return members
+        return self.works_members([work_id]).get(work_id, [])
 
     def member_keys(self, work_id: str) -> list[Key]:
         """The records of a work, in key order, without reading their JSON."""
@@ -283,12 +237,20 @@ class WorkStore:
 
     def holders(self, work_id: str) -> int:
         """How many records carry this work id now."""
-        return int(self.db.execute("SELECT count(*) FROM records WHERE work_id=?",
-                                   (work_id,)).fetchone()[0])
+        return self.holders_of([work_id])[work_id]
 
-    def set_work(self, keys: Iterable[Key], work_id: str, remember: bool) -> None:
-        """Put records in a work; ``remember`` also records it as their assignment."""
-        rows = [(work_id, *key) for key in keys]
+    def holders_of(self, work_ids: Iterable[str]) -> Counter[str]:
+        """How many records carry each of these work ids now (absent: none)."""
+        held: Counter[str] = Counter()
+        for chunk in _chunks(sorted(set(work_ids)), 900):
+            held.update(dict(self.db.execute(
+                "SELECT work_id, count(*) FROM records WHERE work_id IN "
+                f"({','.join('?' * len(chunk))}) GROUP BY work_id", chunk).fetchall()))
+        return held
+
+    def set_works(self, rows: list[tuple[str, str, str]], remember: bool) -> None:
+        """Put records in works (work id, source, identifier); ``remember`` also records
+        each as the record's assignment."""
         self.db.executemany("UPDATE records SET work_id=? WHERE source=? AND identifier=?",
                             rows)
         if remember:
@@ -362,7 +324,8 @@ class WorkStore:
 
     def drop_unmapped(self, key: Key) -> None:
         """A record that was deleted is no longer waiting to be mapped."""
-        self.db.execute("DELETE FROM unmapped WHERE source=? AND identifier=?", key)
+        if self._any_unmapped:
+            self.db.execute("DELETE FROM unmapped WHERE source=? AND identifier=?", key)
 
     def unmapped(self, source: str | None = None, limit: int = 1000) -> list[Unmapped]:
         """Records we cannot index, by source and identifier."""
@@ -370,3 +333,9 @@ class WorkStore:
         rows = self.db.execute(f"SELECT * FROM unmapped {where} ORDER BY source, identifier "
                                "LIMIT ?", (*args, limit))
         return [Unmapped(*row) for row in rows]
+
+
+def _chunks(values: list[Any], size: int) -> Iterator[list[Any]]:
+    """Consecutive slices of at most ``size``: SQLite caps the parameters of one statement."""
+    for start in range(0, len(values), size):
+        yield values[start:start + size]

@@ -10,7 +10,7 @@ number of 60 libraries (most by one, popular ones by many), published as our nod
 makes a share F of the works school textbooks: five short titles ("Matematika", ...) each
 written by 300 authors in three editions, so a title is shared by thousands of records
 (the pathological case for title blocking). Timed: ``normalise``
-of each stored record and ``Clusterer.put`` into a fresh works.sqlite3, in batches of
+of each stored record and ``Clusterer.apply`` into a fresh works.sqlite3, in batches of
 1,000 records, one transaction each, as the indexer does; XML rendering is not timed.
 RSS is sampled as it goes, and the records clustering read (``WorkStore.rows_read``) are
 counted per record. The machine is shared, so CPU throughput (process time) is
@@ -34,10 +34,10 @@ from pathlib import Path
 
 import psutil
 
+from aggregator.clusterer import Change, Clusterer
 from aggregator.engine.tantivy_engine import TantivyEngine
 from aggregator.indexer import Indexer
 from aggregator.normalise import normalise
-from aggregator.works import Clusterer
 from aggregator.workstore import WorkStore
 from biblio.isbn import isbn10_to_13
 from config.paths import SEED_DIR
@@ -161,8 +161,8 @@ def run(count: int, common: float) -> dict[str, float]:
             clock.stop("normalise")
             clock.start()
             with works.transaction():
-                for record, stored in zip(records, batch, strict=True):
-                    clusterer.put(record, stored.seq)
+                clusterer.apply(Change((record.source, record.identifier), record, stored.seq)
+                                for record, stored in zip(records, batch, strict=True))
             clock.stop("cluster")
             quarter = count // 4 or 1
             if (done + len(batch)) // quarter > done // quarter:

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 
 from aggregator.blocking import filed_keys, probe_keys
+from aggregator.clusterer import Clusterer
 from aggregator.matching import match_view
 from aggregator.merging import build_work
 from aggregator.model import Holding
 from aggregator.normalise.schema import NormalisedRecord
-from aggregator.works import Clusterer, finalise_ids, same_work
+from aggregator.works import finalise_ids, same_work
 from aggregator.workstore import WorkStore, WorkStoreError
 from config.network import Source
 from tests.aggregator.duplicates import labelled_records, precision_recall
