@@ -14,7 +14,8 @@ gone) and follows it in one direction, never writing before it has read:
    those of records it makes ambiguous (``_unsettled``), a remembered work still alive;
 4. assign: a new record that joins one work and disturbs nothing joins it; every other
    changed record and every record of the works they touch are re-clustered at once into
-   connected components (``works.components``) and named (``works.choose_id``);
+   connected components (``works.components``) and named (``works.free_vote``: the
+   id most of a part's records hold, if free; new ids only once those are placed);
 5. write: the batch's records with their work ids, ISBNs, blocking keys and removals, and
    the work ids of the other records that moved: one ``executemany`` per table.
 
@@ -37,7 +38,7 @@ from dataclasses import dataclass, field
 from aggregator.blocking import filed_keys, probe_keys
 from aggregator.matching import MatchView, match_view, subtitle_keys_compatible
 from aggregator.normalise.schema import NormalisedRecord
-from aggregator.works import anchor, choose_id, components, derived_id, same_work
+from aggregator.works import anchor, components, derived_id, free_vote, same_work
 from aggregator.workstore import Key, Member, WorkStore
 
 
@@ -91,8 +92,6 @@ class _Overlay:
     def over(self, stored: list[Member], index: dict[Hashable, list[Member]],
              values: Iterable[Hashable]) -> list[Member]:
         """``stored`` without the batch's records, plus its new versions under ``values``."""
-        if not self.changed:
-            return stored
         found = {m.key: m for m in stored if m.key not in self.changed}
         found.update((m.key, m) for value in values for m in index.get(value, ()))
         return list(found.values())
@@ -304,17 +303,16 @@ class Clusterer:
             return (outside[work_id] if work_id in outside
                     else self.works.holders(work_id) + delta[work_id]) > 0
 
+        named: list[tuple[list[Member], str | None]] = []
+        for group in groups:  # earlier ids first, biggest part first
+            earlier = free_vote(Counter(m.work_id for m in group if m.work_id), taken)
+            if earlier:
+                chosen.add(earlier)
+            named.append((group, earlier))
         moved: list[tuple[str, str, str]] = []
-        named = []
-        for group in groups:  # earlier ids first, biggest part first ("": none is free)
-            named.append((group, choose_id(Counter(m.work_id for m in group if m.work_id),
-                                           taken, str)))
-            chosen.add(named[-1][1])
-        chosen.discard("")
-        for group, work_id in named:
-            if not work_id:  # named after every earlier id has found its work
-                work_id = self._fresh(group, taken)
-                chosen.add(work_id)
+        for group, earlier in named:
+            work_id = earlier or self._fresh(group, taken)  # once every earlier id is placed
+            chosen.add(work_id)
             for member in group:
                 if member.key not in batch and member.work_id != work_id:
                     moved.append((work_id, *member.key))

@@ -115,13 +115,18 @@ def derived_id(anchor_text: str, taken: Callable[[str], bool]) -> str:
         attempt += 1
 
 
-def choose_id(votes: Counter[str], taken: Callable[[str], bool],
-              fresh: Callable[[], str]) -> str:
-    """The most held earlier id that is still free (ties: smaller id), else a fresh one."""
+def free_vote(votes: Counter[str], taken: Callable[[str], bool]) -> str | None:
+    """The most held earlier id that is still free (ties: smaller id), or None."""
     for work_id, _ in sorted(votes.items(), key=lambda item: (-item[1], item[0])):
         if not taken(work_id):
             return work_id
-    return fresh()
+    return None
+
+
+def choose_id(votes: Counter[str], taken: Callable[[str], bool],
+              fresh: Callable[[], str]) -> str:
+    """The most held earlier id that is still free (ties: smaller id), else a fresh one."""
+    return free_vote(votes, taken) or fresh()
 
 
 def finalise_ids(works: WorkStore) -> None:

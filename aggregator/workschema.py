@@ -81,8 +81,7 @@ def _move_data_out(db: sqlite3.Connection) -> None:
 
 def _file_blocks(db: sqlite3.Connection) -> None:
     """Files from before ``record_blocks`` (or an older ``BLOCKING``): file every record."""
-    row = db.execute("SELECT value FROM state WHERE name='blocking'").fetchone()
-    if row and row[0] == BLOCKING:
+    if get_state(db, "blocking") == BLOCKING:
         return
     with Transaction(db):
         db.execute("DROP TABLE IF EXISTS record_blocks")  # its key type may differ
@@ -91,5 +90,16 @@ def _file_blocks(db: sqlite3.Connection) -> None:
         db.executemany("INSERT OR IGNORE INTO record_blocks VALUES (?, ?, ?)", (
             (block, source, identifier) for source, identifier, match in rows
             for block in filed_keys(MatchView.from_json(match))))
-        db.execute("INSERT INTO state VALUES ('blocking', ?) ON CONFLICT (name) DO UPDATE "
-                   "SET value=excluded.value", (BLOCKING,))
+        set_state(db, "blocking", BLOCKING)
+
+
+def get_state(db: sqlite3.Connection, name: str) -> int:
+    """An integer of the indexer's state (cursor, counters, versions), 0 when never set."""
+    row = db.execute("SELECT value FROM state WHERE name=?", (name,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def set_state(db: sqlite3.Connection, name: str, value: int) -> None:
+    """Store an integer of the indexer's state."""
+    db.execute("INSERT INTO state VALUES (?, ?) ON CONFLICT (name) DO UPDATE "
+               "SET value=excluded.value", (name, value))

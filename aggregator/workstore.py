@@ -26,7 +26,7 @@ from typing import Any
 from aggregator.blocking import filed_keys
 from aggregator.matching import MatchView
 from aggregator.normalise.schema import NormalisedRecord
-from aggregator.workschema import upgrade
+from aggregator.workschema import get_state, set_state, upgrade
 from config import dbfile
 from config.sqlite import Transaction
 
@@ -106,13 +106,11 @@ class WorkStore:
 
     def get_state(self, name: str) -> int:
         """An integer of the indexer's state (cursor, counters), 0 when never set."""
-        row = self.db.execute("SELECT value FROM state WHERE name=?", (name,)).fetchone()
-        return int(row[0]) if row else 0
+        return get_state(self.db, name)
 
     def set_state(self, name: str, value: int) -> None:
         """Store an integer of the indexer's state."""
-        self.db.execute("INSERT INTO state VALUES (?, ?) ON CONFLICT (name) DO UPDATE "
-                        "SET value=excluded.value", (name, value))
+        set_state(self.db, name, value)
 
     def member(self, key: Key) -> Member | None:
         """One mapped record, or None."""
