@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from aggregator.blocking import filed_keys, probe_keys
-from aggregator.matching import MatchView, match_view, subtitle_keys_compatible
+from aggregator.matching import Mapped, MatchView, subtitle_keys_compatible
 from aggregator.normalise.schema import NormalisedRecord
 from aggregator.works import anchor, components, derived_id, free_vote, same_work
 from aggregator.workstore import Key, Member, WorkStore
@@ -47,8 +47,13 @@ class Change:
     """One record change: its mapped version, or None when it was deleted or is unmappable."""
 
     key: Key
-    record: NormalisedRecord | None
+    record: Mapped | None
     seq: int = 0
+
+    @classmethod
+    def of(cls, record: NormalisedRecord, seq: int) -> Change:
+        """The change that adds or replaces ``record`` (normalised here, not in a worker)."""
+        return cls((record.source, record.identifier), Mapped.of(record), seq)
 
 
 @dataclass
@@ -117,7 +122,7 @@ class Clusterer:
 
     def put(self, record: NormalisedRecord, seq: int) -> set[str]:
         """Add or replace one mapped record (a batch of one)."""
-        return self.apply([Change((record.source, record.identifier), record, seq)])
+        return self.apply([Change.of(record, seq)])
 
     def remove(self, key: Key) -> set[str]:
         """Drop one deleted or unmappable record (a batch of one)."""
@@ -179,8 +184,9 @@ class Clusterer:
             if change.record is None:
                 gone += [old] if old is not None else []
                 continue
-            put = _Put(Member(key, old.work_id if old else None, match_view(change.record),
-                              record=change.record), old, change.seq)
+            put = _Put(Member(key, old.work_id if old else None,
+                              MatchView.from_json(change.record.match), change.record.data),
+                       old, change.seq)
             if old is None and remembered:
                 if alive[remembered]:
                     put.context.add(remembered)  # still alive: rejoined only by links
@@ -282,7 +288,7 @@ class Clusterer:
         named: the id most of its records hold if free, else a remembered, derived (or
         temporary) one. Returns the ids given and the stored records that moved."""
         batch = {p.new.key for p in puts} | {old.key for old in gone}
-        members = {m.key: m for ms in self.works.works_members(affected).values()
+        members = {m.key: m for ms in self.works.works_members(affected, data=False).values()
                    for m in ms if m.key not in batch}
         members.update((p.new.key, p.new) for p in puts if p.new.work_id in affected)
         members.update((m.key, m) for m in changed)
@@ -326,4 +332,4 @@ class Clusterer:
                 self._temporary = self.works.get_state("temporary_ids")
             self._temporary += 1
             return f"t{self._temporary}"
-        return derived_id(anchor(m.record for m in group), taken)
+        return derived_id(anchor(group), taken)

@@ -22,15 +22,15 @@ from aggregator.engine.base import SearchEngine
 from aggregator.merging import build_work
 from aggregator.model import Work
 from aggregator.normalise import UnmappableRecord
-from aggregator.normalise.batches import Outcome, normalised_batches
+from aggregator.normalise.batches import Normalised, normalised_batches
 from aggregator.works import finalise_ids
 from aggregator.workstore import Unmapped, WorkStore
 from config.network import Source, load_sources
 from config.settings import Settings
-from harvester.store import RecordStore, StoredRecord
+from harvester.store import RecordStore
 
 CURSOR = "cursor"
-PARALLEL_BACKLOG = 20_000
+PARALLEL_BACKLOG = 5_000
 """Changes waiting from which normalising moves to a worker process (it starts in ~1 s)."""
 Progress = Callable[[str, int, int], None]
 """``progress(phase, done, total)``; phases: ``cluster``, ``name``, ``index``."""
@@ -55,7 +55,7 @@ class Indexer:
     def __init__(self, store: RecordStore, works: WorkStore, engine: SearchEngine,
                  libraries: dict[str, Source], batch_size: int = 1000,
                  year_tolerance: int = 1, max_record_bytes: int = 1_048_576,
-                 normalise_workers: int = 1, parallel_backlog: int = PARALLEL_BACKLOG) -> None:
+                 normalise_workers: int = 2, parallel_backlog: int = PARALLEL_BACKLOG) -> None:
         self.store = store
         self.works = works
         self.engine = engine
@@ -98,9 +98,9 @@ class Indexer:
         """Body of ``run_incremental``, one caller at a time."""
         report = IndexReport(cursor=self.cursor)
         clusterer = Clusterer(self.works, self.year_tolerance)
-        for changes, outcomes in self._batches(report.cursor):
+        for changes in self._batches(report.cursor):
             with self.works.transaction():
-                touched = clusterer.apply(self._changes(changes, outcomes, report))
+                touched = clusterer.apply(self._changes(changes, report))
                 documents, gone = self._documents(touched)
                 report.works_upserted += self.engine.upsert(documents)
                 report.works_deleted += self.engine.delete(gone)
@@ -129,8 +129,8 @@ class Indexer:
         with self.works.transaction():
             self.works.clear_records()
             clusterer = Clusterer(self.works, self.year_tolerance, final_ids=False)
-            for changes, outcomes in self._batches(0):
-                clusterer.apply(self._changes(changes, outcomes, report))
+            for changes in self._batches(0):
+                clusterer.apply(self._changes(changes, report))
                 report.cursor = changes[-1].seq
                 report.changes += len(changes)
                 notify("cluster", report.changes, total)
@@ -160,20 +160,19 @@ class Indexer:
         for work_id, records in self.works.iter_works():
             yield build_work(work_id, records, self.libraries)
 
-    def _batches(self, after: int) -> Iterator[tuple[list[StoredRecord], list[Outcome]]]:
-        """The change feed after ``after``, normalised; a long backlog in a worker process."""
+    def _batches(self, after: int) -> Iterator[list[Normalised]]:
+        """The change feed after ``after``, normalised; a long backlog in worker processes."""
         backlog = self.store.last_seq() - after
         workers = self.normalise_workers if backlog >= self.parallel_backlog else 0
-        return normalised_batches(lambda seq: self.store.changes(seq, self.batch_size), after,
-                                  self.max_record_bytes, workers)
+        return normalised_batches(self.store, after, self.batch_size, self.max_record_bytes,
+                                  workers)
 
-    def _changes(self, changes: list[StoredRecord], outcomes: list[Outcome],
-                 report: IndexReport) -> list[Change]:
+    def _changes(self, changes: list[Normalised], report: IndexReport) -> list[Change]:
         """A batch's normalised changes for the clusterer; unmappable records are listed
         (and leave their works), not lost."""
         batch = []
-        for change, outcome in zip(changes, outcomes, strict=True):
-            key = (change.source, change.identifier)
+        for change in changes:
+            key, outcome = (change.source, change.identifier), change.outcome
             if outcome is None:
                 report.deleted += 1
                 self.works.drop_unmapped(key)

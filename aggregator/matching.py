@@ -12,11 +12,13 @@ key because a name key is the sorted set of its words. Titles lose a subtitle af
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
+
+import orjson
 
 from aggregator.indonesian import is_title_word, spelling_key
 from aggregator.normalise.schema import NormalisedRecord
@@ -129,15 +131,15 @@ class MatchView:
 
     def to_json(self) -> str:
         """Compact form stored beside the record, so matching never parses whole records."""
-        return json.dumps([self.title_key, self.subtitle, [sorted(a) for a in self.authors],
-                           self.publisher, self.year, self.family, sorted(self.isbns)],
-                          ensure_ascii=False)
+        return orjson.dumps([self.title_key, self.subtitle, [sorted(a) for a in self.authors],
+                             self.publisher, self.year, self.family, sorted(self.isbns)]
+                            ).decode()
 
     @staticmethod
     @lru_cache(maxsize=20_000)
     def from_json(text: str) -> MatchView:
         """Rebuild from ``to_json`` output (cached: a title's records are read again and again)."""
-        key, subtitle, authors, publisher, year, family, isbns = json.loads(text)
+        key, subtitle, authors, publisher, year, family, isbns = orjson.loads(text)
         return MatchView(key, frozenset(key.split()), subtitle,
                          tuple(frozenset(a) for a in authors), publisher, year, family,
                          frozenset(isbns))
@@ -153,3 +155,17 @@ def match_view(record: NormalisedRecord) -> MatchView:
                      text_key(record.publisher), record.year,
                      _FAMILIES.get(record.material_type, record.material_type),
                      frozenset(record.isbns))
+
+
+class Mapped(NamedTuple):
+    """A normalised record as clustering takes it: its canonical form and its matching view
+    as JSON, made where it was normalised (two strings cross a process boundary and go into
+    the works database far cheaper than the objects)."""
+
+    data: str
+    match: str
+
+    @classmethod
+    def of(cls, record: NormalisedRecord) -> Mapped:
+        """The record's stored form (``NormalisedRecord.to_dict``) and ``MatchView.to_json``."""
+        return cls(orjson.dumps(record.to_dict()).decode(), match_view(record).to_json())

@@ -39,8 +39,10 @@ from aggregator.matching import (
     subtitle_keys_compatible,
     title_key,
 )
-from aggregator.normalise.schema import NormalisedRecord
 from aggregator.workstore import Member, WorkStore
+
+RENAME_BATCH = 5000
+"""Works a rebuild's naming pass renames per statement (memory: one id pair each)."""
 
 
 def same_work(a: MatchView, b: MatchView, year_tolerance: int) -> bool:
@@ -94,14 +96,15 @@ def components(members: list[Member], linked: Callable[[MatchView, MatchView], b
     return sorted(groups.values(), key=lambda g: (-len(g), min(m.key for m in g)))
 
 
-def anchor(records: Iterable[NormalisedRecord]) -> str:
-    """What a new work's id is derived from: its smallest ISBN, else its title/author key."""
-    records = list(records)
-    isbns = [isbn for r in records for isbn in r.isbns]
+def anchor(members: Iterable[Member]) -> str:
+    """What a new work's id is derived from: its smallest ISBN (the matching views have
+    them), else its title/author key (the only case that parses the records)."""
+    members = list(members)
+    isbns = [isbn for m in members for isbn in m.view.isbns]
     if isbns:
         return min(isbns)
     return min(f"{title_key(r.title, r.language)}|{first_author_key(r.creators, r.contributors)}"
-               f"|{r.material_type}" for r in records)
+               f"|{r.material_type}" for r in (m.record for m in members))
 
 
 def derived_id(anchor_text: str, taken: Callable[[str], bool]) -> str:
@@ -133,13 +136,23 @@ def finalise_ids(works: WorkStore) -> None:
     """Rebuild's second pass: each temporary work takes its remembered id or a derived one.
 
     Works are named biggest first, so when the store changed since the ids were given and
-    two works claim one id, the bigger keeps it.
+    two works claim one id, the bigger keeps it. Renames are written ``RENAME_BATCH`` at a
+    time; until then the ids given are held in memory.
     """
-    def taken(work_id: str) -> bool:
-        return works.holders(work_id) > 0
+    given: set[str] = set()
 
+    def taken(work_id: str) -> bool:
+        return work_id in given or works.holders(work_id) > 0
+
+    renames: list[tuple[str, str]] = []
     for temporary in works.temporary_works():
         votes = works.remembered_votes(temporary)
         final = choose_id(votes, taken, lambda t=temporary: derived_id(
-            anchor(m.record for m in works.members(t)), taken))
-        works.rename_work(temporary, final)
+            anchor(works.members(t)), taken))
+        given.add(final)
+        renames.append((temporary, final))
+        if len(renames) >= RENAME_BATCH:
+            works.rename_works(renames)
+            renames.clear()
+            given.clear()
+    works.rename_works(renames)

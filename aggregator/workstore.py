@@ -16,12 +16,13 @@ way out.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from aggregator.blocking import filed_keys
 from aggregator.matching import MatchView
@@ -30,8 +31,6 @@ from aggregator.workschema import get_state, set_state, upgrade
 from config import dbfile
 from config.sqlite import Transaction
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
-"""``json.dumps(..., ensure_ascii=False)`` without building an encoder per record."""
 MEMBER = "source, identifier, work_id, match"
 """What matching reads of a record; its canonical form (``data``) is fetched only when asked."""
 Key = tuple[str, str]
@@ -45,22 +44,26 @@ class Member:
     __slots__ = ("_data", "_fetch", "_record", "key", "view", "work_id")
 
     def __init__(self, key: Key, work_id: str | None, view: MatchView, data: str = "",
-                 record: NormalisedRecord | None = None,
                  fetch: Callable[[Key], str] | None = None) -> None:
         self.key = key
         self.work_id = work_id
         self.view = view
         self._data = data
-        self._record = record
+        self._record: NormalisedRecord | None = None
         self._fetch = fetch
 
     @property
+    def data(self) -> str:
+        """The canonical record as stored (JSON), read only when someone asks."""
+        if not self._data and self._fetch is not None:
+            self._data = self._fetch(self.key)
+        return self._data
+
+    @property
     def record(self) -> NormalisedRecord:
-        """The canonical record (read and parsed only when someone asks)."""
+        """The canonical record, parsed only when someone asks."""
         if self._record is None:
-            if not self._data and self._fetch is not None:
-                self._data = self._fetch(self.key)
-            self._record = NormalisedRecord.from_dict(json.loads(self._data))
+            self._record = NormalisedRecord.from_dict(orjson.loads(self.data))
         return self._record
 
 
@@ -156,7 +159,7 @@ class WorkStore:
             (*new.key, seq, new.view.title_key, new.view.subtitle, new.work_id,
              new.view.to_json()) for new, seq, _ in puts])
         self.db.executemany("INSERT OR REPLACE INTO record_data VALUES (?, ?, ?)", [
-            (*new.key, _ENCODE(new.record.to_dict())) for new, _, _ in puts])
+            (*new.key, new.data) for new, _, _ in puts])
         if self._any_unmapped:
             self.db.executemany("DELETE FROM unmapped WHERE source=? AND identifier=?",
                                 [new.key for new, _, _ in puts])
@@ -209,23 +212,27 @@ class WorkStore:
             f"WHERE i.isbn IN ({','.join('?' * len(isbns))})", sorted(isbns))
         return self._members(rows.fetchall())
 
-    def works_members(self, work_ids: Iterable[str]) -> dict[str, list[Member]]:
-        """Every record of each work, in key order, canonical forms read at once."""
+    def works_members(self, work_ids: Iterable[str], data: bool = True
+                      ) -> dict[str, list[Member]]:
+        """Every record of each work, in key order; canonical forms read at once, or with
+        ``data=False`` only when a member's ``record`` is asked for."""
         found: dict[str, list[Member]] = {}
+        column, join = (", data", "JOIN record_data USING (source, identifier)") if data else (
+            ", ''", "")
         for chunk in _chunks(sorted(set(work_ids)), 900):
             rows = self.db.execute(
-                f"SELECT {MEMBER}, data FROM records JOIN record_data USING (source, "
-                f"identifier) WHERE work_id IN ({','.join('?' * len(chunk))}) "
-                "ORDER BY work_id, source, identifier", chunk)
-            for source, identifier, work, match, data in rows.fetchall():
+                f"SELECT {MEMBER}{column} FROM records {join} WHERE work_id IN "
+                f"({','.join('?' * len(chunk))}) ORDER BY work_id, source, identifier", chunk)
+            for source, identifier, work, match, text in rows.fetchall():
                 found.setdefault(work, []).append(Member(
-                    (source, identifier), work, MatchView.from_json(match), data))
+                    (source, identifier), work, MatchView.from_json(match), text,
+                    fetch=self._data))
         self.rows_read += sum(len(members) for members in found.values())
         return found
 
     def members(self, work_id: str) -> list[Member]:
-        """Every record of a work, in key order, canonical forms read at once."""
-        return self.works_members([work_id]).get(work_id, [])
+        """Every record of a work, in key order, canonical forms read when asked for."""
+        return self.works_members([work_id], data=False).get(work_id, [])
 
     def member_keys(self, work_id: str) -> list[Key]:
         """The records of a work, in key order, without reading their JSON."""
@@ -275,11 +282,17 @@ class WorkStore:
             "SELECT a.work_id, count(*) FROM records r JOIN assignments a "
             "USING (source, identifier) WHERE r.work_id=? GROUP BY a.work_id", (work_id,))))
 
-    def rename_work(self, old: str, new: str) -> None:
-        """Give a whole work a new id and remember it for each of its records."""
-        self.db.execute("UPDATE records SET work_id=? WHERE work_id=?", (new, old))
-        self.db.execute("INSERT OR REPLACE INTO assignments SELECT source, identifier, "
-                        "work_id FROM records WHERE work_id=?", (new,))
+    def rename_works(self, renames: list[tuple[str, str]]) -> None:
+        """Give whole works new ids ((old, new) pairs) and remember them for each of their
+        records: three statements for any number of works, not two per work."""
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS renames (old TEXT PRIMARY KEY, "
+                        "new TEXT NOT NULL) WITHOUT ROWID")
+        self.db.executemany("INSERT INTO temp.renames VALUES (?, ?)", renames)
+        self.db.execute("UPDATE records SET work_id = (SELECT new FROM temp.renames WHERE "
+                        "old = records.work_id) WHERE work_id IN (SELECT old FROM temp.renames)")
+        self.db.execute("INSERT OR REPLACE INTO assignments SELECT r.source, r.identifier, "
+                        "r.work_id FROM temp.renames n JOIN records r ON r.work_id = n.new")
+        self.db.execute("DELETE FROM temp.renames")
 
     def iter_works(self, page: int = 2000) -> Iterator[tuple[str, list[NormalisedRecord]]]:
         """Every work with its records, in work id order, streamed page by page."""
@@ -299,7 +312,7 @@ class WorkStore:
                     yield current, group  # type: ignore[misc]
                     group = []
                 current = work_id
-                group.append(NormalisedRecord.from_dict(json.loads(data)))
+                group.append(NormalisedRecord.from_dict(orjson.loads(data)))
             after = rows[-1][:3]
         if group:
             yield current, group  # type: ignore[misc]

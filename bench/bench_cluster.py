@@ -157,12 +157,11 @@ def run(count: int, common: float) -> dict[str, float]:
         clusterer = Clusterer(works)
         for batch in batches(count, common):
             clock.start()
-            records = [normalise(stored) for stored in batch]
+            changes = [Change.of(normalise(stored), stored.seq) for stored in batch]
             clock.stop("normalise")
             clock.start()
             with works.transaction():
-                clusterer.apply(Change((record.source, record.identifier), record, stored.seq)
-                                for record, stored in zip(records, batch, strict=True))
+                clusterer.apply(changes)
             clock.stop("cluster")
             quarter = count // 4 or 1
             if (done + len(batch)) // quarter > done // quarter:

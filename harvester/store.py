@@ -12,7 +12,8 @@ deletion; an unchanged re-harvested record keeps its seq) and ``generation`` (th
 of the last full listing that saw it, used to sweep records a provider silently dropped).
 
 Reading API (the aggregator's contract):
-- ``changes(after_seq, limit=1000) -> list[StoredRecord]`` in seq order, deletions included;
+- ``changes(after_seq, limit=1000, until_seq=None) -> list[StoredRecord]`` in seq order,
+  deletions included, and ``batch_end(after_seq, limit)``, the seq such a batch ends at;
 - ``last_seq() -> int``;
 - ``iter_records(source=None, include_deleted=False) -> Iterator[StoredRecord]`` (streamed);
 - ``count(source=None, include_deleted=False) -> int``.
@@ -115,10 +116,15 @@ class PageOutcome:
 class RecordStore:
     """SQLite WAL record store; one connection per thread, safe to share between threads."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, create: bool = True) -> None:
+        """Open (and with ``create``, make or bring up to date) the store; a reader that
+        only follows an existing store's change feed, such as a normalising worker, passes
+        ``create=False`` and so never takes the write lock."""
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        if not create:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db.executescript(SCHEMA)
         from harvester import runs, state  # their tables live in the same file
 
@@ -163,12 +169,22 @@ class RecordStore:
 
     # -- reading -------------------------------------------------------------------------
 
-    def changes(self, after_seq: int, limit: int = 1000) -> list[StoredRecord]:
-        """Records changed after ``after_seq``, oldest change first, deletions included."""
+    def changes(self, after_seq: int, limit: int = 1000,
+                until_seq: int | None = None) -> list[StoredRecord]:
+        """Records changed after ``after_seq`` (and up to ``until_seq``), oldest change
+        first, deletions included."""
+        bound, args = ("", ()) if until_seq is None else (" AND seq <= ?", (until_seq,))
         rows = self.db.execute(
-            f"SELECT {COLUMNS} FROM records WHERE seq > ? ORDER BY seq LIMIT ?",
-            (after_seq, limit))
+            f"SELECT {COLUMNS} FROM records WHERE seq > ?{bound} ORDER BY seq LIMIT ?",
+            (after_seq, *args, limit))
         return [StoredRecord.from_row(r) for r in rows]
+
+    def batch_end(self, after_seq: int, limit: int = 1000) -> int | None:
+        """The seq that ends the next ``changes(after_seq, limit)`` batch (None: no
+        changes), read from the seq index alone, so batches can be handed out ahead."""
+        row = self.db.execute("SELECT max(seq) FROM (SELECT seq FROM records WHERE seq > ? "
+                              "ORDER BY seq LIMIT ?)", (after_seq, limit)).fetchone()
+        return None if row[0] is None else int(row[0])
 
     def last_seq(self) -> int:
         """The highest seq handed out so far (0 for an empty store)."""

@@ -151,7 +151,7 @@ def test_batches_give_the_works_of_one_change_at_a_time(clustered, tmp_path: Pat
     clusterer = Clusterer(batched)
     with batched.transaction():
         for start in range(0, len(records), 1000):  # more than one statement's worth each
-            clusterer.apply(Change((r.source, r.identifier), r, seq) for seq, r in enumerate(
+            clusterer.apply(Change.of(r, seq) for seq, r in enumerate(
                 records[start:start + 1000], start=start + 1))
     assert grouping(batched) == grouping(works)
     # new works are named from their anchors; three editions of one author share an
@@ -166,7 +166,7 @@ def test_a_mixed_batch_equals_its_changes_one_by_one(clustered, tmp_path: Path) 
     for name in ("sequential", "batched"):
         works = WorkStore(tmp_path / f"{name}.sqlite3")
         with works.transaction():
-            Clusterer(works).apply(Change((r.source, r.identifier), r, seq)
+            Clusterer(works).apply(Change.of(r, seq)
                                    for seq, r in enumerate(records[:2000], start=1))
         stores.append(works)
     changes = []
@@ -176,12 +176,12 @@ def test_a_mixed_batch_equals_its_changes_one_by_one(clustered, tmp_path: Path) 
         if roll < 0.3:
             changes.append(Change(key, None))  # deleted
         elif roll < 0.6:  # edited: another edition, so it moves to another work
-            changes.append(Change(key, NormalisedRecord(**{**record.to_dict(),
-                                                           "holding": record.holding,
-                                                           "year": (record.year or 2000) + 7}),
-                                  seq))
+            changes.append(Change.of(NormalisedRecord(**{**record.to_dict(),
+                                                         "holding": record.holding,
+                                                         "year": (record.year or 2000) + 7}),
+                                     seq))
         else:  # harvested again unchanged, or (beyond the first 2,000) new
-            changes.append(Change(key, record, seq))
+            changes.append(Change.of(record, seq))
     sequential, batched = stores
     before = ids_and_members(sequential)
     with sequential.transaction():

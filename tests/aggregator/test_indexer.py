@@ -210,7 +210,9 @@ def test_unmappable_records_are_listed_with_reasons_and_cleared_when_fixed(setup
     assert store.get(mods[0].source, mods[0].identifier) is not None  # kept in the store
 
 
-def test_normalising_in_a_worker_process_changes_nothing(setup, tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_normalising_in_worker_processes_changes_nothing(setup, tmp_path: Path,
+                                                         workers: int) -> None:
     store, indexer, engine = setup
     mods = list(provider_records("harvard-librarycloud/oai-page.xml", "mods", "tbm"))[:2]
     records = list(node_records())
@@ -220,7 +222,7 @@ def test_normalising_in_a_worker_process_changes_nothing(setup, tmp_path: Path) 
     expected = snapshot(indexer, engine)
     other = TantivyEngine(tmp_path / "index2", writer=True, heap_mb=50, threads=1)
     ahead = Indexer(store, WorkStore(tmp_path / "ahead.sqlite3"), other, LIBRARIES,
-                    batch_size=7, normalise_workers=1, parallel_backlog=0)
+                    batch_size=7, normalise_workers=workers, parallel_backlog=0)
     try:
         assert ahead.run_incremental() == inline
         assert inline.unmapped == 3 and inline.deleted == 1
