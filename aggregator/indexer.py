@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import TypeVar
 
+from aggregator.ahead import Workers, worker_pool
 from aggregator.clusterer import Change, Clusterer
 from aggregator.config import aggregator_settings
 from aggregator.engine.base import SearchEngine
@@ -24,11 +27,12 @@ from aggregator.model import Work
 from aggregator.normalise import UnmappableRecord
 from aggregator.normalise.batches import Normalised, normalised_batches
 from aggregator.works import finalise_ids
-from aggregator.workstore import Unmapped, WorkStore
+from aggregator.workstore import Unmapped, WorkStore, parse_records
 from config.network import Source, load_sources
 from config.settings import Settings
 from harvester.store import RecordStore
 
+T = TypeVar("T")
 CURSOR = "cursor"
 PARALLEL_BACKLOG = 5_000
 """Changes waiting from which normalising moves to a worker process (it starts in ~1 s)."""
@@ -98,7 +102,14 @@ class Indexer:
         """Body of ``run_incremental``, one caller at a time."""
         report = IndexReport(cursor=self.cursor)
         clusterer = Clusterer(self.works, self.year_tolerance)
-        for changes in self._batches(report.cursor):
+        with self._workers(self.store.last_seq() - report.cursor) as workers:
+            self._apply_batches(report, clusterer, workers)
+        return report
+
+    def _apply_batches(self, report: IndexReport, clusterer: Clusterer,
+                       workers: Workers) -> None:
+        """Each batch after the cursor clustered, indexed and committed, cursor included."""
+        for changes in self._batches(report.cursor, workers):
             with self.works.transaction():
                 touched = clusterer.apply(self._changes(changes, report))
                 documents, gone = self._documents(touched)
@@ -110,7 +121,6 @@ class Indexer:
                 report.cursor = changes[-1].seq
                 report.changes += len(changes)
                 self.works.set_state(CURSOR, report.cursor)
-        return report
 
     def rebuild(self, progress: Progress | None = None,
                 publish: Callable[[Iterable[Work]], object] | None = None) -> IndexReport:
@@ -126,10 +136,10 @@ class Indexer:
         notify = progress or (lambda phase, done, total: None)
         report = IndexReport()
         total = self.store.count(include_deleted=True)
-        with self.works.transaction():
+        with self.works.transaction(), self._workers(total) as workers:
             self.works.clear_records()
             clusterer = Clusterer(self.works, self.year_tolerance, final_ids=False)
-            for changes in self._batches(0):
+            for changes in self._batches(0, workers):
                 clusterer.apply(self._changes(changes, report))
                 report.cursor = changes[-1].seq
                 report.changes += len(changes)
@@ -139,7 +149,8 @@ class Indexer:
             notify("name", 1, 1)
             self.engine.clear()
             works_total = self.works.count_works()
-            indexed = self._indexed(report, lambda done: notify("index", done, works_total))
+            indexed = self._indexed(report, lambda done: notify("index", done, works_total),
+                                    workers)
             if publish:
                 publish(indexed)
             for _ in indexed:
@@ -148,22 +159,36 @@ class Indexer:
             self.works.set_state(CURSOR, report.cursor)
         return report
 
-    def _indexed(self, report: IndexReport, done: Callable[[int], None]) -> Iterator[Work]:
-        """Every work, each batch sent to the engine before its works are passed on."""
-        for batch in _batches(self.all_works(), self.batch_size):
-            report.works_upserted += self.engine.upsert(batch)
+    def _indexed(self, report: IndexReport, done: Callable[[int], None],
+                 workers: Workers) -> Iterator[Work]:
+        """Every work, each batch sent to the engine before its works are passed on; built
+        with its document in the workers when there are any and the engine can say how."""
+        maker = self.engine.document_maker() if workers.pool else None
+        if maker is None:
+            for batch in _chunked(self.all_works(), self.batch_size):
+                report.works_upserted += self.engine.upsert(batch)
+                done(report.works_upserted)
+                yield from batch
+            return
+        tasks = ((made_documents, (chunk, self.libraries, maker))
+                 for chunk in _chunked(self.works.iter_work_data(), self.batch_size))
+        for made in workers.ahead(tasks):
+            report.works_upserted += self.engine.upsert_made(made)
             done(report.works_upserted)
-            yield from batch
+            yield from (work for work, _ in made)
 
     def all_works(self) -> Iterator[Work]:
         """Every work document as the engine should hold it, in id order, streamed."""
         for work_id, records in self.works.iter_works():
             yield build_work(work_id, records, self.libraries)
 
-    def _batches(self, after: int) -> Iterator[list[Normalised]]:
-        """The change feed after ``after``, normalised; a long backlog in worker processes."""
-        backlog = self.store.last_seq() - after
-        workers = self.normalise_workers if backlog >= self.parallel_backlog else 0
+    def _workers(self, backlog: int) -> AbstractContextManager[Workers]:
+        """Worker processes for a run with this many changes waiting (none for a short one:
+        starting them costs more than they save)."""
+        return worker_pool(self.normalise_workers if backlog >= self.parallel_backlog else 0)
+
+    def _batches(self, after: int, workers: Workers) -> Iterator[list[Normalised]]:
+        """The change feed after ``after``, normalised (in the workers, if any)."""
         return normalised_batches(self.store, after, self.batch_size, self.max_record_bytes,
                                   workers)
 
@@ -202,11 +227,21 @@ class Indexer:
         return documents, gone
 
 
-def _batches(works: Iterator[Work], size: int) -> Iterator[list[Work]]:
+def made_documents(works: list[tuple[str, list[str]]], libraries: dict[str, Source],
+                   maker: Callable[[Work], object]) -> list[tuple[Work, object]]:
+    """A worker's task: each stored work (id, records as JSON) built, with its document."""
+    built = []
+    for work_id, data in works:
+        work = build_work(work_id, parse_records(data), libraries)
+        built.append((work, maker(work)))
+    return built
+
+
+def _chunked(items: Iterator[T], size: int) -> Iterator[list[T]]:
     """Fixed-size lists from a stream, so the engine gets bulk writes."""
-    batch: list[Work] = []
-    for work in works:
-        batch.append(work)
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
         if len(batch) >= size:
             yield batch
             batch = []

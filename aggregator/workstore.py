@@ -296,8 +296,14 @@ class WorkStore:
 
     def iter_works(self, page: int = 2000) -> Iterator[tuple[str, list[NormalisedRecord]]]:
         """Every work with its records, in work id order, streamed page by page."""
+        for work_id, data in self.iter_work_data(page):
+            yield work_id, parse_records(data)
+
+    def iter_work_data(self, page: int = 2000) -> Iterator[tuple[str, list[str]]]:
+        """Every work with its records' canonical forms as stored (JSON), in work id
+        order, streamed page by page (parsed where they are used: perhaps a worker)."""
         current: str | None = None
-        group: list[NormalisedRecord] = []
+        group: list[str] = []
         after: tuple[str, str, str] = ("", "", "")
         while True:
             rows = self.db.execute(
@@ -312,7 +318,7 @@ class WorkStore:
                     yield current, group  # type: ignore[misc]
                     group = []
                 current = work_id
-                group.append(NormalisedRecord.from_dict(orjson.loads(data)))
+                group.append(data)
             after = rows[-1][:3]
         if group:
             yield current, group  # type: ignore[misc]
@@ -344,6 +350,11 @@ class WorkStore:
         rows = self.db.execute(f"SELECT * FROM unmapped {where} ORDER BY source, identifier "
                                "LIMIT ?", (*args, limit))
         return [Unmapped(*row) for row in rows]
+
+
+def parse_records(data: Iterable[str]) -> list[NormalisedRecord]:
+    """Canonical records from their stored JSON."""
+    return [NormalisedRecord.from_dict(orjson.loads(text)) for text in data]
 
 
 def _chunks(values: list[Any], size: int) -> Iterator[list[Any]]:

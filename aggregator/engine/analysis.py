@@ -93,6 +93,7 @@ class Analyzer:
             ROOT_WORDS_FILE.read_text(encoding="utf-8").split("\n")
         )
         self._stemmer = Stemmer(dictionary)
+        self.cache_size = cache_size
         self._generation = max(1, cache_size // 2)
         self._young: dict[str, str] = {}
         self._old: dict[str, str] = {}

@@ -11,7 +11,7 @@ Exceptions (all raised by engines, caught by the search service and the CLI)::
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from aggregator.model import Work
@@ -56,6 +56,15 @@ class SearchEngine(ABC):
     @abstractmethod
     def upsert(self, works: Iterable[Work]) -> int:
         """Add or replace works by id; returns how many were sent."""
+
+    def document_maker(self) -> Callable[[Work], object] | None:
+        """A picklable function from a work to what ``upsert_made`` takes for it, so worker
+        processes can build documents (None: this engine builds them in ``upsert``)."""
+        return None
+
+    def upsert_made(self, made: Iterable[tuple[Work, object]]) -> int:
+        """``upsert`` of works whose documents ``document_maker()`` built elsewhere."""
+        return self.upsert(work for work, _ in made)
 
     @abstractmethod
     def delete(self, work_ids: Iterable[str]) -> int:

@@ -35,7 +35,13 @@ from aggregator.engine.relax import (
 from aggregator.engine.spelling import closest_word, edit_limit
 from aggregator.engine.tantivy_facets import facet_aggregations, facet_counts
 from aggregator.engine.tantivy_order import Loaded, address_key, ordered_hits, resume_offset
-from aggregator.engine.tantivy_schema import COMPLETION_SEPARATOR, SCHEMA, from_stored, to_document
+from aggregator.engine.tantivy_schema import (
+    COMPLETION_SEPARATOR,
+    SCHEMA,
+    DocumentFields,
+    from_stored,
+    to_document,
+)
 from aggregator.engine.tantivy_where import where_query
 from aggregator.engine.writer_lock import WriterLock
 from aggregator.model import Work
@@ -107,18 +113,30 @@ class TantivyEngine(SearchEngine):
         since the commit. Both the rebuild and incremental batches send ids in ascending
         order, so they queue no needless delete and nothing is remembered per id.
         """
+        return self._replace((work.id, to_document(work, self._analyzer)) for work in works)
+
+    def document_maker(self) -> DocumentFields:
+        """Document fields built in a worker process with an analyzer like this one's."""
+        return DocumentFields(self._analyzer.cache_size)
+
+    def upsert_made(self, made: Iterable[tuple[Work, object]]) -> int:
+        """``upsert`` with fields ``DocumentFields`` built (a document from them: ~13 µs)."""
+        return self._replace((work.id, tantivy.Document(**fields))  # type: ignore[arg-type]
+                             for work, fields in made)
+
+    def _replace(self, documents: Iterable[tuple[str, tantivy.Document]]) -> int:
+        """Add each (id, document), deleting an older copy as ``upsert`` says."""
         writer = self._require_writer()
         searcher = self._index.searcher()
         committed = None if self._cleared or not searcher.num_docs else searcher
         sent = 0
-        for work in works:
-            work_id = work.id
+        for work_id, document in documents:
             if work_id <= self._highest_written or (
                     committed and committed.doc_freq("id", work_id)):
                 writer.delete_documents_by_term("id", work_id)
             else:
                 self._highest_written = work_id
-            writer.add_document(to_document(work, self._analyzer))
+            writer.add_document(document)
             sent += 1
         return sent
 

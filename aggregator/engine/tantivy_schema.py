@@ -12,10 +12,12 @@ second lookup.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import orjson
 import tantivy
 
-from aggregator.engine.analysis import STOPWORDS, Analyzer, fold, split
+from aggregator.engine.analysis import STOPWORDS, Analyzer, fold, shared_analyzer, split
 from aggregator.engine.fields import (
     KEYWORD_FIELDS,
     exact_keys,
@@ -65,7 +67,25 @@ SCHEMA = build_schema()
 
 
 def to_document(work: Work, analyzer: Analyzer) -> tantivy.Document:
-    """Flatten a work into its tantivy document.
+    """A work's tantivy document."""
+    return tantivy.Document(**document_fields(work, analyzer))
+
+
+@dataclass(frozen=True)
+class DocumentFields:
+    """``document_fields`` for a worker process: it pickles as its cache size, and works
+    with that process's own analyzer (a tantivy document pickles ten times slower than
+    the plain fields it is made from)."""
+
+    stem_cache_size: int
+
+    def __call__(self, work: Work) -> dict[str, object]:
+        """The work's document fields."""
+        return document_fields(work, shared_analyzer(self.stem_cache_size))
+
+
+def document_fields(work: Work, analyzer: Analyzer) -> dict[str, object]:
+    """Flatten a work into its tantivy document's fields (strings, numbers and bytes).
 
     Each text is folded and split once: title, creators and subjects feed several fields
     (their terms, the spelling vocabulary, the title sort key).
@@ -102,7 +122,7 @@ def to_document(work: Work, analyzer: Analyzer) -> tantivy.Document:
         if given:
             fields[name] = given
     fields[SHARED_COLUMN] = shared_values(work, values)
-    return tantivy.Document(**fields)
+    return fields
 
 
 def stored_json(work: Work) -> bytes:

@@ -1,17 +1,14 @@
 """The change feed normalised batch by batch, optionally ahead in worker processes.
 
 Normalising (XML parse, mapping, schema, matching view) is pure and the largest part of
-indexing's CPU; clustering must stay in the one process that writes works.sqlite3. With
-``workers=n`` spawned processes normalise the next batches while the caller clusters the
-current one, so a rebuild or a large backlog uses the other core. A worker reads its batch
-from the record store itself (the caller hands it the seq range, read from the seq index)
-and sends back each change's key, seq and outcome as strings and small tuples: the XML
-never crosses the boundary, and pickling records and their normalised objects both ways
-had cost a tenth of a rebuild's CPU. Spawned, not forked: the server that runs the indexer
-has threads (waitress, the scheduler), and forking a threaded process is unsafe. Small
-backlogs stay in-process: starting a worker costs more than it saves. A worker dies with
-the process that started it (``config.children``): a SIGKILLed ``jala index rebuild`` or
-``jala serve`` leaves neither it nor multiprocessing's resource tracker behind.
+indexing's CPU; clustering must stay in the one process that writes works.sqlite3. Given
+worker processes (``aggregator.ahead``), the next batches are normalised while the caller
+clusters the current one, so a rebuild or a large backlog uses the other cores. A worker
+reads its batch from the record store itself (the caller hands it the seq range, read
+from the seq index) and sends back each change's key, seq and outcome as strings and
+small tuples: the XML never crosses the boundary, and pickling records and their
+normalised objects both ways had cost a tenth of a rebuild's CPU. Small backlogs stay
+in-process: starting a worker costs more than it saves.
 
 Each outcome is the record's ``Mapped`` form, the ``UnmappableRecord`` explaining why not
 (it pickles, so it crosses the process boundary), or None for a deletion.
@@ -19,17 +16,13 @@ Each outcome is the record's ``Mapped`` form, the ``UnmappableRecord`` explainin
 
 from __future__ import annotations
 
-import os
-from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from multiprocessing import get_context
 from pathlib import Path
 from typing import NamedTuple
 
+from aggregator.ahead import Workers
 from aggregator.matching import Mapped
 from aggregator.normalise import UnmappableRecord, normalise
-from config.children import die_with_parent
 from harvester.store import RecordStore, StoredRecord
 
 Outcome = Mapped | UnmappableRecord | None
@@ -75,22 +68,20 @@ def _normalise_range(path: str, after: int, until: int, limit: int,
 
 
 def normalised_batches(store: RecordStore, after: int, size: int, max_bytes: int,
-                       workers: int = 0) -> Iterator[list[Normalised]]:
+                       workers: Workers) -> Iterator[list[Normalised]]:
     """Batches of at most ``size`` changes after ``after``, normalised, oldest first."""
-    if workers <= 0:
+    if workers.pool is None:
         while changes := store.changes(after, size):
             yield normalise_batch(changes, max_bytes)
             after = changes[-1].seq
         return
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
-                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
-        pending: deque[Future[list[Normalised]]] = deque()
-        while True:
-            while len(pending) <= workers and (until := store.batch_end(after, size)):
-                pending.append(pool.submit(_normalise_range, str(store.path), after, until,
-                                           size, max_bytes))
-                after = until
-            if not pending:
-                return
-            if batch := pending.popleft().result():  # empty: its records changed again
-                yield batch
+    tasks = ((_normalise_range, (str(store.path), start, end, size, max_bytes))
+             for start, end in _ranges(store, after, size))
+    yield from (batch for batch in workers.ahead(tasks) if batch)  # empty: changed again
+
+
+def _ranges(store: RecordStore, after: int, size: int) -> Iterator[tuple[int, int]]:
+    """Consecutive seq ranges (after, until] of at most ``size`` changes each."""
+    while (until := store.batch_end(after, size)) is not None:
+        yield after, until
+        after = until
