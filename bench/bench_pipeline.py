@@ -57,7 +57,7 @@ def phase(args: list[str], data_dir: Path, config: Path, records: int) -> dict[s
     output, errors = data_dir / "phase.out", data_dir / "phase.err"
     began = time.perf_counter()
     with output.open("w") as out, errors.open("w") as err:
-        child = subprocess.Popen(command, stdout=out, stderr=err,
+        child = subprocess.Popen(command, stdout=out, stderr=err, cwd=ROOT,  # this tree's code
                                  env={**os.environ, "PYTHONPATH": str(ROOT)})
     peak = [0.0]
     done = threading.Event()

@@ -118,15 +118,17 @@ class UnionStore:
         """``publish``; when ``syncing``, also note each work as seen by the running sync."""
         report = PublishReport()
         with self.catalogue.stamped_transaction(now) as (db, when):
+            seen: list[tuple[str]] = []
             for work in documents:
                 _remember_members(db, work.id, self.members(work))
-                if syncing:
-                    db.execute("INSERT OR IGNORE INTO union_sync VALUES (?)", (work.id,))
+                seen.append((work.id,))
                 shown = self.visible(work)
                 if shown.holdings:
                     self._put(db, when, publication(shown, self.province), shown, report)
                 else:
                     _tombstone(db, when, work.id, report)
+            if syncing:
+                db.executemany("INSERT OR IGNORE INTO union_sync VALUES (?)", seen)
             for work_id in gone:
                 db.execute("DELETE FROM union_members WHERE work_id = ?", (work_id,))
                 _tombstone(db, when, work_id, report)
@@ -204,11 +206,13 @@ def _holding_keys(work: Work) -> list[Key]:
 def _remember_members(db: sqlite3.Connection, work_id: str, keys: Iterable[Key]) -> None:
     """Record which work each member record is in now; a record that moved names a successor."""
     keys = list(keys)
-    for source, identifier in keys:
-        row = db.execute("SELECT work_id FROM union_members WHERE source = ? AND identifier = ?",
-                         (source, identifier)).fetchone()
-        if row is not None and row[0] != work_id:
-            db.execute("INSERT OR REPLACE INTO union_successors VALUES (?, ?)", (row[0], work_id))
+    for chunk in (keys[start:start + 400] for start in range(0, len(keys), 400)):
+        earlier = db.execute(
+            f"WITH k(source, identifier) AS (VALUES {','.join(['(?, ?)'] * len(chunk))}) "
+            "SELECT DISTINCT m.work_id FROM k JOIN union_members m USING (source, identifier) "
+            "WHERE m.work_id != ?", [*(part for key in chunk for part in key), work_id])
+        db.executemany("INSERT OR REPLACE INTO union_successors VALUES (?, ?)",
+                       [(row[0], work_id) for row in earlier.fetchall()])
     db.execute("DELETE FROM union_members WHERE work_id = ?", (work_id,))
     db.executemany("INSERT OR REPLACE INTO union_members VALUES (?, ?, ?)",
                    [(source, identifier, work_id) for source, identifier in keys])
