@@ -6,10 +6,12 @@ can run on the other cores meanwhile. ``worker_pool`` starts the processes once 
 whole run (spawned, not forked: the server that runs the indexer has threads, and forking
 a threaded process is unsafe; each dies with the process that started it,
 ``config.children``, so a SIGKILLed ``jala index rebuild`` or ``jala serve`` leaves
-neither it nor multiprocessing's resource tracker behind). ``ahead`` keeps a few tasks
-in flight and yields their results in the order they were given. A task's arguments and
-result cross the boundary pickled, so tasks take and return strings and plain tuples, not
-the objects built from them. An exception raised in a worker is raised again by ``ahead``.
+neither it nor multiprocessing's resource tracker behind). ``Workers.ahead`` keeps a few
+tasks in flight and yields their results in the order they were given. A task's arguments
+and result cross the boundary pickled, so a task takes what is cheap to pickle (strings,
+tuples, a few settings) rather than what is built from it, and returns only what the
+caller needs. An exception raised in a worker is raised again by ``ahead`` (one that does
+not pickle whole breaks the pool: ``config.dbfile.DamagedFile`` does).
 """
 
 from __future__ import annotations
@@ -38,11 +40,10 @@ class Workers:
 
     def ahead(self, tasks: Iterable[Task[T]]) -> Iterator[T]:
         """Each task's result in order; one task per worker and one more are in flight, so
-        the workers stay busy while the caller uses a result (memory: that many results)."""
+        the workers stay busy while the caller uses a result (memory: that many results).
+        Only with workers: without, callers do the work their own way."""
         if self.pool is None:
-            for function, args in tasks:
-                yield function(*args)
-            return
+            raise ValueError("no worker processes to run tasks ahead in")
         pending: deque[Future[T]] = deque()
         waiting = iter(tasks)
         while True:

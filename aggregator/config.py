@@ -40,7 +40,8 @@ AGGREGATOR_DEFAULTS: dict[str, Any] = {
     "match_year_tolerance": 1,
     # Largest metadata XML (bytes) a record may have; larger ones are listed as unmapped.
     "max_record_bytes": 1_048_576,
-    # Worker processes normalising a long backlog (rebuild) ahead of clustering; 0: in-process
+    # Worker processes for a rebuild or a long backlog: they normalise the feed ahead of
+    # clustering and, in a rebuild, build works and documents ahead; 0: all in-process
     # (2 measured fastest on 2 cores: the main process and two workers share them).
     "index_normalise_workers": 2,
     # Worker: seconds before indexing is tried again after a failure (a full disk, say),

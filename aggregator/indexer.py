@@ -7,7 +7,10 @@ works.sqlite3. A crash between the engine's commit and the cursor's replays the 
 which only rewrites the same documents. ``rebuild()`` clusters the whole store again in a
 first pass with temporary ids, names every work (remembered id, else derived), clears the
 engine and streams every work into it. Incremental updates and a rebuild give the same
-works with the same ids (``tests/aggregator/test_indexer.py`` holds it to that).
+works with the same ids (``tests/aggregator/test_indexer.py`` holds it to that). A run
+with ``PARALLEL_BACKLOG`` changes or more waiting does its pure work in worker processes
+(``aggregator.ahead``): normalising the feed ahead and, in a rebuild, building works and
+their engine documents ahead; clustering and every write stay here.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from harvester.store import RecordStore
 T = TypeVar("T")
 CURSOR = "cursor"
 PARALLEL_BACKLOG = 5_000
-"""Changes waiting from which normalising moves to a worker process (it starts in ~1 s)."""
+"""Changes waiting from which a run uses worker processes (they start in ~1 s)."""
 Progress = Callable[[str, int, int], None]
 """``progress(phase, done, total)``; phases: ``cluster``, ``name``, ``index``."""
 

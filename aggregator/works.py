@@ -42,7 +42,7 @@ from aggregator.matching import (
 from aggregator.workstore import Member, WorkStore
 
 RENAME_BATCH = 5000
-"""Works a rebuild's naming pass renames per statement (memory: one id pair each)."""
+"""Works a rebuild's naming pass renames per statement (memory: two ids each until then)."""
 
 
 def same_work(a: MatchView, b: MatchView, year_tolerance: int) -> bool:

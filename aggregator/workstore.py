@@ -152,8 +152,8 @@ class WorkStore:
         return members
 
     def put_many(self, puts: list[tuple[Member, int, Member | None]], remember: bool) -> None:
-        """Insert or replace mapped records (new version with its record and work id, seq,
-        stored version or None), their ISBNs and blocking keys, one ``executemany`` per
+        """Insert or replace mapped records (new version with its canonical JSON and work
+        id, seq, stored version or None), their ISBNs and blocking keys, one ``executemany`` per
         table; ``remember`` also records their work ids as their assignments."""
         self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?)", [
             (*new.key, seq, new.view.title_key, new.view.subtitle, new.work_id,
@@ -284,7 +284,7 @@ class WorkStore:
 
     def rename_works(self, renames: list[tuple[str, str]]) -> None:
         """Give whole works new ids ((old, new) pairs) and remember them for each of their
-        records: three statements for any number of works, not two per work."""
+        records: a handful of statements for any number of works, not two per work."""
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS renames (old TEXT PRIMARY KEY, "
                         "new TEXT NOT NULL) WITHOUT ROWID")
         self.db.executemany("INSERT INTO temp.renames VALUES (?, ?)", renames)

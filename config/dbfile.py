@@ -31,7 +31,12 @@ class DamagedFile(sqlite3.DatabaseError):
     def __init__(self, path: Path, reason: str, remedy: str) -> None:
         super().__init__(f"{path} is damaged ({reason}): {remedy}")
         self.path = path
+        self.reason = reason
         self.remedy = remedy
+
+    def __reduce__(self) -> tuple[type[DamagedFile], tuple[Path, str, str]]:
+        """Pickled whole, so one raised in a worker process is reported as damage."""
+        return DamagedFile, (self.path, self.reason, self.remedy)
 
 
 def damage_in(error: BaseException | None) -> DamagedFile | None:

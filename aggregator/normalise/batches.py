@@ -23,7 +23,8 @@ from typing import NamedTuple
 from aggregator.ahead import Workers
 from aggregator.matching import Mapped
 from aggregator.normalise import UnmappableRecord, normalise
-from harvester.store import RecordStore, StoredRecord
+from config.dbfile import damage_in
+from harvester.store import RecordStore, StoredRecord, StoreError
 
 Outcome = Mapped | UnmappableRecord | None
 
@@ -60,11 +61,19 @@ def normalise_batch(changes: list[StoredRecord], max_bytes: int) -> list[Normali
 
 def _normalise_range(path: str, after: int, until: int, limit: int,
                      max_bytes: int) -> list[Normalised]:
-    """The worker's task: read the changes in (``after``, ``until``] and normalise them."""
+    """The worker's task: read the changes in (``after``, ``until``] and normalise them
+    (a damaged store is raised as the ``DamagedFile`` itself, which crosses back whole)."""
     store = _stores.get(path)
     if store is None:
         store = _stores[path] = RecordStore(Path(path), create=False)
-    return normalise_batch(store.changes(after, limit, until), max_bytes)
+    try:
+        changes = store.changes(after, limit, until)
+    except StoreError as exc:
+        damage = damage_in(exc)
+        if damage is None:
+            raise
+        raise damage from None
+    return normalise_batch(changes, max_bytes)
 
 
 def normalised_batches(store: RecordStore, after: int, size: int, max_bytes: int,

@@ -121,7 +121,8 @@ class UnionStore:
             seen: list[tuple[str]] = []
             for work in documents:
                 _remember_members(db, work.id, self.members(work))
-                seen.append((work.id,))
+                if syncing:
+                    seen.append((work.id,))
                 shown = self.visible(work)
                 if shown.holdings:
                     self._put(db, when, publication(shown, self.province), shown, report)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from aggregator.ahead import worker_pool
 from aggregator.engine.tantivy_engine import TantivyEngine
 from aggregator.indexer import Indexer
+from aggregator.normalise.batches import _normalise_range
 from aggregator.workstore import WorkStore
+from config.dbfile import DamagedFile
 from config.network import Source
 from harvester.store import RecordStore, StoredRecord
 from node_adapter.oai.formats import FORMATS, INSTITUTION_SLOT
@@ -232,3 +236,15 @@ def test_normalising_in_worker_processes_changes_nothing(setup, tmp_path: Path,
         assert snapshot(ahead, other) == expected
     finally:
         other.close()
+
+
+def test_a_store_damaged_under_a_worker_is_reported_as_damage(tmp_path: Path) -> None:
+    path = tmp_path / "records.sqlite3"
+    RecordStore(path).close()
+    for side in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        side.unlink(missing_ok=True)
+    path.write_bytes(os.urandom(64 * 1024))
+    with worker_pool(1) as workers, pytest.raises(DamagedFile) as raised:
+        next(workers.ahead([(_normalise_range, (str(path), 0, 10, 10, 1 << 20))]))
+    assert raised.value.path == path  # crossed back whole, so `jala` names the file
+    assert "jala harvest --full" in raised.value.remedy

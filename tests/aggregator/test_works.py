@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from aggregator import works as works_module
 from aggregator.blocking import filed_keys, probe_keys
 from aggregator.clusterer import Clusterer
 from aggregator.matching import match_view
@@ -107,7 +108,10 @@ def test_a_bridging_record_merges_and_its_removal_splits_back(tmp_path: Path) ->
             works.member(("kota", "oai:kota:1")).work_id} == {id_a, id_b}
 
 
-def test_rebuild_from_scratch_keeps_remembered_ids(tmp_path: Path) -> None:
+@pytest.mark.parametrize("rename_batch", [3, works_module.RENAME_BATCH])
+def test_rebuild_from_scratch_keeps_remembered_ids(tmp_path: Path, rename_batch: int,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(works_module, "RENAME_BATCH", rename_batch)  # renames written midway
     records = [r for _, r in labelled_records()]
     works = cluster(tmp_path / "works.sqlite3", records)
     before = grouping(works)
@@ -196,7 +200,10 @@ def test_a_returning_record_that_changed_does_not_take_its_old_work_id(tmp_path:
 
 
 @pytest.mark.parametrize("seed", [11, 12, 13, 14])
-def test_any_sequence_of_changes_ends_where_a_rebuild_does(tmp_path: Path, seed: int) -> None:
+def test_any_sequence_of_changes_ends_where_a_rebuild_does(tmp_path: Path, seed: int,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    monkeypatch.setattr(works_module, "RENAME_BATCH", 3)  # the rebuild's renames in batches
     rng = random.Random(seed)
     records = [r for _, r in labelled_records()]
     works = WorkStore(tmp_path / "works.sqlite3")
