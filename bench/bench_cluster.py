@@ -10,7 +10,9 @@ number of 60 libraries (most by one, popular ones by many), published as our nod
 makes a share F of the works school textbooks: five short titles ("Matematika", ...) each
 written by 300 authors in three editions, so a title is shared by thousands of records
 (the pathological case for title blocking). Timed: ``normalise``
-of each stored record and ``Clusterer.apply`` into a fresh works.sqlite3, in batches of
+of each stored record into the form a worker sends back (``Mapped``: the record's and its
+matching view's JSON; since 2026-12-06, so that JSON is no longer counted in clustering)
+and ``Clusterer.apply`` into a fresh works.sqlite3, in batches of
 1,000 records, one transaction each, as the indexer does; XML rendering is not timed.
 RSS is sampled as it goes, and the records clustering read (``WorkStore.rows_read``) are
 counted per record. The machine is shared, so CPU throughput (process time) is
