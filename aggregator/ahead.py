@@ -32,7 +32,7 @@ Task = tuple[Callable[..., T], tuple[Any, ...]]
 
 
 class Workers:
-    """A run's worker processes (none: every task runs in the caller's process)."""
+    """A run's worker processes (none: the caller does its work itself, its own way)."""
 
     def __init__(self, pool: ProcessPoolExecutor | None, count: int) -> None:
         self.pool = pool

@@ -184,9 +184,8 @@ class Clusterer:
             if change.record is None:
                 gone += [old] if old is not None else []
                 continue
-            put = _Put(Member(key, old.work_id if old else None,
-                              MatchView.from_json(change.record.match), change.record.data),
-                       old, change.seq)
+            put = _Put(Member(key, old.work_id if old else None, change.record.match,
+                              change.record.data), old, change.seq)
             if old is None and remembered:
                 if alive[remembered]:
                     put.context.add(remembered)  # still alive: rejoined only by links

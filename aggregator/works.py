@@ -126,12 +126,6 @@ def free_vote(votes: Counter[str], taken: Callable[[str], bool]) -> str | None:
     return None
 
 
-def choose_id(votes: Counter[str], taken: Callable[[str], bool],
-              fresh: Callable[[], str]) -> str:
-    """The most held earlier id that is still free (ties: smaller id), else a fresh one."""
-    return free_vote(votes, taken) or fresh()
-
-
 def finalise_ids(works: WorkStore) -> None:
     """Rebuild's second pass: each temporary work takes its remembered id or a derived one.
 
@@ -146,9 +140,8 @@ def finalise_ids(works: WorkStore) -> None:
 
     renames: list[tuple[str, str]] = []
     for temporary in works.temporary_works():
-        votes = works.remembered_votes(temporary)
-        final = choose_id(votes, taken, lambda t=temporary: derived_id(
-            anchor(works.members(t)), taken))
+        final = free_vote(works.remembered_votes(temporary), taken) or derived_id(
+            anchor(works.members(temporary)), taken)
         given.add(final)
         renames.append((temporary, final))
         if len(renames) >= RENAME_BATCH:

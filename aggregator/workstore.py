@@ -20,7 +20,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import orjson
 
@@ -29,7 +28,7 @@ from aggregator.matching import MatchView
 from aggregator.normalise.schema import NormalisedRecord
 from aggregator.workschema import get_state, set_state, upgrade
 from config import dbfile
-from config.sqlite import Transaction
+from config.sqlite import Transaction, chunks, keys_table
 
 MEMBER = "source, identifier, work_id, match"
 """What matching reads of a record; its canonical form (``data``) is fetched only when asked."""
@@ -38,16 +37,18 @@ Key = tuple[str, str]
 DAMAGED = "restore it from a backup, or move it aside and run `jala index rebuild`"
 """The way out of a damaged works database (``config.dbfile``)."""
 class Member:
-    """A mapped record as stored: matching reads only key, work id and view (a few hundred
-    bytes); the canonical form is read (``fetch``) and parsed only when someone asks."""
+    """A mapped record as stored: matching reads only key, work id and view (kept with its
+    JSON, which is what is written back: a few hundred bytes); the canonical form is read
+    (``fetch``) and parsed only when someone asks."""
 
-    __slots__ = ("_data", "_fetch", "_record", "key", "view", "work_id")
+    __slots__ = ("_data", "_fetch", "_record", "key", "match", "view", "work_id")
 
-    def __init__(self, key: Key, work_id: str | None, view: MatchView, data: str = "",
+    def __init__(self, key: Key, work_id: str | None, match: str, data: str = "",
                  fetch: Callable[[Key], str] | None = None) -> None:
         self.key = key
         self.work_id = work_id
-        self.view = view
+        self.match = match
+        self.view = MatchView.from_json(match)
         self._data = data
         self._record: NormalisedRecord | None = None
         self._fetch = fetch
@@ -63,7 +64,7 @@ class Member:
     def record(self) -> NormalisedRecord:
         """The canonical record, parsed only when someone asks."""
         if self._record is None:
-            self._record = NormalisedRecord.from_dict(orjson.loads(self.data))
+            self._record = parse_record(self.data)
         return self._record
 
 
@@ -127,11 +128,10 @@ class WorkStore:
         found: dict[Key, tuple[Member | None, str | None]] = {}
         column, join = ("a.work_id", "LEFT JOIN assignments a USING (source, identifier)"
                         ) if assignments else ("NULL", "")
-        for chunk in _chunks(keys, 400):
+        for chunk in chunks(keys, 400):
             rows = self.db.execute(
-                f"WITH k(source, identifier) AS (VALUES {','.join(['(?, ?)'] * len(chunk))}) "
-                f"SELECT k.source, k.identifier, r.work_id, r.match, {column} FROM k "
-                f"LEFT JOIN records r USING (source, identifier) {join}",
+                f"{keys_table(len(chunk))}SELECT k.source, k.identifier, r.work_id, r.match, "
+                f"{column} FROM k LEFT JOIN records r USING (source, identifier) {join}",
                 [part for key in chunk for part in key]).fetchall()
             members = iter(self._members(row[:4] for row in rows if row[3] is not None))
             for source, identifier, _, match, remembered in rows:
@@ -145,8 +145,8 @@ class WorkStore:
 
     def _members(self, rows: Iterable[tuple[str, str, str | None, str]]) -> list[Member]:
         """``Member``s from rows selected with ``MEMBER`` (one loop: a change reads ~20)."""
-        view, fetch = MatchView.from_json, self._data
-        members = [Member((source, identifier), work_id, view(match), fetch=fetch)
+        fetch = self._data
+        members = [Member((source, identifier), work_id, match, fetch=fetch)
                    for source, identifier, work_id, match in rows]
         self.rows_read += len(members)
         return members
@@ -156,8 +156,8 @@ class WorkStore:
         id, seq, stored version or None), their ISBNs and blocking keys, one ``executemany`` per
         table; ``remember`` also records their work ids as their assignments."""
         self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?)", [
-            (*new.key, seq, new.view.title_key, new.view.subtitle, new.work_id,
-             new.view.to_json()) for new, seq, _ in puts])
+            (*new.key, seq, new.view.title_key, new.view.subtitle, new.work_id, new.match)
+            for new, seq, _ in puts])
         self.db.executemany("INSERT OR REPLACE INTO record_data VALUES (?, ?, ?)", [
             (*new.key, new.data) for new, _, _ in puts])
         if self._any_unmapped:
@@ -219,14 +219,13 @@ class WorkStore:
         found: dict[str, list[Member]] = {}
         column, join = (", data", "JOIN record_data USING (source, identifier)") if data else (
             ", ''", "")
-        for chunk in _chunks(sorted(set(work_ids)), 900):
+        for chunk in chunks(sorted(set(work_ids)), 900):
             rows = self.db.execute(
                 f"SELECT {MEMBER}{column} FROM records {join} WHERE work_id IN "
                 f"({','.join('?' * len(chunk))}) ORDER BY work_id, source, identifier", chunk)
             for source, identifier, work, match, text in rows.fetchall():
                 found.setdefault(work, []).append(Member(
-                    (source, identifier), work, MatchView.from_json(match), text,
-                    fetch=self._data))
+                    (source, identifier), work, match, text, fetch=self._data))
         self.rows_read += sum(len(members) for members in found.values())
         return found
 
@@ -247,7 +246,7 @@ class WorkStore:
     def holders_of(self, work_ids: Iterable[str]) -> Counter[str]:
         """How many records carry each of these work ids now (absent: none)."""
         held: Counter[str] = Counter()
-        for chunk in _chunks(sorted(set(work_ids)), 900):
+        for chunk in chunks(sorted(set(work_ids)), 900):
             held.update(dict(self.db.execute(
                 "SELECT work_id, count(*) FROM records WHERE work_id IN "
                 f"({','.join('?' * len(chunk))}) GROUP BY work_id", chunk).fetchall()))
@@ -352,12 +351,11 @@ class WorkStore:
         return [Unmapped(*row) for row in rows]
 
 
+def parse_record(data: str) -> NormalisedRecord:
+    """A canonical record from its stored JSON."""
+    return NormalisedRecord.from_dict(orjson.loads(data))
+
+
 def parse_records(data: Iterable[str]) -> list[NormalisedRecord]:
     """Canonical records from their stored JSON."""
-    return [NormalisedRecord.from_dict(orjson.loads(text)) for text in data]
-
-
-def _chunks(values: list[Any], size: int) -> Iterator[list[Any]]:
-    """Consecutive slices of at most ``size``: SQLite caps the parameters of one statement."""
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
+    return [parse_record(text) for text in data]

@@ -10,8 +10,9 @@ stored records as a re-harvest would: every third record from the start, most of
 copy's status (``tersedia`` → ``dipinjam``) or else a note added (the same work), every
 tenth one deleted and
 every tenth one a later edition (the year moves on by seven, so it leaves its work).
-Timed: ``Indexer.run_incremental()`` over that backlog (normalise in process, cluster,
-documents, tantivy commit), wall and CPU; printed as one JSON line.
+Timed: ``Indexer.run_incremental()`` over that backlog (normalise, in the worker processes
+from 5,000 changes; cluster, documents, tantivy commit), wall and the main process's CPU;
+printed as one JSON line.
 """
 
 from __future__ import annotations

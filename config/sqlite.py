@@ -10,12 +10,18 @@ On an error inside the block the transaction is rolled back only while one is op
 SQLite rolls back by itself after some errors (``SQLITE_FULL``: database or disk is full),
 and a second ROLLBACK would raise "no transaction is active" in place of the real error,
 which always propagates unchanged.
+
+``chunks`` and ``keys_table`` are for reading many rows by key in few statements: SQLite
+caps the parameters of one statement, so keys go in slices, each as a ``VALUES`` table.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class Transaction:
@@ -40,3 +46,15 @@ class Transaction:
             self.db.execute("COMMIT")
         elif self.db.in_transaction:  # SQLite may have rolled back already (SQLITE_FULL)
             self.db.execute("ROLLBACK")
+
+
+def chunks(values: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    """Consecutive slices of at most ``size``: SQLite caps the parameters of one statement."""
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def keys_table(count: int) -> str:
+    """``WITH k(source, identifier) AS (VALUES ...)`` for ``count`` record keys (two
+    parameters each), to join a statement's tables against."""
+    return f"WITH k(source, identifier) AS (VALUES {','.join(['(?, ?)'] * count)}) "

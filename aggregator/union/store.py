@@ -34,6 +34,7 @@ from config import dbfile
 from config.network import Source, load_sources
 from config.province import Province, load_province
 from config.settings import Settings
+from config.sqlite import chunks, keys_table
 from node_adapter.catalogue import Catalogue
 from node_adapter.merge import Merger, with_parents
 from node_adapter.oai.response import header_tail
@@ -207,11 +208,11 @@ def _holding_keys(work: Work) -> list[Key]:
 def _remember_members(db: sqlite3.Connection, work_id: str, keys: Iterable[Key]) -> None:
     """Record which work each member record is in now; a record that moved names a successor."""
     keys = list(keys)
-    for chunk in (keys[start:start + 400] for start in range(0, len(keys), 400)):
+    for chunk in chunks(keys, 400):
         earlier = db.execute(
-            f"WITH k(source, identifier) AS (VALUES {','.join(['(?, ?)'] * len(chunk))}) "
-            "SELECT DISTINCT m.work_id FROM k JOIN union_members m USING (source, identifier) "
-            "WHERE m.work_id != ?", [*(part for key in chunk for part in key), work_id])
+            f"{keys_table(len(chunk))}SELECT DISTINCT m.work_id FROM k "
+            "JOIN union_members m USING (source, identifier) WHERE m.work_id != ?",
+            [*(part for key in chunk for part in key), work_id])
         db.executemany("INSERT OR REPLACE INTO union_successors VALUES (?, ?)",
                        [(row[0], work_id) for row in earlier.fetchall()])
     db.execute("DELETE FROM union_members WHERE work_id = ?", (work_id,))
