@@ -9,6 +9,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import cast
 
 import click
 
@@ -52,11 +53,9 @@ def rebuild(quiet: bool, settings: Settings) -> None:
         with open_engine(settings, writer=True, fresh=True) as engine:
             indexer = Indexer.from_settings(settings, engine)
             union = UnionStore.from_settings(settings, workstore_members(indexer.works))
-            synced: list[PublishReport] = []  # the union is synced from the rebuild's documents
-            report = indexer.rebuild(progress=progress,
-                                     publish=lambda works: synced.append(union.sync(works)))
+            report = indexer.rebuild(progress=progress, publish=union)
             union.close()
-            published = synced[0]
+            published = cast(PublishReport, report.published)
     except (EngineError, WorkStoreError) as exc:
         raise click.ClickException(str(exc)) from exc
     finally:

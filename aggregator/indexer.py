@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 from aggregator.ahead import Workers, worker_pool
 from aggregator.clusterer import Change, Clusterer
@@ -43,6 +43,17 @@ Progress = Callable[[str, int, int], None]
 """``progress(phase, done, total)``; phases: ``cluster``, ``name``, ``index``."""
 
 
+class Publisher(Protocol):
+    """What a rebuild hands its works to as they are indexed (the union catalogue):
+    ``render``, pure and picklable, runs where each work is built (a worker, if any), and
+    ``sync`` reads the stream of what it rendered."""
+
+    render: Callable[[Work], Any]
+
+    def sync(self, rendered: Iterable[Any]) -> object:
+        """Take every work of the rebuild, rendered; returns the publisher's report."""
+
+
 @dataclass
 class IndexReport:
     """What one indexing run did."""
@@ -54,6 +65,8 @@ class IndexReport:
     works_upserted: int = 0
     works_deleted: int = 0
     cursor: int = 0
+    published: object = None
+    """What the publisher's ``sync`` reported, after a rebuild with one."""
 
 
 class Indexer:
@@ -126,15 +139,14 @@ class Indexer:
                 self.works.set_state(CURSOR, report.cursor)
 
     def rebuild(self, progress: Progress | None = None,
-                publish: Callable[[Iterable[Work]], object] | None = None) -> IndexReport:
+                publish: Publisher | None = None) -> IndexReport:
         """Re-derive every work from the whole store and replace the engine's contents;
-        ``publish`` (the union catalogue's ``sync``) reads the same documents as they are
-        indexed, so they are built once, before anything is committed."""
+        ``publish`` (the union catalogue) reads the same works as they are indexed, so they
+        are built once, before anything is committed."""
         with self._running:
             return self._rebuild(progress, publish)
 
-    def _rebuild(self, progress: Progress | None,
-                 publish: Callable[[Iterable[Work]], object] | None) -> IndexReport:
+    def _rebuild(self, progress: Progress | None, publish: Publisher | None) -> IndexReport:
         """Body of ``rebuild``, one caller at a time."""
         notify = progress or (lambda phase, done, total: None)
         report = IndexReport()
@@ -153,32 +165,33 @@ class Indexer:
             self.engine.clear()
             works_total = self.works.count_works()
             indexed = self._indexed(report, lambda done: notify("index", done, works_total),
-                                    workers)
+                                    workers, publish.render if publish else None)
             if publish:
-                publish(indexed)
+                report.published = publish.sync(indexed)
             for _ in indexed:
                 pass  # whatever ``publish`` did not read is indexed all the same
             self.engine.commit()
             self.works.set_state(CURSOR, report.cursor)
         return report
 
-    def _indexed(self, report: IndexReport, done: Callable[[int], None],
-                 workers: Workers) -> Iterator[Work]:
-        """Every work, each batch sent to the engine before its works are passed on; built
-        with its document in the workers when there are any and the engine can say how."""
+    def _indexed(self, report: IndexReport, done: Callable[[int], None], workers: Workers,
+                 render: Callable[[Work], Any] | None) -> Iterator[Any]:
+        """Every work (``render``-ed, given that), each batch sent to the engine before it
+        is passed on; built, with its document and rendering, in the workers when there are
+        any and the engine can say how."""
         maker = self.engine.document_maker() if workers.pool else None
         if maker is None:
             for batch in _chunked(self.all_works(), self.batch_size):
                 report.works_upserted += self.engine.upsert(batch)
                 done(report.works_upserted)
-                yield from batch
+                yield from map(render, batch) if render else batch
             return
-        tasks = ((made_documents, (chunk, self.libraries, maker))
+        tasks = ((made_documents, (chunk, self.libraries, maker, render))
                  for chunk in _chunked(self.works.iter_work_data(), self.batch_size))
-        for made in workers.ahead(tasks):
+        for made, rendered in workers.ahead(tasks):
             report.works_upserted += self.engine.upsert_made(made)
             done(report.works_upserted)
-            yield from (work for work, _ in made)
+            yield from rendered if render else (work for work, _ in made)
 
     def all_works(self) -> Iterator[Work]:
         """Every work document as the engine should hold it, in id order, streamed."""
@@ -231,13 +244,15 @@ class Indexer:
 
 
 def made_documents(works: list[tuple[str, list[str]]], libraries: dict[str, Source],
-                   maker: Callable[[Work], object]) -> list[tuple[Work, object]]:
-    """A worker's task: each stored work (id, records as JSON) built, with its document."""
+                   maker: Callable[[Work], object], render: Callable[[Work], Any] | None
+                   ) -> tuple[list[tuple[Work, object]], list[Any]]:
+    """A worker's task: each stored work (id, records as JSON) built, with its document,
+    and rendered when ``render`` is given."""
     built = []
     for work_id, data in works:
         work = build_work(work_id, parse_records(data), libraries)
         built.append((work, maker(work)))
-    return built
+    return built, [render(work) for work, _ in built] if render else []
 
 
 def _chunked(items: Iterator[T], size: int) -> Iterator[list[T]]:

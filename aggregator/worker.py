@@ -126,7 +126,7 @@ class WorkerRole:
         assert self._indexer is not None and self._union is not None
         if self._indexer.on_batch is None:
             if not self._union.counts()[0]:
-                self._union.sync(self._indexer.all_works())
+                self._union.sync(map(self._union.render, self._indexer.all_works()))
             self._indexer.on_batch = self._union.publish
 
     def _failed(self, exc: Exception) -> None:

@@ -233,11 +233,16 @@ class WorkStore:
         """Every record of a work, in key order, canonical forms read when asked for."""
         return self.works_members([work_id], data=False).get(work_id, [])
 
-    def member_keys(self, work_id: str) -> list[Key]:
-        """The records of a work, in key order, without reading their JSON."""
-        return [(source, identifier) for source, identifier in self.db.execute(
-            "SELECT source, identifier FROM records WHERE work_id=? ORDER BY source, identifier",
-            (work_id,))]
+    def member_keys_of(self, work_ids: Iterable[str]) -> dict[str, list[Key]]:
+        """The records of each work (absent: none), in key order, without their JSON."""
+        found: dict[str, list[Key]] = {}
+        for chunk in chunks(sorted(set(work_ids)), 900):
+            for work_id, source, identifier in self.db.execute(
+                    "SELECT work_id, source, identifier FROM records WHERE work_id IN "
+                    f"({','.join('?' * len(chunk))}) ORDER BY work_id, source, identifier",
+                    chunk):
+                found.setdefault(work_id, []).append((source, identifier))
+        return found
 
     def holders(self, work_id: str) -> int:
         """How many records carry this work id now."""

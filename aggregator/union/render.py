@@ -10,9 +10,13 @@ the call number, ``$z`` copies and available copies with the date they were publ
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 from aggregator.model import Holding, Work
+from aggregator.union.config import republishes
+from config.network import Source
 from config.province import Province
 from node_adapter.oai.formats import FORMATS, Subfields, dc_elements, marc_xml, xml_text
 from node_adapter.oai.response import oai_identifier
@@ -57,6 +61,39 @@ def publication(work: Work, province: Province) -> Publication:
     return Publication(work.id, _CANONICAL.encode(data), names)
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """A work as the feed will store it, rendered where the work was built (in a rebuild, a
+    worker process); ``publication`` is None when no member lets it be republished."""
+
+    work: Work
+    publication: Publication | None
+    fragments: dict[str, str]
+    day: str
+    """The UTC date its MARC counts copies on: a write on another day renders it again."""
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """Renders works for the feed: pure and picklable, so a worker can run it."""
+
+    libraries: Mapping[str, Source]
+    province: Province
+
+    def visible(self, work: Work) -> Work:
+        """The work with only the holdings of members that allow re-publication."""
+        kept = [h for h in work.holdings if republishes(self.libraries.get(h.library_id))]
+        return work if len(kept) == len(work.holdings) else replace(work, holdings=kept)
+
+    def __call__(self, work: Work, day: str = "") -> Rendered:
+        """The work's content, sets and fragments, its copies counted on ``day`` (today)."""
+        shown = self.visible(work)
+        if not shown.holdings:
+            return Rendered(work, None, {}, "")
+        day = day or datetime.now(UTC).strftime("%Y-%m-%d")
+        return Rendered(work, publication(shown, self.province), fragments(shown, day), day)
+
+
 def described(work: Work) -> BibRecord:
     """The work's description in the shape the node formats write."""
     return BibRecord(
@@ -81,9 +118,9 @@ def holding_field(holding: Holding, as_of: str) -> Subfields:
             ("h", holding.call_number), ("z", note))
 
 
-def fragments(work: Work, when: str) -> dict[str, str]:
-    """The work in every prefix the provider offers, dated by its new datestamp."""
-    return {"marc21": marc_record(work, when[:10]),
+def fragments(work: Work, day: str) -> dict[str, str]:
+    """The work in every prefix the provider offers, its copies counted on ``day``."""
+    return {"marc21": marc_record(work, day),
             "oai_dc": FORMATS["oai_dc"].render(described(work))}
 
 

@@ -9,7 +9,10 @@ those of ``node_adapter.catalogue``, so the node's ``Catalogue`` reads them and 
 ``union_sync`` (the ids a whole-catalogue ``sync`` has seen so far). ``publish`` takes the
 works one indexer batch touched: a work whose content is unchanged keeps its datestamp; a
 changed one gets the batch's stamp; a vanished one, or one no member lets us republish,
-becomes a persistent tombstone.
+becomes a persistent tombstone. A batch is worked out in memory in its order (members
+and successors: ``aggregator.union.moves``) and written with a few statements per table,
+as if its works came one at a time. ``sync`` takes works already rendered (``render``:
+pure, so a rebuild runs it in its worker processes).
 
 Errors: ``sqlite3.Error`` propagates (a damaged file as ``config.dbfile.DamagedFile``,
 with ``DAMAGED`` as its way out); ``publish`` is one transaction and changes nothing
@@ -21,20 +24,21 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
 
 from aggregator.model import Work
-from aggregator.union.config import load_union_config, republishes
-from aggregator.union.render import Publication, fragments, publication
+from aggregator.union.config import load_union_config
+from aggregator.union.moves import Moves
+from aggregator.union.render import Rendered, Renderer
 from aggregator.workstore import Key, WorkStore
 from config import dbfile
 from config.network import Source, load_sources
 from config.province import Province, load_province
 from config.settings import Settings
-from config.sqlite import chunks, keys_table
+from config.sqlite import chunks
 from node_adapter.catalogue import Catalogue
 from node_adapter.merge import Merger, with_parents
 from node_adapter.oai.response import header_tail
@@ -50,8 +54,8 @@ _SCHEMA = (
 _BATCH = 500
 DAMAGED = "move it aside and run `jala index rebuild`, which publishes every work again"
 """The way out of a damaged union catalogue (``config.dbfile``)."""
-MembersOf = Callable[[Work], Iterable[Key]]
-"""The member records of a work: how a record that moved is noticed, naming a successor."""
+MembersOf = Callable[[list[Work]], Mapping[str, list[Key]]]
+"""The member records of each work of a batch: how a record that moved is noticed."""
 
 
 @dataclass
@@ -69,9 +73,8 @@ class UnionStore:
     def __init__(self, path: Path, libraries: Mapping[str, Source], province: Province,
                  members: MembersOf | None = None) -> None:
         self.catalogue = Catalogue(path, DAMAGED)
-        self.libraries = libraries
-        self.province = province
         self.members = members or _holding_keys
+        self.render = Renderer(dict(libraries), province)
         with self.catalogue.stamped_transaction() as (db, _):
             for statement in _SCHEMA:
                 db.execute(statement)
@@ -92,20 +95,22 @@ class UnionStore:
 
     def visible(self, work: Work) -> Work:
         """The work with only the holdings of members that allow re-publication."""
-        kept = [h for h in work.holdings if republishes(self.libraries.get(h.library_id))]
-        return work if len(kept) == len(work.holdings) else replace(work, holdings=kept)
+        return self.render.visible(work)
 
     def publish(self, documents: Iterable[Work], gone: Iterable[str],
                 now: datetime | None = None) -> PublishReport:
-        """Bring the feed in step with one batch: the works it touched and the ids it lost."""
-        return self._publish(documents, gone, now, syncing=False)
+        """Bring the feed in step with one batch: the works it touched and the ids it lost
+        (each id once)."""
+        return self._publish([self.render(work) for work in documents], list(gone), now,
+                             syncing=False)
 
-    def sync(self, works: Iterable[Work], now: datetime | None = None) -> PublishReport:
-        """Publish a whole stream of works (after a rebuild); the ones it lacks are deleted."""
+    def sync(self, rendered: Iterable[Rendered], now: datetime | None = None) -> PublishReport:
+        """Publish a whole stream of works (after a rebuild, rendered by ``render``, perhaps
+        in workers); the ones it lacks are deleted."""
         total = PublishReport()
         with self.catalogue.stamped_transaction() as (db, _):
             db.execute("DELETE FROM union_sync")
-        stream = iter(works)
+        stream = iter(rendered)
         while batch := list(islice(stream, _BATCH)):
             _add(total, self._publish(batch, [], now, syncing=True))
         missing = "SELECT local_id FROM records WHERE content IS NOT NULL AND local_id > ?" \
@@ -114,25 +119,43 @@ class UnionStore:
             _add(total, self._publish([], [row[0] for row in rows], now, syncing=False))
         return total
 
-    def _publish(self, documents: Iterable[Work], gone: Iterable[str], now: datetime | None,
+    def _publish(self, items: list[Rendered], gone: list[str], now: datetime | None,
                  syncing: bool) -> PublishReport:
-        """``publish``; when ``syncing``, also note each work as seen by the running sync."""
+        """``publish`` of rendered works, worked out in memory in the batch's order and
+        written in a few statements; when ``syncing``, each work is noted as seen."""
+        ids = [item.work.id for item in items]
+        if len({*ids, *gone}) != len(ids) + len(gone):
+            raise ValueError("a batch names each work once")
         report = PublishReport()
         with self.catalogue.stamped_transaction(now) as (db, when):
-            seen: list[tuple[str]] = []
-            for work in documents:
-                _remember_members(db, work.id, self.members(work))
-                if syncing:
-                    seen.append((work.id,))
-                shown = self.visible(work)
-                if shown.holdings:
-                    self._put(db, when, publication(shown, self.province), shown, report)
-                else:
-                    _tombstone(db, when, work.id, report)
-            if syncing:
-                db.executemany("INSERT OR IGNORE INTO union_sync VALUES (?)", seen)
+            members = self.members([item.work for item in items])
+            moves = Moves.read(db, members, gone)
+            stored = _stored(db, ids)
+            changed: list[tuple[Rendered, tuple[str, str] | None]] = []
+            tombstones = []
+            for item in items:
+                work_id = item.work.id
+                moves.place(work_id, members.get(work_id, []))
+                if item.publication is None:
+                    tombstones.append(work_id)
+                    continue
+                content, *before = stored.get(work_id, (None,))
+                if content == item.publication.content:
+                    report.unchanged += 1
+                    continue
+                report.changed += 1
+                moves.settle(work_id)
+                fresh = item if item.day == when[:10] else self.render(item.work, when[:10])
+                changed.append((fresh, (before[0], before[1]) if before else None))
             for work_id in gone:
-                db.execute("DELETE FROM union_members WHERE work_id = ?", (work_id,))
+                moves.release(work_id)
+                tombstones.append(work_id)
+            moves.write(db)
+            if syncing:
+                db.executemany("INSERT OR IGNORE INTO union_sync VALUES (?)",
+                               [(work_id,) for work_id in ids])
+            _write(db, when, changed)
+            for work_id in tombstones:
                 _tombstone(db, when, work_id, report)
         return report
 
@@ -166,58 +189,51 @@ class UnionStore:
         with self._reading:
             return self._reader.execute(sql, args).fetchall()
 
-    def _put(self, db: sqlite3.Connection, when: str, item: Publication, work: Work,
-             report: PublishReport) -> None:
-        """Store a live work unless its content is what the feed already says."""
-        row = db.execute("SELECT content, updated, sets FROM records WHERE local_id = ?",
-                         (item.work_id,)).fetchone()
-        if row is not None and row[0] == item.content:
-            report.unchanged += 1
-            return
-        report.changed += 1
-        if row is not None:
-            db.executemany("DELETE FROM set_members WHERE set_spec = ? AND updated = ?"
-                           " AND local_id = ?",
-                           [(spec, row[1], item.work_id) for spec in with_parents(row[2])])
-        leaves = item.leaves()
-        db.execute("INSERT INTO records (local_id, content, created, updated, sets, head)"
+
+def workstore_members(works: WorkStore) -> MembersOf:
+    """Every record of each work, as the works database has it (all of them, not one per
+    library)."""
+    return lambda batch: works.member_keys_of(work.id for work in batch)
+
+
+def _holding_keys(batch: list[Work]) -> dict[str, list[Key]]:
+    """The records a work's holdings name: one per library, enough where no works file is."""
+    return {work.id: [(h.library_id, h.record_id) for h in work.holdings] for work in batch}
+
+
+def _stored(db: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[str | None, str, str]]:
+    """The feed's rows of these works: content (None for a tombstone), updated, sets."""
+    rows: dict[str, tuple[str | None, str, str]] = {}
+    for chunk in chunks(ids, 900):
+        rows.update((local_id, (content, updated, sets)) for local_id, content, updated, sets
+                    in db.execute("SELECT local_id, content, updated, sets FROM records WHERE"
+                                  f" local_id IN ({','.join('?' * len(chunk))})", chunk))
+    return rows
+
+
+def _write(db: sqlite3.Connection, when: str,
+           changed: list[tuple[Rendered, tuple[str, str] | None]]) -> None:
+    """Store works whose content changed (each with its row's updated and sets before):
+    content, header, fragments and set memberships, one statement per table."""
+    db.executemany("DELETE FROM set_members WHERE set_spec = ? AND updated = ? AND local_id = ?",
+                   [(spec, before[0], item.work.id) for item, before in changed if before
+                    for spec in with_parents(before[1])])
+    published = [(item.work.id, item.publication, item.publication.leaves())
+                 for item, _ in changed if item.publication]
+    db.executemany("INSERT INTO records (local_id, content, created, updated, sets, head)"
                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (local_id) DO UPDATE SET"
                    " content = excluded.content, updated = excluded.updated,"
                    " sets = excluded.sets, head = excluded.head",
-                   (item.work_id, item.content, when, when, leaves,
-                    header_tail(item.work_id, when, leaves)))
-        db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)",
-                       [(item.work_id, prefix, xml)
-                        for prefix, xml in fragments(work, when).items()])
-        db.executemany("INSERT INTO set_members VALUES (?, ?, ?)",
-                       [(spec, when, item.work_id) for spec in with_parents(leaves)])
-        db.executemany("INSERT OR IGNORE INTO set_names VALUES (?, ?)", item.sets)
-        db.execute("DELETE FROM union_successors WHERE work_id = ?", (item.work_id,))
-
-
-def workstore_members(works: WorkStore) -> MembersOf:
-    """Every record of a work, as the works database has it (all of them, not one per library)."""
-    return lambda work: works.member_keys(work.id)
-
-
-def _holding_keys(work: Work) -> list[Key]:
-    """The records a work's holdings name: one per library, enough where no works file is."""
-    return [(holding.library_id, holding.record_id) for holding in work.holdings]
-
-
-def _remember_members(db: sqlite3.Connection, work_id: str, keys: Iterable[Key]) -> None:
-    """Record which work each member record is in now; a record that moved names a successor."""
-    keys = list(keys)
-    for chunk in chunks(keys, 400):
-        earlier = db.execute(
-            f"{keys_table(len(chunk))}SELECT DISTINCT m.work_id FROM k "
-            "JOIN union_members m USING (source, identifier) WHERE m.work_id != ?",
-            [*(part for key in chunk for part in key), work_id])
-        db.executemany("INSERT OR REPLACE INTO union_successors VALUES (?, ?)",
-                       [(row[0], work_id) for row in earlier.fetchall()])
-    db.execute("DELETE FROM union_members WHERE work_id = ?", (work_id,))
-    db.executemany("INSERT OR REPLACE INTO union_members VALUES (?, ?, ?)",
-                   [(source, identifier, work_id) for source, identifier in keys])
+                   [(work_id, item.content, when, when, leaves,
+                     header_tail(work_id, when, leaves)) for work_id, item, leaves in published])
+    db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)",
+                   [(item.work.id, prefix, xml) for item, _ in changed
+                    for prefix, xml in item.fragments.items()])
+    db.executemany("INSERT INTO set_members VALUES (?, ?, ?)",
+                   [(spec, when, work_id) for work_id, _, leaves in published
+                    for spec in with_parents(leaves)])
+    db.executemany("INSERT OR IGNORE INTO set_names VALUES (?, ?)",
+                   {pair for _, item, _ in published for pair in item.sets})
 
 
 def _tombstone(db: sqlite3.Connection, when: str, work_id: str, report: PublishReport) -> None:

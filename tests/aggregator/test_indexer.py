@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import random
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -14,9 +16,12 @@ from aggregator.ahead import worker_pool
 from aggregator.engine.tantivy_engine import TantivyEngine
 from aggregator.indexer import Indexer
 from aggregator.normalise.batches import _normalise_range
+from aggregator.union.store import UnionStore, workstore_members
 from aggregator.workstore import WorkStore
 from config.dbfile import DamagedFile
 from config.network import Source
+from config.province import load_province
+from config.settings import Settings
 from harvester.store import RecordStore, StoredRecord
 from node_adapter.oai.formats import FORMATS, INSTITUTION_SLOT
 from node_adapter.records import BibRecord, Copy
@@ -234,8 +239,27 @@ def test_normalising_in_worker_processes_changes_nothing(setup, tmp_path: Path,
         assert ahead.works.unmapped() == indexer.works.unmapped()
         assert ahead.rebuild().mapped == inline.mapped
         assert snapshot(ahead, other) == expected
+        unions = [publish_rebuild(each, tmp_path / f"union{n}.sqlite3")
+                  for n, each in enumerate((indexer, ahead))]
+        assert unions[0] == unions[1]  # rendered in the workers as in process
+        assert len(unions[0]["records"]) == len(expected)
     finally:
         other.close()
+
+
+def publish_rebuild(indexer: Indexer, path: Path) -> dict[str, list[tuple]]:
+    """A rebuild publishing into a fresh union table: what the table then holds, stamps
+    left out (two rebuilds run at different moments)."""
+    province = load_province(Settings(raw={}, data_dir=path.parent))
+    union = UnionStore(path, LIBRARIES, province, workstore_members(indexer.works))
+    try:
+        assert indexer.rebuild(publish=union).published.changed > 0  # type: ignore[union-attr]
+    finally:
+        union.close()
+    queries = {"records": "SELECT local_id, content, sets FROM records",
+               "fragments": "SELECT * FROM fragments", "members": "SELECT * FROM union_members"}
+    with closing(sqlite3.connect(path)) as db:
+        return {name: sorted(db.execute(sql)) for name, sql in queries.items()}
 
 
 def test_a_store_damaged_under_a_worker_is_reported_as_damage(tmp_path: Path) -> None:

@@ -214,7 +214,8 @@ def test_datestamp_moves_when_description_or_holdings_change_only(province: Prov
 def test_a_rebuild_republishes_nothing_that_did_not_change(province: Province) -> None:
     merge_and_delete(province)
     province.tick()
-    report = province.union.sync(province.indexer.all_works(), now=province.clock)
+    report = province.union.sync(map(province.union.render, province.indexer.all_works()),
+                                   now=province.clock)
     assert (report.changed, report.deleted) == (0, 0)
     assert report.unchanged == PUBLISHED - 2
     assert province.union.counts() == (PUBLISHED - 2, 2)
@@ -223,10 +224,11 @@ def test_a_rebuild_republishes_nothing_that_did_not_change(province: Province) -
 def test_opting_out_later_withdraws_the_members_holdings(tmp_path: Path) -> None:
     with running_province(tmp_path / "a") as province:
         kab_only = province.work_of("kab", "kab-45")
-        province.union.libraries["kab"] = dataclasses.replace(
-            province.union.libraries["kab"], extra={"republish": False})
+        libraries = province.union.render.libraries
+        libraries["kab"] = dataclasses.replace(libraries["kab"], extra={"republish": False})
         province.tick()
-        report = province.union.sync(province.indexer.all_works(), now=province.clock)
+        report = province.union.sync(map(province.union.render, province.indexer.all_works()),
+                                   now=province.clock)
         assert report.deleted == 5
         gone = ask(province, verb="GetRecord", metadataPrefix="marc21",
                    identifier=province.identifier(kab_only))
