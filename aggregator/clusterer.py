@@ -287,7 +287,7 @@ class Clusterer:
         named: the id most of its records hold if free, else a remembered, derived (or
         temporary) one. Returns the ids given and the stored records that moved."""
         batch = {p.new.key for p in puts} | {old.key for old in gone}
-        members = {m.key: m for ms in self.works.works_members(affected, data=False).values()
+        members = {m.key: m for ms in self.works.works_members(affected).values()
                    for m in ms if m.key not in batch}
         members.update((p.new.key, p.new) for p in puts if p.new.work_id in affected)
         members.update((m.key, m) for m in changed)

@@ -9,8 +9,8 @@ first pass with temporary ids, names every work (remembered id, else derived), c
 engine and streams every work into it. Incremental updates and a rebuild give the same
 works with the same ids (``tests/aggregator/test_indexer.py`` holds it to that). A run
 with ``PARALLEL_BACKLOG`` changes or more waiting does its pure work in worker processes
-(``aggregator.ahead``): normalising the feed ahead and, in a rebuild, building works and
-their engine documents ahead; clustering and every write stay here.
+(``aggregator.ahead``): normalising the feed ahead and building works, their engine
+documents and (in a rebuild) their union rendering; clustering and every write stay here.
 """
 
 from __future__ import annotations
@@ -128,9 +128,7 @@ class Indexer:
         for changes in self._batches(report.cursor, workers):
             with self.works.transaction():
                 touched = clusterer.apply(self._changes(changes, report))
-                documents, gone = self._documents(touched)
-                report.works_upserted += self.engine.upsert(documents)
-                report.works_deleted += self.engine.delete(gone)
+                documents, gone = self._send(touched, report, workers)
                 self.engine.commit()
                 if self.on_batch:
                     self.on_batch(documents, gone)
@@ -229,17 +227,26 @@ class Indexer:
                 batch.append(Change(key, outcome, change.seq))
         return batch
 
-    def _documents(self, work_ids: set[str]) -> tuple[list[Work], list[str]]:
-        """Fresh documents of touched works that still exist, and the ids that vanished."""
-        documents, gone = [], []
-        found = self.works.works_members(work_ids)
-        for work_id in sorted(work_ids):
-            members = found.get(work_id)
-            if members:
-                documents.append(build_work(work_id, [m.record for m in members],
-                                            self.libraries))
-            else:
-                gone.append(work_id)
+    def _send(self, work_ids: set[str], report: IndexReport,
+              workers: Workers) -> tuple[list[Work], list[str]]:
+        """Fresh documents of the touched works that still exist, sent to the engine (built
+        in the workers when there are any and the engine can say how), and the ids that
+        vanished, deleted from it."""
+        found = sorted(self.works.works_data(work_ids).items())
+        gone = sorted(work_ids - {work_id for work_id, _ in found})
+        maker = self.engine.document_maker() if workers.pool else None
+        if maker is None:
+            documents = [build_work(work_id, parse_records(data), self.libraries)
+                         for work_id, data in found]
+            report.works_upserted += self.engine.upsert(documents)
+        else:
+            share = -(-len(found) // (workers.count * 2)) or 1  # two tasks a worker
+            tasks = ((made_documents, (chunk, self.libraries, maker, None))
+                     for chunk in _chunked(iter(found), share))
+            made = [pair for built, _ in workers.ahead(tasks) for pair in built]
+            report.works_upserted += self.engine.upsert_made(made)
+            documents = [work for work, _ in made]
+        report.works_deleted += self.engine.delete(gone)
         return documents, gone
 
 

@@ -212,26 +212,35 @@ class WorkStore:
             f"WHERE i.isbn IN ({','.join('?' * len(isbns))})", sorted(isbns))
         return self._members(rows.fetchall())
 
-    def works_members(self, work_ids: Iterable[str], data: bool = True
-                      ) -> dict[str, list[Member]]:
-        """Every record of each work, in key order; canonical forms read at once, or with
-        ``data=False`` only when a member's ``record`` is asked for."""
+    def works_members(self, work_ids: Iterable[str]) -> dict[str, list[Member]]:
+        """Every record of each work, in key order, its canonical form read only when a
+        member's ``record`` is asked for."""
         found: dict[str, list[Member]] = {}
-        column, join = (", data", "JOIN record_data USING (source, identifier)") if data else (
-            ", ''", "")
         for chunk in chunks(sorted(set(work_ids)), 900):
             rows = self.db.execute(
-                f"SELECT {MEMBER}{column} FROM records {join} WHERE work_id IN "
+                f"SELECT {MEMBER} FROM records WHERE work_id IN "
                 f"({','.join('?' * len(chunk))}) ORDER BY work_id, source, identifier", chunk)
-            for source, identifier, work, match, text in rows.fetchall():
+            for source, identifier, work, match in rows.fetchall():
                 found.setdefault(work, []).append(Member(
-                    (source, identifier), work, match, text, fetch=self._data))
+                    (source, identifier), work, match, fetch=self._data))
         self.rows_read += sum(len(members) for members in found.values())
+        return found
+
+    def works_data(self, work_ids: Iterable[str]) -> dict[str, list[str]]:
+        """The canonical forms (JSON) of each work's records, in key order, for building
+        documents (absent: the work has none)."""
+        found: dict[str, list[str]] = {}
+        for chunk in chunks(sorted(set(work_ids)), 900):
+            for work_id, data in self.db.execute(
+                    "SELECT work_id, data FROM records JOIN record_data USING (source, "
+                    f"identifier) WHERE work_id IN ({','.join('?' * len(chunk))}) "
+                    "ORDER BY work_id, source, identifier", chunk):
+                found.setdefault(work_id, []).append(data)
         return found
 
     def members(self, work_id: str) -> list[Member]:
         """Every record of a work, in key order, canonical forms read when asked for."""
-        return self.works_members([work_id], data=False).get(work_id, [])
+        return self.works_members([work_id]).get(work_id, [])
 
     def member_keys_of(self, work_ids: Iterable[str]) -> dict[str, list[Key]]:
         """The records of each work (absent: none), in key order, without their JSON."""
