@@ -54,6 +54,8 @@ _SCHEMA = (
 _BATCH = 500
 DAMAGED = "move it aside and run `jala index rebuild`, which publishes every work again"
 """The way out of a damaged union catalogue (``config.dbfile``)."""
+FeedRow = tuple[str | None, str, str]
+"""A work's row in the feed: content (None for a tombstone), updated, leaf sets."""
 MembersOf = Callable[[list[Work]], Mapping[str, list[Key]]]
 """The member records of each work of a batch: how a record that moved is noticed."""
 
@@ -131,7 +133,7 @@ class UnionStore:
             members = self.members([item.work for item in items])
             moves = Moves.read(db, members, gone)
             stored = _stored(db, ids)
-            changed: list[tuple[Rendered, tuple[str, str] | None]] = []
+            changed: list[tuple[Rendered, FeedRow | None]] = []
             tombstones = []
             for item in items:
                 work_id = item.work.id
@@ -139,14 +141,14 @@ class UnionStore:
                 if item.publication is None:
                     tombstones.append(work_id)
                     continue
-                content, *before = stored.get(work_id, (None,))
-                if content == item.publication.content:
+                row = stored.get(work_id)
+                if row is not None and row[0] == item.publication.content:
                     report.unchanged += 1
                     continue
                 report.changed += 1
                 moves.settle(work_id)
                 fresh = item if item.day == when[:10] else self.render(item.work, when[:10])
-                changed.append((fresh, (before[0], before[1]) if before else None))
+                changed.append((fresh, row))
             for work_id in gone:
                 moves.release(work_id)
                 tombstones.append(work_id)
@@ -201,9 +203,9 @@ def _holding_keys(batch: list[Work]) -> dict[str, list[Key]]:
     return {work.id: [(h.library_id, h.record_id) for h in work.holdings] for work in batch}
 
 
-def _stored(db: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[str | None, str, str]]:
-    """The feed's rows of these works: content (None for a tombstone), updated, sets."""
-    rows: dict[str, tuple[str | None, str, str]] = {}
+def _stored(db: sqlite3.Connection, ids: list[str]) -> dict[str, FeedRow]:
+    """The feed's rows of these works."""
+    rows: dict[str, FeedRow] = {}
     for chunk in chunks(ids, 900):
         rows.update((local_id, (content, updated, sets)) for local_id, content, updated, sets
                     in db.execute("SELECT local_id, content, updated, sets FROM records WHERE"
@@ -212,12 +214,12 @@ def _stored(db: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[str | Non
 
 
 def _write(db: sqlite3.Connection, when: str,
-           changed: list[tuple[Rendered, tuple[str, str] | None]]) -> None:
-    """Store works whose content changed (each with its row's updated and sets before):
-    content, header, fragments and set memberships, one statement per table."""
+           changed: list[tuple[Rendered, FeedRow | None]]) -> None:
+    """Store works whose content changed (each with its feed row before, if any): content,
+    header, fragments and set memberships, one statement per table."""
     db.executemany("DELETE FROM set_members WHERE set_spec = ? AND updated = ? AND local_id = ?",
-                   [(spec, before[0], item.work.id) for item, before in changed if before
-                    for spec in with_parents(before[1])])
+                   [(spec, before[1], item.work.id) for item, before in changed if before
+                    for spec in with_parents(before[2])])
     published = [(item.work.id, item.publication, item.publication.leaves())
                  for item, _ in changed if item.publication]
     db.executemany("INSERT INTO records (local_id, content, created, updated, sets, head)"
