@@ -18,7 +18,6 @@ Errors: ``sqlite3.Error`` propagates (the caller's transaction rolls back).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Mapping
 
 from aggregator.workstore import Key
 from config.sqlite import chunks, keys_table
@@ -36,18 +35,17 @@ class Moves:
         self._successors: dict[str, str | None] = {}
 
     @classmethod
-    def read(cls, db: sqlite3.Connection, members: Mapping[str, list[Key]],
-             gone: Iterable[str]) -> Moves:
-        """The rows of the batch's member records and of every work it names."""
+    def read(cls, db: sqlite3.Connection, keys: list[Key], work_ids: list[str]) -> Moves:
+        """The rows of these member records and of these works (every work the batch names,
+        published or gone, whether or not it has members)."""
         rows: dict[Key, str] = {}
-        keys = [key for keys in members.values() for key in keys]
         for chunk in chunks(keys, 400):
             rows.update(((source, identifier), work_id) for source, identifier, work_id in
                         db.execute(f"{keys_table(len(chunk))}SELECT m.source, m.identifier, "
                                    "m.work_id FROM k JOIN union_members m "
                                    "USING (source, identifier)",
                                    [part for key in chunk for part in key]))
-        for chunk in chunks([*members, *gone], 900):
+        for chunk in chunks(work_ids, 900):
             rows.update(((source, identifier), work_id) for source, identifier, work_id in
                         db.execute("SELECT source, identifier, work_id FROM union_members "
                                    f"WHERE work_id IN ({','.join('?' * len(chunk))})", chunk))

@@ -33,7 +33,6 @@ _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",
 class Publication:
     """What the union table stores for one live work."""
 
-    work_id: str
     content: str
     sets: tuple[tuple[str, str], ...]
 
@@ -58,7 +57,7 @@ def publication(work: Work, province: Province) -> Publication:
     leaves[f"type:{slug(work.material_type) or 'lainnya'}"] = work.material_type or "lainnya"
     parents = sorted({spec.split(":", 1)[0] for spec in leaves})
     names = (*sorted(leaves.items()), *((parent, SET_PARENTS[parent]) for parent in parents))
-    return Publication(work.id, _CANONICAL.encode(data), names)
+    return Publication(_CANONICAL.encode(data), names)
 
 
 @dataclass(frozen=True)
@@ -70,10 +69,10 @@ class Rendered:
     publication: Publication | None
     fragments: dict[str, str]
     day: str
-    """The UTC date its MARC counts copies on: a write on another day renders it again."""
+    """The UTC date its MARC counts copies on ("": fragments not rendered yet)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Renderer:
     """Renders works for the feed: pure and picklable, so a worker can run it."""
 
@@ -85,13 +84,21 @@ class Renderer:
         kept = [h for h in work.holdings if republishes(self.libraries.get(h.library_id))]
         return work if len(kept) == len(work.holdings) else replace(work, holdings=kept)
 
-    def __call__(self, work: Work, day: str = "") -> Rendered:
-        """The work's content, sets and fragments, its copies counted on ``day`` (today)."""
+    def __call__(self, work: Work) -> Rendered:
+        """The work's content, sets and fragments, its copies counted today (UTC)."""
+        return self.dated(self.content(work), datetime.now(UTC).strftime("%Y-%m-%d"))
+
+    def content(self, work: Work) -> Rendered:
+        """The work's content and sets only: enough to tell whether it changed."""
         shown = self.visible(work)
-        if not shown.holdings:
-            return Rendered(work, None, {}, "")
-        day = day or datetime.now(UTC).strftime("%Y-%m-%d")
-        return Rendered(work, publication(shown, self.province), fragments(shown, day), day)
+        return Rendered(work, publication(shown, self.province) if shown.holdings else None,
+                        {}, "")
+
+    def dated(self, rendered: Rendered, day: str) -> Rendered:
+        """``rendered`` with its fragments, copies counted on ``day``, unless they are."""
+        if rendered.publication is None or rendered.day == day:
+            return rendered
+        return replace(rendered, fragments=fragments(self.visible(rendered.work), day), day=day)
 
 
 def described(work: Work) -> BibRecord:

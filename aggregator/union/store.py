@@ -12,9 +12,11 @@ changed one gets the batch's stamp; a vanished one, or one no member lets us rep
 becomes a persistent tombstone. A batch is worked out in memory in its order (members
 and successors: ``aggregator.union.moves``) and written with a few statements per table,
 as if its works came one at a time. ``sync`` takes works already rendered (``render``:
-pure, so a rebuild runs it in its worker processes).
+pure, so a rebuild runs it in its worker processes); ``publish`` renders each work's
+content, and its fragments only when the content changed.
 
-Errors: ``sqlite3.Error`` propagates (a damaged file as ``config.dbfile.DamagedFile``,
+Errors: a batch naming a work twice (or as published and gone) raises ``ValueError``;
+``sqlite3.Error`` propagates (a damaged file as ``config.dbfile.DamagedFile``,
 with ``DAMAGED`` as its way out); ``publish`` is one transaction and changes nothing
 when it fails (the indexer's batch then replays).
 """
@@ -103,8 +105,8 @@ class UnionStore:
                 now: datetime | None = None) -> PublishReport:
         """Bring the feed in step with one batch: the works it touched and the ids it lost
         (each id once)."""
-        return self._publish([self.render(work) for work in documents], list(gone), now,
-                             syncing=False)
+        return self._publish([self.render.content(work) for work in documents], list(gone),
+                             now, syncing=False)
 
     def sync(self, rendered: Iterable[Rendered], now: datetime | None = None) -> PublishReport:
         """Publish a whole stream of works (after a rebuild, rendered by ``render``, perhaps
@@ -131,7 +133,8 @@ class UnionStore:
         report = PublishReport()
         with self.catalogue.stamped_transaction(now) as (db, when):
             members = self.members([item.work for item in items])
-            moves = Moves.read(db, members, gone)
+            moves = Moves.read(db, [key for keys in members.values() for key in keys],
+                               [*ids, *gone])
             stored = _stored(db, ids)
             changed: list[tuple[Rendered, FeedRow | None]] = []
             tombstones = []
@@ -147,8 +150,7 @@ class UnionStore:
                     continue
                 report.changed += 1
                 moves.settle(work_id)
-                fresh = item if item.day == when[:10] else self.render(item.work, when[:10])
-                changed.append((fresh, row))
+                changed.append((self.render.dated(item, when[:10]), row))
             for work_id in gone:
                 moves.release(work_id)
                 tombstones.append(work_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
@@ -28,6 +29,7 @@ from node_adapter.records import BibRecord, Copy
 from tests.aggregator.duplicates import DUPLICATES
 from tests.aggregator.provider_records import provider_records
 
+DAY = re.compile(r"\d{4}-\d\d-\d\d")
 LIBRARIES = {
     "prov": Source("prov", "Dinas Perpustakaan Provinsi", "http://x/oai", type="provinsi",
                    district="Kota Palangka Raya"),
@@ -258,8 +260,10 @@ def publish_rebuild(indexer: Indexer, path: Path) -> dict[str, list[tuple]]:
         union.close()
     queries = {"records": "SELECT local_id, content, sets FROM records",
                "fragments": "SELECT * FROM fragments", "members": "SELECT * FROM union_members"}
-    with closing(sqlite3.connect(path)) as db:
-        return {name: sorted(db.execute(sql)) for name, sql in queries.items()}
+    with closing(sqlite3.connect(path)) as db:  # MARC counts copies "per <day>": left out
+        return {name: sorted(tuple(DAY.sub("<day>", v) if isinstance(v, str) else v
+                                   for v in row) for row in db.execute(sql))
+                for name, sql in queries.items()}
 
 
 def test_a_store_damaged_under_a_worker_is_reported_as_damage(tmp_path: Path) -> None:

@@ -4,7 +4,8 @@
 sets, which work each member record is in, and the successor a vanished work names) must
 be what publishing the batch's works one call at a time, in the batch's order, writes.
 Successors depend on that order: a record moving between two works of one batch names its
-new work only if its old work had not already let it go.
+new work only if its old work had not already let it go. Both sides share the rules
+(``aggregator.union.moves``), so the rules themselves are pinned by the scenarios below.
 """
 
 from __future__ import annotations
@@ -38,8 +39,9 @@ SECONDS = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.\d+")
 def union(path: Path, members: dict[str, list[Key]]) -> UnionStore:
     """A union table whose works' member records are whatever ``members`` says now."""
     province = load_province(Settings(raw={}, data_dir=path.parent))
-    return UnionStore(path, LIBRARIES, province,
-                      lambda batch: {work.id: members.get(work.id, []) for work in batch})
+    return UnionStore(path, LIBRARIES, province,  # a work without records is absent, as in
+                      lambda batch: {work.id: members[work.id] for work in batch  # the works db
+                                     if members.get(work.id)})
 
 
 def work(work_id: str, keys: list[Key], rng: random.Random) -> Work:
@@ -83,6 +85,8 @@ def test_a_batch_writes_what_its_works_one_at_a_time_write(tmp_path: Path, seed:
         touched = rng.sample(WORK_IDS, rng.randint(1, len(WORK_IDS)))
         documents = [work(w, sorted(members[w]), rng) for w in touched if w in members]
         gone = [w for w in touched if w not in members]
+        if gone and rng.random() < 0.3:  # published with no records (and so no holdings)
+            documents.append(work(gone.pop(), [], rng))
         now += timedelta(minutes=1)
         report = batched.publish(documents, gone, now)
         for document in documents:
@@ -116,4 +120,33 @@ def test_a_work_republished_after_losing_a_record_names_no_successor_when_remove
     del members["w3"]
     store.publish([work("w2", members["w2"], rng)], ["w3"], now + timedelta(minutes=4))
     assert store.successor("w3") == "w2"
+    store.close()
+
+
+def test_a_work_published_without_records_lets_its_records_go(tmp_path: Path) -> None:
+    rng = random.Random(2)
+    members: dict[str, list[Key]] = {"w1": [("a", "a-0")]}
+    store = union(tmp_path / "union.sqlite3", members)
+    now = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
+    store.publish([work("w1", members["w1"], rng)], [], now)
+    del members["w1"]  # w1 is left with no records: tombstoned, holding nothing
+    store.publish([work("w1", [], rng)], [], now + timedelta(minutes=1))
+    members["w2"] = [("a", "a-0")]
+    store.publish([work("w2", members["w2"], rng)], [], now + timedelta(minutes=2))
+    assert store.successor("w1") is None  # a-0 had left w1 before w2 took it
+    assert store.counts() == (1, 1)
+    store.close()
+
+
+def test_a_batch_naming_a_work_twice_is_refused_and_writes_nothing(tmp_path: Path) -> None:
+    rng = random.Random(3)
+    members: dict[str, list[Key]] = {"w1": [("a", "a-0")]}
+    store = union(tmp_path / "union.sqlite3", members)
+    before = tables(store)
+    now = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
+    with pytest.raises(ValueError, match="once"):
+        store.publish([work("w1", members["w1"], rng)], ["w1"], now)
+    with pytest.raises(ValueError, match="once"):
+        store.publish([work("w1", members["w1"], rng)] * 2, [], now)
+    assert tables(store) == before
     store.close()
