@@ -175,21 +175,32 @@ class Indexer:
     def _indexed(self, report: IndexReport, done: Callable[[int], None], workers: Workers,
                  render: Callable[[Work], Any] | None) -> Iterator[Any]:
         """Every work (``render``-ed, given that), each batch sent to the engine before it
-        is passed on; built, with its document and rendering, in the workers when there are
-        any and the engine can say how."""
+        is passed on."""
+        for works in self._upserted(self.works.iter_work_data(), self.batch_size, report,
+                                    workers, render):
+            done(report.works_upserted)
+            yield from works
+
+    def _upserted(self, stored: Iterable[tuple[str, list[str]]], size: int,
+                  report: IndexReport, workers: Workers,
+                  render: Callable[[Work], Any] | None) -> Iterator[list[Any]]:
+        """Works built from their stored records (id, JSON) and sent to the engine ``size``
+        at a time, built with their documents (and ``render``-ed) in the workers when there
+        are any and the engine can say how; yields each chunk's works (rendered, given
+        ``render``) once the engine has them."""
+        chunks = _chunked(iter(stored), size)
         maker = self.engine.document_maker() if workers.pool else None
         if maker is None:
-            for batch in _chunked(self.all_works(), self.batch_size):
-                report.works_upserted += self.engine.upsert(batch)
-                done(report.works_upserted)
-                yield from map(render, batch) if render else batch
+            for chunk in chunks:
+                works = [build_work(work_id, parse_records(data), self.libraries)
+                         for work_id, data in chunk]
+                report.works_upserted += self.engine.upsert(works)
+                yield [render(work) for work in works] if render else works
             return
-        tasks = ((made_documents, (chunk, self.libraries, maker, render))
-                 for chunk in _chunked(self.works.iter_work_data(), self.batch_size))
+        tasks = ((made_documents, (chunk, self.libraries, maker, render)) for chunk in chunks)
         for made, rendered in workers.ahead(tasks):
             report.works_upserted += self.engine.upsert_made(made)
-            done(report.works_upserted)
-            yield from rendered if render else (work for work, _ in made)
+            yield rendered if render else [work for work, _ in made]
 
     def all_works(self) -> Iterator[Work]:
         """Every work document as the engine should hold it, in id order, streamed."""
@@ -229,23 +240,13 @@ class Indexer:
 
     def _send(self, work_ids: set[str], report: IndexReport,
               workers: Workers) -> tuple[list[Work], list[str]]:
-        """Fresh documents of the touched works that still exist, sent to the engine (built
-        in the workers when there are any and the engine can say how), and the ids that
-        vanished, deleted from it."""
+        """Fresh documents of the touched works that still exist, sent to the engine, and
+        the ids that vanished, deleted from it."""
         found = sorted(self.works.works_data(work_ids).items())
         gone = sorted(work_ids - {work_id for work_id, _ in found})
-        maker = self.engine.document_maker() if workers.pool else None
-        if maker is None:
-            documents = [build_work(work_id, parse_records(data), self.libraries)
-                         for work_id, data in found]
-            report.works_upserted += self.engine.upsert(documents)
-        else:
-            share = -(-len(found) // (workers.count * 2)) or 1  # two tasks a worker
-            tasks = ((made_documents, (chunk, self.libraries, maker, None))
-                     for chunk in _chunked(iter(found), share))
-            made = [pair for built, _ in workers.ahead(tasks) for pair in built]
-            report.works_upserted += self.engine.upsert_made(made)
-            documents = [work for work, _ in made]
+        share = -(-len(found) // (workers.count * 2)) if workers.pool else len(found)  # 2 a worker
+        documents = [work for works in self._upserted(found, max(share, 1), report, workers,
+                                                      None) for work in works]
         report.works_deleted += self.engine.delete(gone)
         return documents, gone
 
