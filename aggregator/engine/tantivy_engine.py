@@ -33,7 +33,7 @@ from aggregator.engine.relax import (
     relaxed_search,
 )
 from aggregator.engine.spelling import closest_word, edit_limit
-from aggregator.engine.tantivy_facets import facet_aggregations, facet_counts
+from aggregator.engine.tantivy_facets import facet_aggregations, facet_counts, matched
 from aggregator.engine.tantivy_order import Loaded, address_key, ordered_hits, resume_offset
 from aggregator.engine.tantivy_schema import (
     COMPLETION_SEPARATOR,
@@ -45,7 +45,7 @@ from aggregator.engine.tantivy_schema import (
 from aggregator.engine.tantivy_where import where_query
 from aggregator.engine.writer_lock import WriterLock
 from aggregator.model import Work
-from aggregator.query import FacetValue, Hit, SearchQuery, SearchResult
+from aggregator.query import Hit, SearchQuery, SearchResult
 from aggregator.understand import QueryWord, UnderstoodQuery, understand
 from config.settings import Settings
 
@@ -194,18 +194,24 @@ class TantivyEngine(SearchEngine):
 
     def _run(self, searcher: tantivy.Searcher, query: SearchQuery, understood: UnderstoodQuery,
              phase: Phase, settles: Callable[[int], bool] | None = None) -> SearchResult:
-        """One step of the ladder: a page of hits and the facets over all its matches (only
-        the total when ``settles`` says a wider step follows)."""
+        """One step of the ladder: the total and the facets over all its matches, counted in
+        one pass, then a page of hits; only the total when ``settles`` says a wider step
+        follows (its facets, over fewer works than a page, cost next to nothing)."""
         compiled = self._compile(understood, query, phase)
+        answer = searcher.aggregate(compiled, facet_aggregations(query))
+        total = matched(answer)
+        if settles is not None and not settles(total):
+            return SearchResult(total=total, hits=[], facets={}, page=query.page, size=query.size)
+        facets = facet_counts(answer, query)
+        if not query.size or not total:
+            return SearchResult(total=total, hits=[], facets=facets, page=query.page,
+                                size=query.size)
         scored = not understood.empty
         offset = (query.page - 1) * query.size
         if query.search_after:
             offset = resume_offset(searcher, compiled, query.sort, scored, query.search_after)
         loaded: Loaded = {}
-        page, total = ordered_hits(searcher, compiled, query.sort, scored, offset, query.size,
-                                   loaded)
-        if settles is not None and not settles(total):
-            return SearchResult(total=total, hits=[], facets={}, page=query.page, size=query.size)
+        page = ordered_hits(searcher, compiled, query.sort, scored, offset, query.size, loaded)
         hits = []
         term_set = frozenset(t for w in understood.words for t in (w.word, w.stem))
         for position, (value, address) in enumerate(page, start=offset):
@@ -213,9 +219,8 @@ class TantivyEngine(SearchEngine):
             score = float(value) if isinstance(value, float) else 0.0  # type: ignore[arg-type]
             highlights = highlight_work(work, term_set, self._analyzer) if query.highlight else {}
             hits.append(Hit(work, score, highlights, (str(value), work.id, str(position))))
-        return SearchResult(total=total, hits=hits,
-                            facets=self._facets(searcher, compiled, query),
-                            page=query.page, size=query.size)
+        return SearchResult(total=total, hits=hits, facets=facets, page=query.page,
+                            size=query.size)
 
     def get(self, work_id: str) -> Work | None:
         """Load one work by id."""
@@ -339,14 +344,6 @@ class TantivyEngine(SearchEngine):
         if low is not None and high is not None and high < low:
             raise QueryError(f"year_to {high} is before year_from {low}")
         return Query.range_query(SCHEMA, "year", tantivy.FieldType.Integer, low, high)
-
-    @staticmethod
-    def _facets(searcher: tantivy.Searcher, compiled: Query, query: SearchQuery
-                ) -> dict[str, list[FacetValue]]:
-        """Facet counts over all matches (``tantivy_facets``)."""
-        if not query.facets:
-            return {}
-        return facet_counts(searcher.aggregate(compiled, facet_aggregations(query)), query)
 
     def _did_you_mean(self, searcher: tantivy.Searcher, text: str) -> str | None:
         """The query with each unknown word replaced by its closest indexed word."""

@@ -6,7 +6,8 @@ district 4.6 ms, the two from one column 6.3 ms). So library, district, material
 language and decade are written to one multi-valued column as ``facet␟value``, counted
 by one terms aggregation large enough to hold every value (so every count is exact), and
 each facet's top ``facet_size`` is picked here. Subjects, too many to list whole, keep a
-column and an aggregation of their own.
+column and an aggregation of their own. The same pass counts the matches (``TOTAL``), so
+a search learns its total and its facets before it reads a single hit.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ SEPARATOR = "\x1f"
 """Between a facet's name and its value in the shared column."""
 SHARED_LIMIT = 65_000
 """Buckets asked of the shared aggregation: every value (tantivy's default bucket limit)."""
+TOTAL = "matched"
+"""The aggregation counting the matches: values of ``holdings``, which every document has
+exactly one of (``tantivy_schema.document_fields``)."""
 
 
 def shared_values(work: Work, values: dict[str, list[str]]) -> list[str]:
@@ -37,13 +41,18 @@ def shared_values(work: Work, values: dict[str, list[str]]) -> list[str]:
 
 
 def facet_aggregations(query: SearchQuery) -> dict[str, Any]:
-    """The aggregations that count the facets ``query`` asks for."""
-    aggs: dict[str, Any] = {}
+    """The aggregations that count the matches and the facets ``query`` asks for."""
+    aggs: dict[str, Any] = {TOTAL: {"value_count": {"field": "holdings"}}}
     if any(facet in SHARED_FACETS for facet in query.facets):
         aggs[SHARED_COLUMN] = {"terms": {"field": SHARED_COLUMN, "size": SHARED_LIMIT}}
     if "subject" in query.facets:
         aggs["subject"] = {"terms": {"field": "subject", "size": query.facet_size}}
     return aggs
+
+
+def matched(answer: dict[str, Any]) -> int:
+    """How many works matched, from tantivy's answer to ``facet_aggregations``."""
+    return int(answer[TOTAL]["value"] or 0)
 
 
 def facet_counts(answer: dict[str, Any], query: SearchQuery) -> dict[str, list[FacetValue]]:

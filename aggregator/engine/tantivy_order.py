@@ -42,28 +42,28 @@ def newest_order(year: int | None, work_id: str) -> str:
 
 
 def ordered_hits(searcher: tantivy.Searcher, compiled: tantivy.Query, sort: str, scored: bool,
-                 offset: int, limit: int, loaded: Loaded | None = None) -> tuple[Hits, int]:
-    """Hits ``offset`` to ``offset + limit`` of ``compiled`` in ``sort`` order, ties by id,
-    and how many works match; documents read to break ties are kept in ``loaded``.
+                 offset: int, limit: int, loaded: Loaded | None = None) -> Hits:
+    """Hits ``offset`` to ``offset + limit`` of ``compiled`` in ``sort`` order, ties by id;
+    documents read to break ties are kept in ``loaded``. The total is counted apart, with
+    the facets (``tantivy_facets.TOTAL``).
 
     ``scored`` is False for a search without words (every match scores the same).
     """
     column = _COLUMNS.get(sort if sort != "relevance" or scored else "id")
     if column is not None:
-        found = searcher.search(compiled, max(1, limit), count=True, offset=offset,
+        found = searcher.search(compiled, max(1, limit), count=False, offset=offset,
                                 order_by_field=column, order=tantivy.Order.Asc)
-        return found.hits[:limit], found.count
+        return found.hits[:limit]
     return _by_score(searcher, compiled, offset, limit, {} if loaded is None else loaded)
 
 
 def _by_score(searcher: tantivy.Searcher, compiled: tantivy.Query, offset: int,
-              limit: int, loaded: Loaded) -> tuple[Hits, int]:
+              limit: int, loaded: Loaded) -> Hits:
     """Best first; works of equal score by id, looked at only where a tie meets the page."""
     end = offset + limit
     step = max(limit, 16)
     asked = end + step
-    found = searcher.search(compiled, asked, count=True)
-    hits = list(found.hits)
+    hits = list(searcher.search(compiled, asked, count=False).hits)
     while len(hits) == asked < TIE_LIMIT + end and hits[-1][0] == hits[end - 1][0]:
         hits += searcher.search(compiled, step, count=False, offset=asked).hits
         asked += step
@@ -80,7 +80,7 @@ def _by_score(searcher: tantivy.Searcher, compiled: tantivy.Query, offset: int,
         score, address = hit
         return -float(score), ids.get(address_key(address), "")  # type: ignore[arg-type]
 
-    return sorted(hits, key=rank)[offset:end], found.count
+    return sorted(hits, key=rank)[offset:end]
 
 
 def resume_offset(searcher: tantivy.Searcher, compiled: tantivy.Query, sort: str, scored: bool,
@@ -90,7 +90,7 @@ def resume_offset(searcher: tantivy.Searcher, compiled: tantivy.Query, sort: str
         raise QueryError("search_after must be a hit's sort_key (value, id, position)")
     position = int(cursor[2])
     start = max(0, position - RESUME_SLACK)
-    window, _ = ordered_hits(searcher, compiled, sort, scored, start, 2 * RESUME_SLACK + 1)
+    window = ordered_hits(searcher, compiled, sort, scored, start, 2 * RESUME_SLACK + 1)
     for index, (_, address) in enumerate(window):
         if searcher.doc(address).get_first("id") == cursor[1]:
             return start + index + 1
