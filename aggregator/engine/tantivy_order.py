@@ -5,7 +5,9 @@ rebuild and merge, so pages shifted after a rebuild. The title and newest sorts 
 order by one text column that ends in the work id (``title_sort``, ``newest_sort``), exact
 in one search. Scores cannot carry the id, so a relevance page is cut from a list ranked by
 (score, id): the hits down to the page's end, and past it while scores still equal the last
-one (a tie group of at most ``TIE_LIMIT``; beyond that, index order). A search without
+one (a tie group of at most ``TIE_LIMIT``; beyond that, index order). A tied hit's id is
+read from two numeric columns holding its first 16 bytes (``ID_COLUMNS``), without a
+stored read; only hits whose ids share those 16 bytes are read whole. A search without
 words has one score for every match: it orders by id alone.
 """
 
@@ -24,6 +26,8 @@ TIE_LIMIT = 2000
 RESUME_SLACK = 50
 """How far around its recorded position a ``search_after`` cursor's work is looked for."""
 _COLUMNS = {"newest": "newest_sort", "title": "title_sort", "id": "id"}
+ID_COLUMNS = ("id_head", "id_next")
+"""Bytes 1–8 and 9–16 of a work id, as signed integers that order as the id does."""
 
 Hits = list[tuple[object, tantivy.DocAddress]]
 Loaded = dict[tuple[int, int], tantivy.Document]
@@ -39,6 +43,15 @@ def title_order(title_key: str, work_id: str) -> str:
 def newest_order(year: int | None, work_id: str) -> str:
     """The ``newest_sort`` column, ascending: latest year first, unknown years last, then id."""
     return f"{9999 - max(0, min(9999, year or 0)):04d}{SORT_SEPARATOR}{work_id}"
+
+
+def id_columns(work_id: str) -> dict[str, int]:
+    """The ``ID_COLUMNS`` of a work: its id's first 16 UTF-8 bytes, zero-padded, big-endian,
+    shifted into tantivy's signed range (byte order is code point order, and a shorter id
+    sorts before its extensions)."""
+    head = work_id.encode("utf-8")[:16].ljust(16, b"\0")
+    return {name: int.from_bytes(head[start:start + 8], "big") - 2**63
+            for name, start in zip(ID_COLUMNS, (0, 8), strict=True)}
 
 
 def ordered_hits(searcher: tantivy.Searcher, compiled: tantivy.Query, sort: str, scored: bool,
@@ -71,16 +84,32 @@ def _by_score(searcher: tantivy.Searcher, compiled: tantivy.Query, offset: int,
     page_scores = {score for score, _ in hits[offset:end]}
     tied = {score for score, n in Counter(s for s, _ in hits).items()
             if n > 1 and score in page_scores}
-    for score, address in hits:
-        if score in tied:
-            loaded[address_key(address)] = searcher.doc(address)
-    ids = {key: document.get_first("id") for key, document in loaded.items()}
+    order = _id_order(searcher, [address for score, address in hits if score in tied], loaded)
 
-    def rank(hit: tuple[object, tantivy.DocAddress]) -> tuple[float, str]:
+    def rank(hit: tuple[object, tantivy.DocAddress]) -> tuple[float, int, int, str]:
         score, address = hit
-        return -float(score), ids.get(address_key(address), "")  # type: ignore[arg-type]
+        return -float(score), *order.get(address_key(address), (0, 0, ""))  # type: ignore[arg-type]
 
     return sorted(hits, key=rank)[offset:end]
+
+
+def _id_order(searcher: tantivy.Searcher, addresses: list[tantivy.DocAddress], loaded: Loaded
+              ) -> dict[tuple[int, int], tuple[int, int, str]]:
+    """Sort keys by work id for tied hits: the id columns, and the whole id (a stored read,
+    kept in ``loaded``) only where two hits' columns are equal."""
+    heads = searcher.fast_field_values(ID_COLUMNS[0], addresses)
+    nexts = searcher.fast_field_values(ID_COLUMNS[1], addresses)
+    columns = [(head or 0, following or 0) for head, following in zip(heads, nexts, strict=True)]
+    shared = {pair for pair, n in Counter(columns).items() if n > 1}
+    order = {}
+    for address, pair in zip(addresses, columns, strict=True):
+        key = address_key(address)
+        whole = ""
+        if pair in shared:
+            loaded[key] = loaded.get(key) or searcher.doc(address)
+            whole = str(loaded[key].get_first("id"))
+        order[key] = (*pair, whole)
+    return order
 
 
 def resume_offset(searcher: tantivy.Searcher, compiled: tantivy.Query, sort: str, scored: bool,

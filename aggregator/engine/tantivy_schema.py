@@ -26,7 +26,7 @@ from aggregator.engine.fields import (
     title_key_of,
 )
 from aggregator.engine.tantivy_facets import SHARED_COLUMN, shared_values
-from aggregator.engine.tantivy_order import newest_order, title_order
+from aggregator.engine.tantivy_order import ID_COLUMNS, id_columns, newest_order, title_order
 from aggregator.indonesian import spelling_key
 from aggregator.model import Work
 
@@ -43,6 +43,8 @@ def build_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw", fast=True)
     builder.add_bytes_field("work", stored=True)
+    for name in ID_COLUMNS:
+        builder.add_integer_field(name, fast=True)
     for name in TEXT_FIELDS:
         builder.add_text_field(name, tokenizer_name="whitespace",
                                index_option="position" if name in PHRASE_FIELDS else "freq")
@@ -98,6 +100,7 @@ def document_fields(work: Work, analyzer: Analyzer) -> dict[str, object]:
     named = [*heading, *creators, *subjects]
     fields: dict[str, object] = {
         "id": work.id,
+        **id_columns(work.id),
         "work": [stored_json(work)],
         "title": " ".join(terms(heading)),
         "creators": " ".join(creators),
