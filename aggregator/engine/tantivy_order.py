@@ -97,9 +97,7 @@ def _id_order(searcher: tantivy.Searcher, addresses: list[tantivy.DocAddress], l
               ) -> dict[tuple[int, int], tuple[int, int, str]]:
     """Sort keys by work id for tied hits: the id columns, and the whole id (a stored read,
     kept in ``loaded``) only where two hits' columns are equal."""
-    heads = searcher.fast_field_values(ID_COLUMNS[0], addresses)
-    nexts = searcher.fast_field_values(ID_COLUMNS[1], addresses)
-    columns = [(head or 0, following or 0) for head, following in zip(heads, nexts, strict=True)]
+    columns = _id_pairs(searcher, addresses)
     shared = {pair for pair, n in Counter(columns).items() if n > 1}
     order = {}
     for address, pair in zip(addresses, columns, strict=True):
@@ -112,6 +110,13 @@ def _id_order(searcher: tantivy.Searcher, addresses: list[tantivy.DocAddress], l
     return order
 
 
+def _id_pairs(searcher: tantivy.Searcher, addresses: list[tantivy.DocAddress]
+              ) -> list[tuple[int, int]]:
+    """The ``ID_COLUMNS`` of each hit, read from the fast columns (no stored read)."""
+    return list(zip(*(searcher.fast_field_values(name, addresses) for name in ID_COLUMNS),
+                    strict=True))  # type: ignore[arg-type]
+
+
 def resume_offset(searcher: tantivy.Searcher, compiled: tantivy.Query, sort: str, scored: bool,
                   cursor: tuple[str, ...]) -> int:
     """Where the page after ``cursor`` (value, work id, position) starts now."""
@@ -119,9 +124,12 @@ def resume_offset(searcher: tantivy.Searcher, compiled: tantivy.Query, sort: str
         raise QueryError("search_after must be a hit's sort_key (value, id, position)")
     position = int(cursor[2])
     start = max(0, position - RESUME_SLACK)
-    window = ordered_hits(searcher, compiled, sort, scored, start, 2 * RESUME_SLACK + 1)
-    for index, (_, address) in enumerate(window):
-        if searcher.doc(address).get_first("id") == cursor[1]:
+    window = [address for _, address in
+              ordered_hits(searcher, compiled, sort, scored, start, 2 * RESUME_SLACK + 1)]
+    wanted = tuple(id_columns(cursor[1]).values())
+    for index, (address, pair) in enumerate(zip(window, _id_pairs(searcher, window),
+                                                strict=True)):
+        if pair == wanted and searcher.doc(address).get_first("id") == cursor[1]:
             return start + index + 1
     return position + 1
 

@@ -16,7 +16,7 @@ import pytest
 
 from aggregator.engine.base import QueryError
 from aggregator.engine.fields import year_bucket
-from aggregator.model import Work
+from aggregator.model import Holding, Work
 from aggregator.query import FACETS, SearchQuery
 from tests.support.engines import (
     PALANGKA,
@@ -189,7 +189,7 @@ def test_facet_counts_cover_all_matches_not_just_the_page(engine):
     assert only.facets["material_type"][0].count == 2
 
 
-def _holdings(pick: random.Random) -> list:
+def _holdings(pick: random.Random) -> list[Holding]:
     """None to three libraries (one sometimes held twice), some districts shared, some
     libraries with no district: the shapes a facet column must count once per work."""
     libraries = pick.sample(range(40), pick.choice([0, 1, 1, 1, 2, 3]))
