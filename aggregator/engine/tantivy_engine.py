@@ -2,39 +2,31 @@
 
 Readers open the index and reload when a writer commits (they watch ``meta.json``);
 exactly one writer at a time holds ``WriterLock``. Text is analysed in Python
-(``analysis``) on both sides; each query word must match (in any field, best field
-boosted per ``fields.BOOSTS``); field conditions (``where``) narrow every step
-(``tantivy_where``); facets are counted by ``tantivy_facets``.
+(``analysis``) on both sides. A search climbs the widening ladder (``relax``), each step
+a query from ``tantivy_query``; facets and the total are counted by ``tantivy_facets``
+before any hit is read, and hits are ordered by ``tantivy_order``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import tantivy
-from tantivy import Occur, Query
+from tantivy import Query
 
 from aggregator.config import aggregator_settings, index_path
 from aggregator.engine.analysis import STOPWORDS, Analyzer, shared_analyzer, words
 from aggregator.engine.base import EngineError, IndexTotals, QueryError, SearchEngine
-from aggregator.engine.fields import BOOSTS, check_facets, parse_year_filter
+from aggregator.engine.fields import check_facets
 from aggregator.engine.highlight import highlight_work
-from aggregator.engine.relax import (
-    FUZZY_BOOST,
-    IDENTIFIER_SCORE,
-    PREFIX_BOOST,
-    SPELLED_BOOST,
-    TIER,
-    Phase,
-    relaxed_search,
-)
+from aggregator.engine.relax import Phase, relaxed_search
 from aggregator.engine.spelling import closest_word, edit_limit
 from aggregator.engine.tantivy_facets import facet_aggregations, facet_counts, matched
 from aggregator.engine.tantivy_order import Loaded, address_key, ordered_hits, resume_offset
+from aggregator.engine.tantivy_query import step_query, unknown_only
 from aggregator.engine.tantivy_schema import (
     COMPLETION_SEPARATOR,
     SCHEMA,
@@ -42,11 +34,10 @@ from aggregator.engine.tantivy_schema import (
     from_stored,
     to_document,
 )
-from aggregator.engine.tantivy_where import where_query
 from aggregator.engine.writer_lock import WriterLock
 from aggregator.model import Work
 from aggregator.query import Hit, SearchQuery, SearchResult
-from aggregator.understand import QueryWord, UnderstoodQuery, understand
+from aggregator.understand import UnderstoodQuery, understand
 from config.settings import Settings
 
 
@@ -184,7 +175,7 @@ class TantivyEngine(SearchEngine):
 
         def of(text: str) -> UnderstoodQuery:
             if text not in understood:
-                understood[text] = _unknown_only(understand(text, self._analyzer), searcher)
+                understood[text] = unknown_only(understand(text, self._analyzer), searcher)
             return understood[text]
 
         return relaxed_search(
@@ -197,7 +188,7 @@ class TantivyEngine(SearchEngine):
         """One step of the ladder: the total and the facets over all its matches, counted in
         one pass, then a page of hits; only the total when ``settles`` says a wider step
         follows (its facets, over fewer works than a page, cost next to nothing)."""
-        compiled = self._compile(understood, query, phase)
+        compiled = step_query(understood, query, phase, self._analyzer)
         answer = searcher.aggregate(compiled, facet_aggregations(query))
         total = matched(answer)
         if settles is not None and not settles(total):
@@ -305,46 +296,6 @@ class TantivyEngine(SearchEngine):
                 self._seen_meta = stamp
         return self._index.searcher()
 
-    def _compile(self, understood: UnderstoodQuery, query: SearchQuery, phase: Phase
-                 ) -> Query:
-        """The tantivy query of one ladder step, with every filter."""
-        clauses = [(Occur.Must, clause) for clause in self._filters(query)]
-        if query.where is not None:
-            clauses.append((Occur.Must, where_query(query.where, self._analyzer)))
-        matching = _matching(understood, phase)
-        if matching is not None:
-            clauses.append((Occur.Must, matching))
-        if not clauses:
-            return Query.all_query()
-        if matching is None:
-            clauses.append((Occur.Must, Query.all_query()))
-        return Query.boolean_query(clauses)
-
-    def _filters(self, query: SearchQuery) -> list[Query]:
-        """Facet values (OR within a facet), year bounds, and copies on the shelf."""
-        clauses: list[Query] = []
-        for facet, values in sorted(query.filters.items()):
-            if not values:
-                continue
-            if facet == "year":
-                ranges = [self._year_range(*parse_year_filter(v)) for v in values]
-                clauses.append(Query.boolean_query([(Occur.Should, r) for r in ranges]))
-            else:
-                clauses.append(Query.term_set_query(SCHEMA, facet, list(values)))
-        if query.year_from is not None or query.year_to is not None:
-            clauses.append(self._year_range(query.year_from, query.year_to))
-        if query.available_only:
-            clauses.append(Query.range_query(SCHEMA, "available", tantivy.FieldType.Integer,
-                                             1, None))
-        return clauses
-
-    @staticmethod
-    def _year_range(low: int | None, high: int | None) -> Query:
-        """Works published between ``low`` and ``high`` inclusive (either may be open)."""
-        if low is not None and high is not None and high < low:
-            raise QueryError(f"year_to {high} is before year_from {low}")
-        return Query.range_query(SCHEMA, "year", tantivy.FieldType.Integer, low, high)
-
     def _did_you_mean(self, searcher: tantivy.Searcher, text: str) -> str | None:
         """The query with each unknown word replaced by its closest indexed word."""
         corrected: list[str] = []
@@ -360,81 +311,6 @@ class TantivyEngine(SearchEngine):
             corrected.append(best or word)
             changed = changed or best is not None
         return " ".join(corrected) if changed else None
-
-
-def _unknown_only(understood: UnderstoodQuery, searcher: tantivy.Searcher) -> UnderstoodQuery:
-    """Typos and completion only for words the index does not hold as typed.
-
-    A word found in titles, authors or subjects is what the patron meant: looking for its
-    neighbours within two edits, or for the 50 words it begins, would cost most of a
-    search at a million works and find what the patron did not type.
-    """
-    words = tuple(
-        dataclasses.replace(w, fuzzy=0, prefix=False)
-        if (w.fuzzy or w.prefix) and searcher.doc_freq("spell", w.word) else w
-        for w in understood.words)
-    return dataclasses.replace(understood, words=words)
-
-
-def _matching(understood: UnderstoodQuery, phase: Phase) -> Query | None:
-    """What the words and identifiers of a query ask of a work in one ladder step.
-
-    ``all`` and ``similar``: every word; ``some``: any word, each one matched adding
-    ``TIER``. An identifier match is enough on its own and outranks every word match.
-    """
-    if understood.empty:
-        return None
-    per_word = [_word_query(w, phase) for w in understood.words]
-    if phase == "some":
-        tiered = [(Occur.Should, _tiered(word, query))
-                  for word, query in zip(understood.words, per_word, strict=True)]
-        words_query = Query.boolean_query(tiered, minimum_number_should_match=1) \
-            if tiered else None
-    else:
-        words_query = Query.boolean_query([(Occur.Must, q) for q in per_word]) \
-            if per_word else None
-    if not understood.identifiers:
-        return words_query
-    identifier = Query.const_score_query(
-        Query.term_set_query(SCHEMA, "identifiers", list(understood.identifiers)),
-        IDENTIFIER_SCORE)
-    if words_query is None:
-        return identifier
-    return Query.boolean_query([(Occur.Should, identifier), (Occur.Should, words_query)],
-                               minimum_number_should_match=1)
-
-
-def _tiered(word: QueryWord, query: Query) -> Query:
-    """A word of the ``some`` step: its score plus ``TIER`` where it matches as in ``all``.
-
-    Without typo tolerance the two are one query, so ``TIER`` rides on an ``all_query``
-    consulted only where the word matched, and the word's postings are read once.
-    """
-    if not word.fuzzy:
-        return Query.boolean_query([(Occur.Must, query), (Occur.Should, Query.const_score_query(
-            Query.all_query(), TIER))])
-    return Query.boolean_query([(Occur.Should, Query.const_score_query(
-        _word_query(word, "all"), TIER)), (Occur.Should, query)],
-        minimum_number_should_match=1)
-
-
-def _word_query(word: QueryWord, phase: Phase) -> Query:
-    """One word in any field, the best field counting most (names are indexed unstemmed):
-    as typed or stemmed, in its other spelling, as a prefix, and (``similar`` and
-    ``some`` steps) within its typo distance."""
-    per_field = [Query.boost_query(Query.term_query(
-        SCHEMA, field, word.word if field == "creators" else word.stem), boost)
-        for field, boost in BOOSTS.items()]
-    per_field.append(Query.boost_query(Query.term_query(SCHEMA, "spelled", word.key),
-                                       SPELLED_BOOST))
-    if word.prefix:
-        # One-word phrase prefix: tantivy expands it to at most 50 indexed words.
-        per_field.append(Query.boost_query(Query.phrase_prefix_query(
-            SCHEMA, "spell", [word.word]), PREFIX_BOOST))
-    if phase != "all" and word.fuzzy:
-        per_field.append(Query.boost_query(Query.fuzzy_term_query(
-            SCHEMA, "spell", word.word, distance=word.fuzzy), FUZZY_BOOST))
-    return Query.disjunction_max_query(per_field, 0.2)
 
 
 def _words_of(work: Work) -> set[str]:
