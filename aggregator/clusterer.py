@@ -37,9 +37,10 @@ from dataclasses import dataclass, field
 
 from aggregator.blocking import filed_keys, probe_keys
 from aggregator.matching import Mapped, MatchView, subtitle_keys_compatible
+from aggregator.member import Key, Member
 from aggregator.normalise.schema import NormalisedRecord
 from aggregator.works import anchor, components, derived_id, free_vote, same_work
-from aggregator.workstore import Key, Member, WorkStore
+from aggregator.workstore import WorkStore
 
 
 @dataclass(frozen=True)

@@ -25,12 +25,13 @@ from aggregator.ahead import Workers, worker_pool
 from aggregator.clusterer import Change, Clusterer
 from aggregator.config import aggregator_settings
 from aggregator.engine.base import SearchEngine
+from aggregator.member import parse_records
 from aggregator.merging import build_work
 from aggregator.model import Work
 from aggregator.normalise import UnmappableRecord
 from aggregator.normalise.batches import Normalised, normalised_batches
 from aggregator.works import finalise_ids
-from aggregator.workstore import Unmapped, WorkStore, parse_records
+from aggregator.workstore import Unmapped, WorkStore
 from config.network import Source, load_sources
 from config.settings import Settings
 from harvester.store import RecordStore

@@ -39,7 +39,8 @@ from aggregator.matching import (
     subtitle_keys_compatible,
     title_key,
 )
-from aggregator.workstore import Member, WorkStore
+from aggregator.member import Member
+from aggregator.workstore import WorkStore
 
 RENAME_BATCH = 5000
 """Works a rebuild's naming pass renames per statement (memory: two ids each until then)."""

@@ -17,14 +17,12 @@ way out.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import orjson
-
 from aggregator.blocking import filed_keys
-from aggregator.matching import MatchView
+from aggregator.member import Key, Member, parse_records
 from aggregator.normalise.schema import NormalisedRecord
 from aggregator.workschema import get_state, set_state, upgrade
 from config import dbfile
@@ -32,40 +30,8 @@ from config.sqlite import Transaction, chunks, keys_table
 
 MEMBER = "source, identifier, work_id, match"
 """What matching reads of a record; its canonical form (``data``) is fetched only when asked."""
-Key = tuple[str, str]
-"""A record's (source, identifier)."""
 DAMAGED = "restore it from a backup, or move it aside and run `jala index rebuild`"
 """The way out of a damaged works database (``config.dbfile``)."""
-class Member:
-    """A mapped record as stored: matching reads only key, work id and view (kept with its
-    JSON, which is what is written back: a few hundred bytes); the canonical form is read
-    (``fetch``) and parsed only when someone asks."""
-
-    __slots__ = ("_data", "_fetch", "_record", "key", "match", "view", "work_id")
-
-    def __init__(self, key: Key, work_id: str | None, match: str, data: str = "",
-                 fetch: Callable[[Key], str] | None = None) -> None:
-        self.key = key
-        self.work_id = work_id
-        self.match = match
-        self.view = MatchView.from_json(match)
-        self._data = data
-        self._record: NormalisedRecord | None = None
-        self._fetch = fetch
-
-    @property
-    def data(self) -> str:
-        """The canonical record as stored (JSON), read only when someone asks."""
-        if not self._data and self._fetch is not None:
-            self._data = self._fetch(self.key)
-        return self._data
-
-    @property
-    def record(self) -> NormalisedRecord:
-        """The canonical record, parsed only when someone asks."""
-        if self._record is None:
-            self._record = parse_record(self.data)
-        return self._record
 
 
 class WorkStoreError(Exception):
@@ -364,12 +330,3 @@ class WorkStore:
                                "LIMIT ?", (*args, limit))
         return [Unmapped(*row) for row in rows]
 
-
-def parse_record(data: str) -> NormalisedRecord:
-    """A canonical record from its stored JSON."""
-    return NormalisedRecord.from_dict(orjson.loads(data))
-
-
-def parse_records(data: Iterable[str]) -> list[NormalisedRecord]:
-    """Canonical records from their stored JSON."""
-    return [parse_record(text) for text in data]

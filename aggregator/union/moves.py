@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from aggregator.workstore import Key
+from aggregator.member import Key
 from config.sqlite import chunks, keys_table
 
 

@@ -31,11 +31,12 @@ from datetime import datetime
 from itertools import islice
 from pathlib import Path
 
+from aggregator.member import Key
 from aggregator.model import Work
 from aggregator.union.config import load_union_config
 from aggregator.union.moves import Moves
 from aggregator.union.render import Rendered, Renderer
-from aggregator.workstore import Key, WorkStore
+from aggregator.workstore import WorkStore
 from config import dbfile
 from config.network import Source, load_sources
 from config.province import Province, load_province

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from aggregator.member import Key
 from aggregator.model import Holding, Work
 from aggregator.union.store import UnionStore
-from aggregator.workstore import Key
 from config.network import Source
 from config.province import load_province
 from config.settings import Settings
