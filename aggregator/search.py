@@ -25,7 +25,16 @@ __all__ = ["BackendUnavailableError", "LibraryInfo", "SearchService", "Stats"]
 _ALL_VALUES = 10_000
 """Facet size that lists every library or district (the network has far fewer)."""
 STATS_TTL = 60.0
-"""Seconds the network statistics are reused: they aggregate the whole index."""
+"""Seconds the network statistics and the directory's counts are reused: they aggregate
+the whole index."""
+
+
+@dataclasses.dataclass(frozen=True)
+class _Network:
+    """What one count of the whole index answers: the statistics, and works per library."""
+
+    stats: Stats
+    library_works: dict[str, int]
 
 
 class SearchService:
@@ -46,7 +55,7 @@ class SearchService:
         self.max_page_size = max_page_size
         self.default_page_size = min(default_page_size, max_page_size)
         self.ebook_material_types = ebook_material_types
-        self._stats: tuple[float, Stats] | None = None
+        self._counted: tuple[float, _Network] | None = None
 
     @property
     def sources(self) -> list[Source]:
@@ -106,27 +115,31 @@ class SearchService:
 
     def libraries(self) -> list[LibraryInfo]:
         """Every configured library, in registry order, with its collection size."""
-        counts = self._facet_counts("library")
+        counts = self._network().library_works
         return [LibraryInfo(source, counts.get(source.id, 0)) for source in self.sources]
 
     def library(self, library_id: str) -> LibraryInfo | None:
         """One configured library with its collection size, or None."""
         for source in self.sources:
             if source.id == library_id:
-                works = self._facet_counts("library", {"library": (library_id,)})
-                return LibraryInfo(source, works.get(library_id, 0))
+                return LibraryInfo(source, self._network().library_works.get(library_id, 0))
         return None
 
     def stats(self) -> Stats:
-        """Network totals and top subjects: cached ``STATS_TTL`` seconds, or until the number
-        of works or of libraries changes."""
-        now, current = time.monotonic(), (self.engine.count(), len(self.sources))
-        if (self._stats is None or now - self._stats[0] > STATS_TTL
-                or (self._stats[1].works, self._stats[1].libraries) != current):
-            self._stats = (now, self._compute_stats())
-        return self._stats[1]
+        """Network totals and top subjects."""
+        return self._network().stats
 
-    def _compute_stats(self) -> Stats:
+    def _network(self) -> _Network:
+        """Counts over the whole index, shared by the statistics and the library directory:
+        cached ``STATS_TTL`` seconds, or until the number of works or of libraries changes
+        (counting a million works takes tens of milliseconds)."""
+        now, current = time.monotonic(), (self.engine.count(), len(self.sources))
+        if (self._counted is None or now - self._counted[0] > STATS_TTL
+                or (self._counted[1].stats.works, self._counted[1].stats.libraries) != current):
+            self._counted = (now, self._count_network())
+        return self._counted[1]
+
+    def _count_network(self) -> _Network:
         """Aggregate the whole index: facet counts and sums of copies."""
         result = self.engine.search(
             SearchQuery(size=0, facets=("library", "district", "material_type", "language",
@@ -138,7 +151,7 @@ class SearchService:
                      if v.value.lower() in self.ebook_material_types)
         districts = {s.district for s in self.sources if s.district}
         districts.update(v.value for v in result.facets.get("district", []))
-        return Stats(
+        stats = Stats(
             libraries=len(self.sources),
             works=totals.works,
             ebooks=ebooks,
@@ -150,6 +163,7 @@ class SearchService:
             material_types=material_types[:10],
             languages=result.facets.get("language", [])[:10],
         )
+        return _Network(stats, {v.value: v.count for v in result.facets.get("library", [])})
 
     def close(self) -> None:
         """Close the engine and flush the query log."""
@@ -165,10 +179,3 @@ class SearchService:
         libraries = [FacetValue(v.value, v.count, names.get(v.value, v.label or v.value))
                      for v in facets["library"]]
         return {**facets, "library": libraries}
-
-    def _facet_counts(self, facet: str, filters: dict[str, tuple[str, ...]] | None = None
-                      ) -> dict[str, int]:
-        """Count works per value of one facet (over everything, or within ``filters``)."""
-        result = self.engine.search(SearchQuery(size=0, facets=(facet,), filters=filters or {},
-                                                highlight=False, facet_size=_ALL_VALUES))
-        return {v.value: v.count for v in result.facets.get(facet, [])}

@@ -6,6 +6,8 @@ document and the behaviour cannot drift apart.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import requests
 from marshmallow import Schema, fields
@@ -200,6 +202,31 @@ def test_stats_follow_a_newly_approved_library_at_once(tmp_path) -> None:
         assert service.stats().libraries == len(SOURCES)
     finally:
         service.close()
+
+
+def test_directory_and_statistics_share_one_count_of_the_index(tmp_path) -> None:
+    path = tmp_path / "index"
+    writer = TantivyEngine(path, writer=True, heap_mb=50, threads=1)
+    writer.upsert(WORKS)
+    writer.commit()
+    service = SearchService(TantivyEngine(path), SOURCES)
+    searches: list[SearchQuery] = []
+    search = service.engine.search
+    service.engine.search = lambda query: searches.append(query) or search(query)  # type: ignore[method-assign]
+    try:
+        sizes = {info.id: info.works for info in service.libraries()}
+        assert sizes == {"prov": 4, "kota": 2, "kotim": 3, "tbm": 0}
+        assert service.library("kotim").works == 3 and service.stats().works == len(WORKS)
+        assert len(searches) == 1, "one count of the whole index serves all three"
+        extra = dataclasses.replace(WORKS[0], id="w-extra", holdings=[
+            dataclasses.replace(WORKS[0].holdings[0], library_id="tbm")])
+        writer.upsert([extra])
+        writer.commit()
+        assert service.library("tbm").works == 1, "a new work is counted at once"
+        assert len(searches) == 2
+    finally:
+        service.close()
+        writer.close()
 
 
 @pytest.mark.parametrize("year", ["٢٠١٥", "2015\n", "2010-2019\n"])
