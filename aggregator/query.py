@@ -26,7 +26,7 @@ not counted)."""
 Sort = Literal["relevance", "newest", "title"]
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "title")
 MAX_PAGE_SIZE = 100
-Matching = Literal["all", "similar", "some"]
+Matching = Literal["all", "similar", "most", "some"]
 _YEAR_VALUE = re.compile(r"^(\d{1,4})(?:-(\d{1,4}))?$")
 
 
@@ -131,6 +131,7 @@ class SearchResult:
     suggestion: str | None = None
     took_ms: float = 0.0
     matching: Matching = "all"
-    """How the words matched: ``all`` of them, ``similar`` (typos allowed), ``some`` of them."""
+    """How the words matched: ``all`` of them, ``similar`` (typos allowed), ``most`` (all but
+    one), ``some`` of them."""
     all_words_total: int | None = None
     """When the search widened: how many works had every word as typed."""

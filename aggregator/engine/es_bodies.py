@@ -34,6 +34,7 @@ from aggregator.engine.relax import (
     SPELLED_BOOST,
     TIER,
     Phase,
+    words_needed,
 )
 from aggregator.indonesian import SPELLING_RULES
 from aggregator.model import Work
@@ -165,16 +166,18 @@ def search_body(query: SearchQuery, phase: Phase = "all") -> dict[str, Any]:
 
 def match_clause(understood: UnderstoodQuery, phase: Phase) -> dict[str, Any] | None:
     """What the words and identifiers ask of a work in one step (as in the tantivy engine:
-    ``all``/``similar`` every word, ``some`` any word with ``TIER`` per matched word; an
-    identifier match is enough and outranks everything)."""
+    ``all``/``similar`` every word, ``most`` all but one and ``some`` any, with ``TIER`` per
+    matched word; an identifier match is enough and outranks everything)."""
     if understood.empty:
         return None
     words: dict[str, Any] | None = None
-    if understood.words and phase == "some":
-        should = [clause for word in understood.words for clause in (
+    if understood.words and phase in ("most", "some"):
+        should = [{"bool": {"should": [
             {"constant_score": {"filter": word_clause(word, "all"), "boost": TIER}},
-            word_clause(word, phase))]
-        words = {"bool": {"should": should, "minimum_should_match": 1}}
+            word_clause(word, phase)], "minimum_should_match": 1}}
+            for word in understood.words]
+        words = {"bool": {"should": should,
+                          "minimum_should_match": words_needed(understood, phase)}}
     elif understood.words:
         words = {"bool": {"must": [word_clause(word, phase) for word in understood.words]}}
     if not understood.identifiers:

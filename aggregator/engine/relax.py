@@ -2,7 +2,8 @@
 
 A search first asks for every word (each as typed, stemmed, in either spelling, the last
 one also as a prefix). When that finds fewer than ``FEW`` works it asks again with typo
-tolerance (``similar``), then for works with at least one of the words (``some``), where
+tolerance (``similar``), then, for three words or more, for works with all words but one
+(``most``), then for works with at least one of the words (``some``). In the last two
 each matched word adds ``TIER`` to the score, so works with all words still come first,
 then those with most of them. A wider step replaces the stricter one only when it finds
 more; the result says which step answered, so the page can tell the patron. A spelling
@@ -37,14 +38,22 @@ Run = Callable[[SearchQuery, Phase, Callable[[int], bool] | None], SearchResult]
 
 
 def phases_for(understood: UnderstoodQuery) -> tuple[Phase, ...]:
-    """The steps worth trying for a query: typos only where a word allows them, ``some``
-    only where there is more than one thing to match."""
+    """The steps worth trying for a query: typos only where a word allows them, ``most``
+    only where all words but one are still two or more, ``some`` only where there is more
+    than one thing to match."""
     steps: list[Phase] = ["all"]
     if understood.can_relax:
         steps.append("similar")
+    if len(understood.words) > 2:
+        steps.append("most")
     if len(understood.words) + bool(understood.identifiers) > 1:
         steps.append("some")
     return tuple(steps)
+
+
+def words_needed(understood: UnderstoodQuery, phase: Phase) -> int:
+    """How many of the query's words a work must match in a step that tiers them."""
+    return max(1, len(understood.words) - 1) if phase == "most" else 1
 
 
 def relaxed_search(query: SearchQuery, understood: UnderstoodQuery, run: Run,
@@ -52,27 +61,27 @@ def relaxed_search(query: SearchQuery, understood: UnderstoodQuery, run: Run,
     """Run the ladder with ``run(query, phase, settles)``; ``correction(text)`` proposes a
     spelling.
 
-    Each wider step contains the stricter one, so a middle step is first only counted (no
-    hits, no facets) and run in full when it finds more; the last step is run in full at
-    once. The strict step is completed (hits read, facets counted) only when ``settles``
-    says its total ends the ladder; a backend that answers both at once may ignore it. A
-    query whose words all match costs one search, as before.
+    Each wider step contains the stricter one. A step is completed (hits read, facets
+    counted) only when ``settles`` says its total ends the ladder, and otherwise only
+    counted; the last step is run in full at once. A step that was only counted and then
+    answers (no wider one found more) is run again in full. A backend that answers both
+    at once may ignore ``settles``. A query whose words all match costs one search.
     """
     wider = phases_for(understood)[1:]
-    strict = run(query, "all", lambda total: understood.empty or not wider or total >= FEW)
+    settles = _Settles(lambda total: understood.empty or not wider or total >= FEW)
+    strict = run(query, "all", settles)
     if understood.empty or strict.total >= FEW:
         return strict
-    result, chosen = strict, "all"
+    result, chosen, counted_only = strict, "all", settles.counted_only
     for position, phase in enumerate(wider):
-        last = position == len(wider) - 1
-        found = run(query if last else counting(query), phase, None)
+        settles = _Settles(lambda total: total >= FEW)
+        found = run(query, phase, None if position == len(wider) - 1 else settles)
         if found.total > result.total:
-            chosen = phase
-            result = found if last else run(query, phase, None)
+            result, chosen, counted_only = found, phase, settles.counted_only
         if result.total >= FEW:
             break
-    if chosen == "all" and not strict.facets and (query.facets or not strict.hits):
-        result = run(query, "all", None)  # it was only counted
+    if counted_only:
+        result = run(query, chosen, None)
     suggestion = None
     if query.text.strip():
         corrected = correction(query.text)
@@ -81,6 +90,20 @@ def relaxed_search(query: SearchQuery, understood: UnderstoodQuery, run: Run,
             suggestion = corrected
     return dataclasses.replace(result, matching=chosen, suggestion=suggestion,
                                all_words_total=strict.total)
+
+
+class _Settles:
+    """A step's ``settles``: whether its total ends the ladder, remembering whether the
+    backend was told it does not (so left the step counted only)."""
+
+    def __init__(self, ends: Callable[[int], bool]) -> None:
+        self.ends = ends
+        self.counted_only = False
+
+    def __call__(self, total: int) -> bool:
+        ends = self.ends(total)
+        self.counted_only = not ends
+        return ends
 
 
 def counting(query: SearchQuery, text: str | None = None) -> SearchQuery:

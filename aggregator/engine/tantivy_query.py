@@ -24,6 +24,7 @@ from aggregator.engine.relax import (
     SPELLED_BOOST,
     TIER,
     Phase,
+    words_needed,
 )
 from aggregator.engine.tantivy_schema import SCHEMA
 from aggregator.engine.tantivy_where import where_query
@@ -90,16 +91,18 @@ def unknown_only(understood: UnderstoodQuery, searcher: tantivy.Searcher) -> Und
 def _matching(understood: UnderstoodQuery, phase: Phase) -> Query | None:
     """What the words and identifiers of a query ask of a work in one ladder step.
 
-    ``all`` and ``similar``: every word; ``some``: any word, each one matched adding
-    ``TIER``. An identifier match is enough on its own and outranks every word match.
+    ``all`` and ``similar``: every word; ``most``: all words but one, ``some``: any word,
+    each one matched adding ``TIER``. An identifier match is enough on its own and
+    outranks every word match.
     """
     if understood.empty:
         return None
     per_word = [_word_query(w, phase) for w in understood.words]
-    if phase == "some":
+    if phase in ("most", "some"):
         tiered = [(Occur.Should, _tiered(word, query))
                   for word, query in zip(understood.words, per_word, strict=True)]
-        words_query = Query.boolean_query(tiered, minimum_number_should_match=1) \
+        words_query = Query.boolean_query(
+            tiered, minimum_number_should_match=words_needed(understood, phase)) \
             if tiered else None
     else:
         words_query = Query.boolean_query([(Occur.Must, q) for q in per_word]) \
@@ -116,7 +119,8 @@ def _matching(understood: UnderstoodQuery, phase: Phase) -> Query | None:
 
 
 def _tiered(word: QueryWord, query: Query) -> Query:
-    """A word of the ``some`` step: its score plus ``TIER`` where it matches as in ``all``.
+    """A word of the ``most`` and ``some`` steps: its score plus ``TIER`` where it matches
+    as in ``all``.
 
     Without typo tolerance the two are one query, so ``TIER`` rides on an ``all_query``
     consulted only where the word matched, and the word's postings are read once.

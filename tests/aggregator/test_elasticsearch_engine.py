@@ -77,7 +77,7 @@ def check_search_body(body: dict) -> None:
         A(agg)
 
 
-@pytest.mark.parametrize("phase", ["all", "similar", "some"])
+@pytest.mark.parametrize("phase", ["all", "similar", "most", "some"])
 @pytest.mark.parametrize("query", QUERIES)
 def test_search_bodies_are_valid(query, phase):
     check_search_body(es_bodies.search_body(query, phase))
@@ -92,6 +92,8 @@ def test_bodies_carry_the_ladder_the_contract_suite_pins():
     assert "'identifiers': ['9789793062792']" in str(strict)
     assert "'prefix': {'spell': {'value': 'pelagi'" in str(strict)
     assert "suggest" in strict and "suggest" not in some
+    most = es_bodies.search_body(SearchQuery(text="kebun kopi rakyat"), "most")
+    assert "'minimum_should_match': 2" in str(most), "all of three words but one"
     mapping = es_bodies.index_body()
     spelled = mapping["settings"]["analysis"]["analyzer"]["old_spelling"]["filter"]
     assert spelled[2:] == ["spelling_oe", "spelling_tj", "spelling_dj", "spelling_ch",

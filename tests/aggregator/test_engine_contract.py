@@ -65,8 +65,30 @@ def test_stemming_finds_root_and_affixed_forms(engine):
 def test_all_words_rank_first_then_most_words_and_stopwords_are_ignored(engine):
     result = engine.search(SearchQuery(text="andrea hirata pelangi"))
     assert ids(result) == ["w-laskar", "w-hirata"], "all three words first, then two of them"
-    assert result.matching == "some"
+    assert result.matching == "most"
     assert ids(engine.search(SearchQuery(text="laskar yang pelangi"))) == ["w-laskar"]
+
+
+@pytest.mark.parametrize("pair", BACKENDS)
+def test_three_words_settle_on_works_with_all_but_one_before_works_with_one(pair, tmp_path):
+    """Ten works or more with two of three words answer alone: the works with only one of
+    them are in neither the page, nor the total, nor the facets."""
+    works = [Work(id="w-all", title="Kebun kopi rakyat", holdings=[holding("kota", PALANGKA)]),
+             *(Work(id=f"w-two-{n:02d}", title=(f"Kebun kopi nusantara {n}" if n % 2
+                                                 else f"Kopi rakyat pedalaman {n}"),
+                    holdings=[holding("kota", PALANGKA)]) for n in range(12)),
+             *(Work(id=f"w-one-{n:02d}", title=f"Kebun bunga {n}",
+                    holdings=[holding("desa", PALANGKA)]) for n in range(20))]
+    with pair(tmp_path) as (writer, reader):
+        writer.upsert(works)
+        writer.commit()
+        result = reader.search(SearchQuery(text="kebun kopi rakyat", size=50))
+        wider = reader.search(SearchQuery(text="kebun kopi rakyat sawit", size=50))
+    assert result.matching == "most" and result.all_words_total == 1
+    assert result.total == 13 and ids(result)[0] == "w-all"
+    assert sorted(ids(result)[1:]) == [f"w-two-{n:02d}" for n in range(12)]
+    assert [(v.value, v.count) for v in result.facets["library"]] == [("kota", 13)]
+    assert wider.matching == "some" and wider.total == 33, "three of four: too few, so any"
 
 
 def test_a_query_never_finds_nothing_while_one_of_its_words_matches(engine):

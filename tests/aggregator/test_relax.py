@@ -46,3 +46,22 @@ def test_the_strict_step_is_completed_when_no_wider_step_finds_more():
     assert calls[0] == ("all", False) and calls[-1] == ("all", True)
     assert result.matching == "all" and len(result.hits) == 3
     assert result.facets == {"library": [FacetValue("kota", 3)]}
+
+
+def test_a_middle_step_that_settles_is_run_once():
+    result, calls = ladder({"all": 2, "similar": 30, "some": 90})
+    assert calls == [("all", False), ("similar", True)] and result.matching == "similar"
+
+
+def test_three_words_try_all_but_one_before_any():
+    result, calls = ladder({"all": 1, "most": 12, "some": 90}, text="kopi teh susu")
+    assert calls == [("all", False), ("most", True)] and result.matching == "most"
+    result, calls = ladder({"all": 1, "most": 4, "some": 90}, text="kopi teh susu")
+    assert calls == [("all", False), ("most", False), ("some", True)]
+    assert result.matching == "some" and result.total == 90
+
+
+def test_a_counted_step_that_answers_is_then_run_in_full():
+    result, calls = ladder({"all": 1, "most": 6, "some": 6}, text="kopi teh susu")
+    assert calls == [("all", False), ("most", False), ("some", True), ("most", True)]
+    assert result.matching == "most" and len(result.hits) == 5
