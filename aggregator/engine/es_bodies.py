@@ -33,6 +33,7 @@ from aggregator.engine.relax import (
     PREFIX_BOOST,
     SPELLED_BOOST,
     TIER,
+    TYPO_TIER,
     Phase,
     words_needed,
 )
@@ -172,10 +173,7 @@ def match_clause(understood: UnderstoodQuery, phase: Phase) -> dict[str, Any] | 
         return None
     words: dict[str, Any] | None = None
     if understood.words and phase in ("most", "some"):
-        should = [{"bool": {"should": [
-            {"constant_score": {"filter": word_clause(word, "all"), "boost": TIER}},
-            word_clause(word, phase)], "minimum_should_match": 1}}
-            for word in understood.words]
+        should = [tiered_clause(word, phase) for word in understood.words]
         words = {"bool": {"should": should,
                           "minimum_should_match": words_needed(understood, phase)}}
     elif understood.words:
@@ -187,6 +185,17 @@ def match_clause(understood: UnderstoodQuery, phase: Phase) -> dict[str, Any] | 
     if words is None:
         return identifier
     return {"bool": {"should": [identifier, words], "minimum_should_match": 1}}
+
+
+def tiered_clause(word: QueryWord, phase: Phase) -> dict[str, Any]:
+    """A word of the ``most`` and ``some`` steps: its score plus ``TIER`` where it matches
+    as in ``all``, ``TYPO_TIER`` where only through a typo (as ``tantivy_query._tiered``)."""
+    tiers = [{"constant_score": {"filter": {"match_all": {}},
+                                 "boost": TYPO_TIER if word.fuzzy else TIER}}]
+    if word.fuzzy:
+        tiers.append({"constant_score": {"filter": word_clause(word, "all"),
+                                         "boost": TIER - TYPO_TIER}})
+    return {"bool": {"must": [word_clause(word, phase)], "should": tiers}}
 
 
 def word_clause(word: QueryWord, phase: Phase) -> dict[str, Any]:

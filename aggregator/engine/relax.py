@@ -4,10 +4,11 @@ A search first asks for every word (each as typed, stemmed, in either spelling, 
 one also as a prefix). When that finds fewer than ``FEW`` works it asks again with typo
 tolerance (``similar``), then, for three words or more, for works with all words but one
 (``most``), then for works with at least one of the words (``some``). In the last two
-each matched word adds ``TIER`` to the score, so works with all words still come first,
-then those with most of them. A wider step replaces the stricter one only when it finds
-more; the result says which step answered, so the page can tell the patron. A spelling
-correction is offered only when it finds more than what was typed.
+each matched word adds ``TIER`` to the score (``TYPO_TIER`` when matched only through a
+typo), so works with all words still come first, then those with most of them. A wider
+step replaces the stricter one only when it finds more; the result says which step
+answered, so the page can tell the patron. A spelling correction is offered only when it
+finds more than what was typed.
 """
 
 from __future__ import annotations
@@ -22,7 +23,11 @@ from aggregator.understand import UnderstoodQuery
 FEW = 10
 """A step that finds fewer works than one page of results lets the next, wider one try."""
 TIER = 1000.0
-"""Score of each matched word in the ``some`` step: more than any text score can add."""
+"""Score of each matched word in the ``most`` and ``some`` steps: more than any text score
+can add."""
+TYPO_TIER = TIER / 2
+"""A word matched there only through a typo: it still counts as matched (a work with every
+word, one of them misspelt, before the works with fewer), below one matched as typed."""
 IDENTIFIER_SCORE = 100_000.0
 """An ISBN or ISSN match outranks every word match."""
 FUZZY_BOOST = 0.3

@@ -23,6 +23,7 @@ from aggregator.engine.relax import (
     PREFIX_BOOST,
     SPELLED_BOOST,
     TIER,
+    TYPO_TIER,
     Phase,
     words_needed,
 )
@@ -120,17 +121,17 @@ def _matching(understood: UnderstoodQuery, phase: Phase) -> Query | None:
 
 def _tiered(word: QueryWord, query: Query) -> Query:
     """A word of the ``most`` and ``some`` steps: its score plus ``TIER`` where it matches
-    as in ``all``.
+    as in ``all``, ``TYPO_TIER`` where it matches only through a typo.
 
-    Without typo tolerance the two are one query, so ``TIER`` rides on an ``all_query``
-    consulted only where the word matched, and the word's postings are read once.
+    The tier rides on an ``all_query`` consulted only where the word matched, so the
+    word's postings are read once (twice with typo tolerance, for the rest of the tier).
     """
-    if not word.fuzzy:
-        return Query.boolean_query([(Occur.Must, query), (Occur.Should, Query.const_score_query(
-            Query.all_query(), TIER))])
-    return Query.boolean_query([(Occur.Should, Query.const_score_query(
-        _word_query(word, "all"), TIER)), (Occur.Should, query)],
-        minimum_number_should_match=1)
+    clauses = [(Occur.Must, query), (Occur.Should, Query.const_score_query(
+        Query.all_query(), TYPO_TIER if word.fuzzy else TIER))]
+    if word.fuzzy:
+        clauses.append((Occur.Should, Query.const_score_query(
+            _word_query(word, "all"), TIER - TYPO_TIER)))
+    return Query.boolean_query(clauses)
 
 
 def _word_query(word: QueryWord, phase: Phase) -> Query:

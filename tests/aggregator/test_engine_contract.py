@@ -108,6 +108,25 @@ def test_a_typo_in_a_word_of_five_letters_or_more_still_finds_it(engine):
     assert engine.search(SearchQuery(text="1959")).total == 0, "numbers never fuzzy"
 
 
+@pytest.mark.parametrize("pair", BACKENDS)
+def test_a_work_with_every_word_one_misspelt_ranks_above_works_with_fewer(pair, tmp_path):
+    """When a search widens to some of its words, a word matched only through a typo still
+    counts as matched: the one work with both words comes before the works with one."""
+    works = [Work(id="w-typo", title="Metodologi penelitian kualitatif berbagi pengalaman "
+                  "dari lapangan untuk mahasiswa peneliti dan dosen di perguruan tinggi",
+                  holdings=[holding("kota", PALANGKA)]),
+             *(Work(id=f"w-alam-{n:02d}", title=f"Pengalaman {n}",
+                    holdings=[holding("kota", PALANGKA)]) for n in range(12)),
+             *(Work(id=f"w-bagi-{n:02d}", title=f"Berbagi {n}",
+                    holdings=[holding("kota", PALANGKA)]) for n in range(30))]
+    with pair(tmp_path) as (writer, reader):
+        writer.upsert(works)
+        writer.commit()
+        result = reader.search(SearchQuery(text="berrbagi pengalaman", size=20))
+    assert result.matching == "some" and result.total == 43
+    assert ids(result)[0] == "w-typo"
+
+
 def test_exact_and_stemmed_matches_rank_above_typo_matches(engine):
     # "pelangi" matches exactly; "pemimpi" is also one edit from "pemimpin"-like typos:
     # the typo "pemimpi" for itself must rank the exact title first.
