@@ -17,7 +17,7 @@ import pytest
 from aggregator.engine.base import QueryError
 from aggregator.engine.fields import year_bucket
 from aggregator.model import Holding, Work
-from aggregator.query import FACETS, SearchQuery
+from aggregator.query import FACETS, SearchQuery, SearchResult
 from tests.support.engines import (
     PALANGKA,
     STATUS_KNOWN,
@@ -54,6 +54,17 @@ def ids(result) -> list[str]:
     return [hit.work.id for hit in result.hits]
 
 
+def searched(pair, tmp_path, titles: dict[str, str], *texts: str) -> list[SearchResult]:
+    """Index one work per (id, title), each held by one library, and run each of ``texts``
+    (a page of 50) on a fresh index of that backend."""
+    works = [Work(id=work_id, title=title, holdings=[holding("kota", PALANGKA)])
+             for work_id, title in titles.items()]
+    with pair(tmp_path) as (writer, reader):
+        writer.upsert(works)
+        writer.commit()
+        return [reader.search(SearchQuery(text=text, size=50)) for text in texts]
+
+
 def test_stemming_finds_root_and_affixed_forms(engine):
     assert set(ids(engine.search(SearchQuery(text="membaca")))) == {"w-baca", "w-sejarah"}
     assert "w-sejarah" in ids(engine.search(SearchQuery(text="baca")))
@@ -73,17 +84,12 @@ def test_all_words_rank_first_then_most_words_and_stopwords_are_ignored(engine):
 def test_three_words_settle_on_works_with_all_but_one_before_works_with_one(pair, tmp_path):
     """Ten works or more with two of three words answer alone: the works with only one of
     them are in neither the page, nor the total, nor the facets."""
-    works = [Work(id="w-all", title="Kebun kopi rakyat", holdings=[holding("kota", PALANGKA)]),
-             *(Work(id=f"w-two-{n:02d}", title=(f"Kebun kopi nusantara {n}" if n % 2
-                                                 else f"Kopi rakyat pedalaman {n}"),
-                    holdings=[holding("kota", PALANGKA)]) for n in range(12)),
-             *(Work(id=f"w-one-{n:02d}", title=f"Kebun bunga {n}",
-                    holdings=[holding("desa", PALANGKA)]) for n in range(20))]
-    with pair(tmp_path) as (writer, reader):
-        writer.upsert(works)
-        writer.commit()
-        result = reader.search(SearchQuery(text="kebun kopi rakyat", size=50))
-        wider = reader.search(SearchQuery(text="kebun kopi rakyat sawit", size=50))
+    titles = {"w-all": "Kebun kopi rakyat",
+              **{f"w-two-{n:02d}": f"Kebun kopi nusantara {n}" if n % 2
+                 else f"Kopi rakyat pedalaman {n}" for n in range(12)},
+              **{f"w-one-{n:02d}": f"Kebun bunga {n}" for n in range(20)}}
+    result, wider = searched(pair, tmp_path, titles, "kebun kopi rakyat",
+                             "kebun kopi rakyat sawit")
     assert result.matching == "most" and result.all_words_total == 1
     assert result.total == 13 and ids(result)[0] == "w-all"
     assert sorted(ids(result)[1:]) == [f"w-two-{n:02d}" for n in range(12)]
@@ -112,17 +118,11 @@ def test_a_typo_in_a_word_of_five_letters_or_more_still_finds_it(engine):
 def test_a_work_with_every_word_one_misspelt_ranks_above_works_with_fewer(pair, tmp_path):
     """When a search widens to some of its words, a word matched only through a typo still
     counts as matched: the one work with both words comes before the works with one."""
-    works = [Work(id="w-typo", title="Metodologi penelitian kualitatif berbagi pengalaman "
-                  "dari lapangan untuk mahasiswa peneliti dan dosen di perguruan tinggi",
-                  holdings=[holding("kota", PALANGKA)]),
-             *(Work(id=f"w-alam-{n:02d}", title=f"Pengalaman {n}",
-                    holdings=[holding("kota", PALANGKA)]) for n in range(12)),
-             *(Work(id=f"w-bagi-{n:02d}", title=f"Berbagi {n}",
-                    holdings=[holding("kota", PALANGKA)]) for n in range(30))]
-    with pair(tmp_path) as (writer, reader):
-        writer.upsert(works)
-        writer.commit()
-        result = reader.search(SearchQuery(text="berrbagi pengalaman", size=20))
+    titles = {"w-typo": "Metodologi penelitian kualitatif berbagi pengalaman dari lapangan "
+                        "untuk mahasiswa peneliti dan dosen di perguruan tinggi",
+              **{f"w-alam-{n:02d}": f"Pengalaman {n}" for n in range(12)},
+              **{f"w-bagi-{n:02d}": f"Berbagi {n}" for n in range(30)}}
+    [result] = searched(pair, tmp_path, titles, "berrbagi pengalaman")
     assert result.matching == "some" and result.total == 43
     assert ids(result)[0] == "w-typo"
 
