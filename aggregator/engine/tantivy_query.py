@@ -124,14 +124,21 @@ def _tiered(word: QueryWord, query: Query) -> Query:
     as in ``all``, ``TYPO_TIER`` where it matches only through a typo.
 
     The tier rides on an ``all_query`` consulted only where the word matched, so the
-    word's postings are read once (twice with typo tolerance, for the rest of the tier).
+    word's postings are read once; with typo tolerance, the rest of the tier is one more
+    clause beside it, as a union (a required clause with that one optional beside it
+    costs half as much again: it seeks the word's fields at every match).
     """
-    clauses = [(Occur.Must, query), (Occur.Should, Query.const_score_query(
-        Query.all_query(), TYPO_TIER if word.fuzzy else TIER))]
-    if word.fuzzy:
-        clauses.append((Occur.Should, Query.const_score_query(
-            _word_query(word, "all"), TIER - TYPO_TIER)))
-    return Query.boolean_query(clauses)
+    if not word.fuzzy:
+        return _plus(query, TIER)
+    return Query.boolean_query([(Occur.Should, Query.const_score_query(
+        _word_query(word, "all"), TIER - TYPO_TIER)), (Occur.Should, _plus(query, TYPO_TIER))],
+        minimum_number_should_match=1)
+
+
+def _plus(query: Query, score: float) -> Query:
+    """``query`` with ``score`` added to every match."""
+    return Query.boolean_query([(Occur.Must, query), (Occur.Should, Query.const_score_query(
+        Query.all_query(), score))])
 
 
 def _word_query(word: QueryWord, phase: Phase) -> Query:
