@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterable
 MAX_EDITS_SHORT = 1
 MAX_EDITS_LONG = 2
 SHORT_WORD = 4
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+"""What a typo may put in a word: folded words are lower-case ASCII."""
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
@@ -23,6 +25,16 @@ def edit_distance(a: str, b: str, limit: int) -> int:
             return limit + 1
         previous = current
     return previous[-1]
+
+
+def one_typo_away(word: str) -> set[str]:
+    """Every word one typo from ``word``: a letter dropped, added or replaced, or two
+    neighbouring letters swapped (54 per letter and 26 more, fewer where they coincide)."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return ({head + tail[1:] for head, tail in splits if tail}
+            | {head + tail[1] + tail[0] + tail[2:] for head, tail in splits if len(tail) > 1}
+            | {head + letter + tail[1:] for head, tail in splits if tail for letter in LETTERS}
+            | {head + letter + tail for head, tail in splits for letter in LETTERS}) - {word}
 
 
 def edit_limit(word: str) -> int:

@@ -23,7 +23,7 @@ from aggregator.engine.base import EngineError, IndexTotals, QueryError, SearchE
 from aggregator.engine.fields import check_facets
 from aggregator.engine.highlight import highlight_work
 from aggregator.engine.relax import Phase, relaxed_search
-from aggregator.engine.spelling import closest_word, edit_limit
+from aggregator.engine.spelling import closest_word, edit_limit, one_typo_away
 from aggregator.engine.tantivy_facets import facet_aggregations, facet_counts, matched
 from aggregator.engine.tantivy_order import Loaded, address_key, ordered_hits, resume_offset
 from aggregator.engine.tantivy_query import step_query, unknown_only
@@ -304,13 +304,22 @@ class TantivyEngine(SearchEngine):
             if word in STOPWORDS or not word.isalpha() or searcher.doc_freq("spell", word):
                 corrected.append(word)
                 continue
-            fuzzy = Query.fuzzy_term_query(SCHEMA, "spell", word, distance=edit_limit(word))
-            neighbours = {w for _, address in searcher.search(fuzzy, 20).hits
-                          for w in _words_of(from_stored(searcher.doc(address)))}
-            best = closest_word(word, neighbours, lambda w: searcher.doc_freq("spell", w))
+            best = closest_word(word, _neighbours(searcher, word),
+                                lambda w: searcher.doc_freq("spell", w))
             corrected.append(best or word)
             changed = changed or best is not None
         return " ".join(corrected) if changed else None
+
+
+def _neighbours(searcher: tantivy.Searcher, word: str) -> set[str]:
+    """Indexed words one typo from ``word``, each looked up (a few hundred lookups, ~0.3 ms);
+    only where there is none, words of the first works within its edit limit."""
+    near = {candidate for candidate in one_typo_away(word) if searcher.doc_freq("spell", candidate)}
+    if near:
+        return near
+    fuzzy = Query.fuzzy_term_query(SCHEMA, "spell", word, distance=edit_limit(word))
+    return {w for _, address in searcher.search(fuzzy, 20).hits
+            for w in _words_of(from_stored(searcher.doc(address)))}
 
 
 def _words_of(work: Work) -> set[str]:

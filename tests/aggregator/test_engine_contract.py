@@ -364,6 +364,15 @@ def test_did_you_mean_for_misspelled_words(engine):
     assert engine.search(SearchQuery(text="pelangi")).suggestion is None
 
 
+@pytest.mark.parametrize("pair", BACKENDS)
+def test_did_you_mean_prefers_the_word_one_typo_away(pair, tmp_path):
+    """However many works hold a word two edits away, the one a single typo away wins."""
+    titles = {**{f"w-far-{n:02d}": f"Pelangan {n}" for n in range(25)},
+              "w-near": "Pelangi senja"}
+    [result] = searched(pair, tmp_path, titles, "pelangy")
+    assert result.suggestion == "pelangi"
+
+
 def test_did_you_mean_only_offers_a_correction_that_finds_more(engine):
     # "pemimpi" is indexed; "pemimpin" is one edit away but finds nothing more.
     assert engine.search(SearchQuery(text="sang pemimpi")).suggestion is None
