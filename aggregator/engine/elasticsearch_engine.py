@@ -10,7 +10,7 @@ searches widen step by step exactly as the embedded engine's do (``relax``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,7 +27,7 @@ from aggregator.engine.base import (
     SearchEngine,
 )
 from aggregator.engine.fields import check_facets, year_bucket, year_bucket_label
-from aggregator.engine.relax import Phase, relaxed_search
+from aggregator.engine.relax import Phase, counting, relaxed_search
 from aggregator.model import Work
 from aggregator.query import FacetValue, Hit, SearchQuery, SearchResult
 from aggregator.understand import understand
@@ -124,8 +124,19 @@ class ElasticsearchEngine(SearchEngine):
             raise QueryError("page must be at least 1 and size at least 0")
         suggested: dict[str, str | None] = {}
 
-        def run(step: SearchQuery, phase: Phase, _settles: object) -> SearchResult:
-            """One ``_search`` answers hits, total and facets together: nothing to defer."""
+        def run(step: SearchQuery, phase: Phase,
+                settles: Callable[[int], bool] | None) -> SearchResult:
+            """One ``_search`` answers hits, total and facets together. A wider step that may
+            not end the ladder is counted first (size 0, no aggregations), and asked for in
+            full only when ``settles``; the strict step, which usually ends it, at once."""
+            if settles is not None and phase != "all":
+                counted = ask(counting(step), phase)
+                if not settles(counted.total):
+                    return counted
+            return ask(step, phase)
+
+        def ask(step: SearchQuery, phase: Phase) -> SearchResult:
+            """Send one step's ``_search`` and read its answer."""
             body = es_bodies.search_body(step, phase)
             answer = self._call(lambda: self.client.search(index=self.alias, **_kwargs(body)))
             if "suggest" in body and step.text == query.text:

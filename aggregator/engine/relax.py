@@ -77,7 +77,8 @@ def relaxed_search(query: SearchQuery, understood: UnderstoodQuery, run: Run,
     strict = run(query, "all", settles)
     if understood.empty or strict.total >= FEW:
         return strict
-    result, chosen, counted_only = strict, "all", settles.counted_only
+    chosen: Phase = "all"
+    result, counted_only = strict, settles.counted_only
     for position, phase in enumerate(wider):
         settles = _Settles(lambda total: total >= FEW)
         found = run(query, phase, None if position == len(wider) - 1 else settles)

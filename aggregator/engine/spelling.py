@@ -12,18 +12,22 @@ LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
-    """Damerau-free Levenshtein distance, giving up (``limit + 1``) once it exceeds ``limit``."""
+    """Edits between two words, two neighbouring letters swapped counting as one (as a typo
+    does), giving up (``limit + 1``) once it exceeds ``limit``."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
+    before: list[int] = []
     previous = list(range(len(b) + 1))
     for i, char_a in enumerate(a, start=1):
         current = [i]
         for j, char_b in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1,
-                               previous[j - 1] + (char_a != char_b)))
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                cost = min(cost, before[j - 2] + 1)
+            current.append(cost)
         if min(current) > limit:
             return limit + 1
-        previous = current
+        before, previous = previous, current
     return previous[-1]
 
 

@@ -313,9 +313,10 @@ class TantivyEngine(SearchEngine):
 
 def _neighbours(searcher: tantivy.Searcher, word: str) -> set[str]:
     """Indexed words one typo from ``word``, each looked up (a few hundred lookups, ~0.3 ms);
-    only where there is none, words of the first works within its edit limit."""
+    only where there is none and two edits are allowed, words of the first works within
+    two edits."""
     near = {candidate for candidate in one_typo_away(word) if searcher.doc_freq("spell", candidate)}
-    if near:
+    if near or edit_limit(word) == 1:
         return near
     fuzzy = Query.fuzzy_term_query(SCHEMA, "spell", word, distance=edit_limit(word))
     return {w for _, address in searcher.search(fuzzy, 20).hits

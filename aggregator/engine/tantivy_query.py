@@ -3,8 +3,9 @@
 Each word is one disjunction over the fields (best field boosted per ``fields.BOOSTS``):
 as typed or stemmed, in its other spelling, as a prefix while still being typed, and
 within its typo distance where the step allows typos. ``all`` and ``similar`` need every
-word, ``some`` any of them, each matched word adding ``relax.TIER``; facet filters, year
-bounds, copies on the shelf and field conditions (``tantivy_where``) narrow every step.
+word, ``most`` all but one, ``some`` any of them, each matched word adding ``relax.TIER``
+there (``relax.TYPO_TIER`` if only through a typo); facet filters, year bounds, copies on
+the shelf and field conditions (``tantivy_where``) narrow every step.
 """
 
 from __future__ import annotations
@@ -143,8 +144,8 @@ def _plus(query: Query, score: float) -> Query:
 
 def _word_query(word: QueryWord, phase: Phase) -> Query:
     """One word in any field, the best field counting most (names are indexed unstemmed):
-    as typed or stemmed, in its other spelling, as a prefix, and (``similar`` and
-    ``some`` steps) within its typo distance."""
+    as typed or stemmed, in its other spelling, as a prefix, and (every step but ``all``)
+    within its typo distance."""
     per_field = [Query.boost_query(Query.term_query(
         SCHEMA, field, word.word if field == "creators" else word.stem), boost)
         for field, boost in BOOSTS.items()]

@@ -171,6 +171,17 @@ def test_suggestion_from_term_suggester(loaded):
     assert reader.search(SearchQuery(text="Laskar pelangy")).suggestion == "laskar pelangi"
 
 
+def test_a_wider_step_that_may_not_settle_is_counted_before_it_is_asked_in_full(loaded):
+    fake, _, reader = loaded
+    before = len(fake.bodies("/_search"))
+    result = reader.search(SearchQuery(text="laskar pelangy"))
+    sent = fake.bodies("/_search")[before:]
+    fuzzy = [body for body in sent if "fuzziness" in str(body)]
+    assert fuzzy and fuzzy[0]["size"] == 0 and not fuzzy[0]["aggs"], "counted first"
+    assert sent[0]["size"] == 20 and sent[0]["aggs"], "the strict step at once, in full"
+    assert result.total == len(WORKS) and len(result.hits) == len(WORKS)
+
+
 def test_get_count_totals_and_completion(loaded):
     fake, _, reader = loaded
     assert reader.get("w-laskar").title == "Laskar Pelangi"
