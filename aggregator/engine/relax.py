@@ -80,10 +80,10 @@ def relaxed_search(query: SearchQuery, understood: UnderstoodQuery, run: Run,
     chosen: Phase = "all"
     result, counted_only = strict, settles.counted_only
     for position, phase in enumerate(wider):
-        settles = _Settles(lambda total: total >= FEW)
-        found = run(query, phase, None if position == len(wider) - 1 else settles)
+        step = None if position == len(wider) - 1 else _Settles(lambda total: total >= FEW)
+        found = run(query, phase, step)
         if found.total > result.total:
-            result, chosen, counted_only = found, phase, settles.counted_only
+            result, chosen, counted_only = found, phase, step is not None and step.counted_only
         if result.total >= FEW:
             break
     if counted_only:
