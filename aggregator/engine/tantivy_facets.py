@@ -6,8 +6,10 @@ district 4.6 ms, the two from one column 6.3 ms). So library, district, material
 language and decade are written to one multi-valued column as ``facet␟value``, counted
 by one terms aggregation large enough to hold every value (so every count is exact), and
 each facet's top ``facet_size`` is picked here. Subjects, too many to list whole, keep a
-column and an aggregation of their own. The same pass counts the matches (``TOTAL``), so
-a search learns its total and its facets before it reads a single hit.
+column and an aggregation of their own. The same pass counts the matches, so a search
+learns its total and its facets before it reads a single hit: every work holds exactly
+one material type value there (empty where it has none), so the total is their sum, and
+only a search counting no shared facet asks for a count of its own (``TOTAL``).
 """
 
 from __future__ import annotations
@@ -20,21 +22,25 @@ from aggregator.query import FacetValue, SearchQuery
 
 SHARED_FACETS = ("library", "district", "material_type", "language", "year")
 """Facets with few values (tens to a few thousand in a province), counted together."""
-SHARED_COLUMN = "facet_values"
+SHARED_COLUMN = "facet_keys"
 SEPARATOR = "\x1f"
 """Between a facet's name and its value in the shared column."""
 SHARED_LIMIT = 65_000
 """Buckets asked of the shared aggregation: every value (tantivy's default bucket limit)."""
+ONE_PER_WORK = "material_type"
+"""The shared facet every work holds exactly one value of, so its counts add up to the
+total."""
 TOTAL = "matched"
-"""The aggregation counting the matches: values of ``holdings``, which every document has
-exactly one of (``tantivy_schema.document_fields``)."""
+"""The aggregation counting the matches where the shared column is not counted: values
+of ``holdings``, which every document has exactly one of (``tantivy_schema``)."""
 
 
 def shared_values(work: Work, values: dict[str, list[str]]) -> list[str]:
     """The shared column of a work: each of its facet values (``fields.facet_values``)
-    and its decade, prefixed by the facet's name."""
+    and its decade, prefixed by the facet's name; an empty material type where it has
+    none."""
     shared = [f"{facet}{SEPARATOR}{value}" for facet in SHARED_FACETS if facet != "year"
-              for value in values[facet]]
+              for value in values[facet] or ([""] if facet == ONE_PER_WORK else [])]
     if work.year is not None:
         shared.append(f"year{SEPARATOR}{year_bucket(work.year)}")
     return shared
@@ -42,9 +48,11 @@ def shared_values(work: Work, values: dict[str, list[str]]) -> list[str]:
 
 def facet_aggregations(query: SearchQuery) -> dict[str, Any]:
     """The aggregations that count the matches and the facets ``query`` asks for."""
-    aggs: dict[str, Any] = {TOTAL: {"value_count": {"field": "holdings"}}}
+    aggs: dict[str, Any] = {}
     if any(facet in SHARED_FACETS for facet in query.facets):
         aggs[SHARED_COLUMN] = {"terms": {"field": SHARED_COLUMN, "size": SHARED_LIMIT}}
+    else:
+        aggs[TOTAL] = {"value_count": {"field": "holdings"}}
     if "subject" in query.facets:
         aggs["subject"] = {"terms": {"field": "subject", "size": query.facet_size}}
     return aggs
@@ -52,7 +60,11 @@ def facet_aggregations(query: SearchQuery) -> dict[str, Any]:
 
 def matched(answer: dict[str, Any]) -> int:
     """How many works matched, from tantivy's answer to ``facet_aggregations``."""
-    return int(answer[TOTAL]["value"] or 0)
+    if SHARED_COLUMN not in answer:
+        return int(answer[TOTAL]["value"] or 0)
+    head = ONE_PER_WORK + SEPARATOR
+    return sum(bucket["doc_count"] for bucket in answer[SHARED_COLUMN]["buckets"]
+               if str(bucket["key"]).startswith(head))
 
 
 def facet_counts(answer: dict[str, Any], query: SearchQuery) -> dict[str, list[FacetValue]]:
@@ -61,7 +73,7 @@ def facet_counts(answer: dict[str, Any], query: SearchQuery) -> dict[str, list[F
     counted: dict[str, list[tuple[str, int]]] = {facet: [] for facet in query.facets}
     for bucket in answer.get(SHARED_COLUMN, {}).get("buckets", []):
         facet, _, value = str(bucket["key"]).partition(SEPARATOR)
-        if facet in counted:
+        if value and facet in counted:
             counted[facet].append((value, bucket["doc_count"]))
     if "subject" in counted:
         counted["subject"] = [(str(b["key"]), b["doc_count"])

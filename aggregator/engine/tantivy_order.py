@@ -58,7 +58,7 @@ def ordered_hits(searcher: tantivy.Searcher, compiled: tantivy.Query, sort: str,
                  offset: int, limit: int, loaded: Loaded | None = None) -> Hits:
     """Hits ``offset`` to ``offset + limit`` of ``compiled`` in ``sort`` order, ties by id;
     documents read to break ties are kept in ``loaded``. The total is counted apart, with
-    the facets (``tantivy_facets.TOTAL``).
+    the facets (``tantivy_facets.matched``).
 
     ``scored`` is False for a search without words (every match scores the same).
     """
@@ -89,11 +89,14 @@ def _by_score(searcher: tantivy.Searcher, compiled: tantivy.Query, offset: int,
     page_scores = {score for score, _ in hits[offset:end]}
     tied = {score for score, n in Counter(s for s, _ in hits).items()
             if n > 1 and score in page_scores}
+    if not tied:
+        return hits[offset:end]
     order = _id_order(searcher, [address for score, address in hits if score in tied], loaded)
 
     def rank(hit: tuple[object, tantivy.DocAddress]) -> tuple[float, int, int, str]:
         score, address = hit
-        return -float(score), *order.get(address_key(address), (0, 0, ""))  # type: ignore[arg-type]
+        return -float(score), *(order[address_key(address)] if score in tied  # type: ignore[arg-type]
+                                else (0, 0, ""))
 
     return sorted(hits, key=rank)[offset:end]
 
