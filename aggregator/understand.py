@@ -85,7 +85,7 @@ def understand(text: str, analyzer: Analyzer | None = None) -> UnderstoodQuery:
     words = [w for token in tokens for w in split(token)]
     if identifiers:
         words = [w for w in words if w not in _IDENTIFIER_WORDS]
-    kept = _meaningful(words)[:MAX_WORDS]
+    kept = _distinct(_meaningful(words))[:MAX_WORDS]
     completing = bool(kept) and rest.rstrip() == rest and rest[-1:].isalnum()
     found = []
     for position, word in enumerate(kept):
@@ -115,6 +115,12 @@ def condition_identifiers(text: str) -> list[str]:
 def _meaningful(words: list[str]) -> list[str]:
     """Words without stopwords, unless only stopwords were typed (``yang`` finds titles)."""
     return [w for w in words if w not in STOPWORDS] or words
+
+
+def _distinct(words: list[str]) -> list[str]:
+    """Each word once, where it was typed last (the word still being typed stays last): a
+    word typed twice is one more thing to find, not two."""
+    return list(reversed(dict.fromkeys(reversed(words))))
 
 
 def _edits(word: str) -> int:

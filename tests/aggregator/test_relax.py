@@ -65,3 +65,15 @@ def test_a_counted_step_that_answers_is_then_run_in_full():
     result, calls = ladder({"all": 1, "most": 6, "some": 6}, text="kopi teh susu")
     assert calls == [("all", False), ("most", False), ("some", True), ("most", True)]
     assert result.matching == "most" and len(result.hits) == 5
+
+
+def test_a_word_typed_twice_is_one_word():
+    """``buku buku sejarah`` asks for two words: no "all but one" step that would be the
+    same as asking for any."""
+    understood = understand("sejarah buku sejarah", shared_analyzer(1000))
+    assert [w.word for w in understood.words] == ["buku", "sejarah"]
+    assert understood.words[-1].prefix, "the word being typed is still the last"
+    result, calls = ladder({"all": 1, "similar": 1, "most": 6, "some": 30},
+                           text="buku buku sejarah")
+    assert [phase for phase, _ in calls] == ["all", "similar", "some"]
+    assert result.matching == "some"
