@@ -12,7 +12,9 @@ character can make a search fail.
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from aggregator.engine.analysis import STOPWORDS, WORD, Analyzer, split
@@ -96,6 +98,27 @@ def understand(text: str, analyzer: Analyzer | None = None) -> UnderstoodQuery:
             prefix=last and completing and word.isalpha()
             and PREFIX_MIN_LETTERS <= len(word) <= LONGEST_FORGIVEN))
     return UnderstoodQuery(identifiers=tuple(identifiers), words=tuple(found))
+
+
+def forgiven_words(understood: UnderstoodQuery) -> list[str]:
+    """Words that may match with typos or as a prefix: ``unknown_only`` looks them up."""
+    return [w.word for w in understood.words if w.fuzzy or w.prefix]
+
+
+def unknown_only(understood: UnderstoodQuery, indexed: Callable[[str], bool] | Collection[str]
+                 ) -> UnderstoodQuery:
+    """Typos and completion only for words the index does not hold as typed, in every
+    backend (``indexed``: a lookup, or the words of ``forgiven_words`` the index holds).
+
+    A word found in titles, authors or subjects is what the patron meant: looking for its
+    neighbours within two edits, or for the 50 words it begins, would cost most of a
+    search at a million works and find what the patron did not type.
+    """
+    held = indexed if callable(indexed) else indexed.__contains__
+    words = tuple(dataclasses.replace(w, fuzzy=0, prefix=False)
+                  if (w.fuzzy or w.prefix) and held(w.word) else w
+                  for w in understood.words)
+    return dataclasses.replace(understood, words=words)
 
 
 def condition_words(text: str) -> list[str]:

@@ -30,7 +30,7 @@ from aggregator.engine.fields import check_facets, year_bucket, year_bucket_labe
 from aggregator.engine.relax import Phase, counting, relaxed_search
 from aggregator.model import Work
 from aggregator.query import FacetValue, Hit, SearchQuery, SearchResult
-from aggregator.understand import understand
+from aggregator.understand import UnderstoodQuery, forgiven_words, understand, unknown_only
 from config.settings import Settings
 
 BUFFER = 5_000
@@ -118,11 +118,23 @@ class ElasticsearchEngine(SearchEngine):
     # -- reading -------------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchResult:
-        """Run a query up the widening ladder (``relax``), one ``_search`` per step asked."""
+        """Run a query up the widening ladder (``relax``), one ``_search`` per step asked,
+        after one asking which words that may match with typos or as a prefix the index
+        holds as typed (``understand.unknown_only``, as the embedded engine does)."""
         check_facets(query)
         if query.size < 0 or query.page < 1:
             raise QueryError("page must be at least 1 and size at least 0")
         suggested: dict[str, str | None] = {}
+        held: dict[str, bool] = {}
+
+        def of(text: str) -> UnderstoodQuery:
+            """The text understood, typos and completion kept for unknown words only; each
+            word asked about once (a correction's words are the index's own terms)."""
+            typed = understand(text)
+            asked = [word for word in forgiven_words(typed) if word not in held]
+            found = self._indexed(asked)
+            held.update((word, word in found) for word in asked)
+            return unknown_only(typed, held.__getitem__)
 
         def run(step: SearchQuery, phase: Phase,
                 settles: Callable[[int], bool] | None) -> SearchResult:
@@ -137,14 +149,25 @@ class ElasticsearchEngine(SearchEngine):
 
         def ask(step: SearchQuery, phase: Phase) -> SearchResult:
             """Send one step's ``_search`` and read its answer."""
-            body = es_bodies.search_body(step, phase)
+            body = es_bodies.search_body(step, phase, of(step.text))
             answer = self._call(lambda: self.client.search(index=self.alias, **_kwargs(body)))
             if "suggest" in body and step.text == query.text:
-                suggested[query.text] = _suggestion(answer, step)
+                suggestion = suggested[query.text] = _suggestion(answer, step)
+                for word in forgiven_words(understand(suggestion or "")):
+                    held.setdefault(word, True)
             return _result(answer, step)
 
-        return relaxed_search(query, understand(query.text), run,
-                              lambda text: suggested.get(text))
+        return relaxed_search(query, of(query.text), run, lambda text: suggested.get(text))
+
+    def _indexed(self, words: list[str]) -> set[str]:
+        """Which of ``words`` titles, creators and subjects hold as typed: one request,
+        none when there is no word to ask about."""
+        if not words:
+            return set()
+        body = es_bodies.indexed_words_body(words)
+        answer = self._call(lambda: self.client.search(index=self.alias, **_kwargs(body)))
+        return {word for n, word in enumerate(words)
+                if answer["aggregations"][f"w{n}"]["doc_count"]}
 
     def get(self, work_id: str) -> Work | None:
         """One work by id, or None."""

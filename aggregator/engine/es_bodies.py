@@ -132,11 +132,12 @@ def bulk_actions(index: str, upserts: Iterable[Work], deletes: Iterable[str]
         yield {"_op_type": "delete", "_index": index, "_id": work_id}
 
 
-def search_body(query: SearchQuery, phase: Phase = "all") -> dict[str, Any]:
+def search_body(query: SearchQuery, phase: Phase = "all",
+                understood: UnderstoodQuery | None = None) -> dict[str, Any]:
     """The ``_search`` body of one step of the widening ladder (``relax``): the words as
-    ``understand`` found them, filters, aggs, sort, highlight and (first step) a spelling
-    suggestion."""
-    understood = understand(query.text)
+    ``understood`` (by default as ``understand`` finds them), filters, aggs, sort,
+    highlight and (first step) a spelling suggestion."""
+    understood = understood or understand(query.text)
     matching = match_clause(understood, phase)
     must = [matching] if matching else []
     if query.where is not None:
@@ -163,6 +164,15 @@ def search_body(query: SearchQuery, phase: Phase = "all") -> dict[str, Any]:
         body["suggest"] = {"did_you_mean": {"text": query.text, "term": {
             "field": "spell", "suggest_mode": "missing", "max_edits": 2}}}
     return body
+
+
+def indexed_words_body(words: list[str]) -> dict[str, Any]:
+    """A ``_search`` body asking, in one request, which of ``words`` the index holds as
+    typed in titles, creators and subjects (``understand.unknown_only``): one filter
+    aggregation ``w0``, ``w1``, ... per word, no hits."""
+    return {"size": 0, "track_total_hits": False, "query": {"match_all": {}},
+            "aggs": {f"w{n}": {"filter": {"term": {"spell": {"value": word}}}}
+                     for n, word in enumerate(words)}}
 
 
 def match_clause(understood: UnderstoodQuery, phase: Phase) -> dict[str, Any] | None:

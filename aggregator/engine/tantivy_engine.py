@@ -26,7 +26,7 @@ from aggregator.engine.relax import Phase, relaxed_search
 from aggregator.engine.spelling import closest_word, edit_limit, one_typo_away
 from aggregator.engine.tantivy_facets import facet_aggregations, facet_counts, matched
 from aggregator.engine.tantivy_order import Loaded, address_key, ordered_hits, resume_offset
-from aggregator.engine.tantivy_query import step_query, unknown_only
+from aggregator.engine.tantivy_query import step_query
 from aggregator.engine.tantivy_schema import (
     COMPLETION_SEPARATOR,
     SCHEMA,
@@ -37,7 +37,7 @@ from aggregator.engine.tantivy_schema import (
 from aggregator.engine.writer_lock import WriterLock
 from aggregator.model import Work
 from aggregator.query import Hit, SearchQuery, SearchResult
-from aggregator.understand import UnderstoodQuery, understand
+from aggregator.understand import UnderstoodQuery, understand, unknown_only
 from config.settings import Settings
 
 
@@ -175,7 +175,8 @@ class TantivyEngine(SearchEngine):
 
         def of(text: str) -> UnderstoodQuery:
             if text not in understood:
-                understood[text] = unknown_only(understand(text, self._analyzer), searcher)
+                understood[text] = unknown_only(understand(text, self._analyzer),
+                                                lambda word: bool(searcher.doc_freq("spell", word)))
             return understood[text]
 
         return relaxed_search(

@@ -10,8 +10,6 @@ the shelf and field conditions (``tantivy_where``) narrow every step.
 
 from __future__ import annotations
 
-import dataclasses
-
 import tantivy
 from tantivy import Occur, Query
 
@@ -74,20 +72,6 @@ def _year_range(low: int | None, high: int | None) -> Query:
     if low is not None and high is not None and high < low:
         raise QueryError(f"year_to {high} is before year_from {low}")
     return Query.range_query(SCHEMA, "year", tantivy.FieldType.Integer, low, high)
-
-
-def unknown_only(understood: UnderstoodQuery, searcher: tantivy.Searcher) -> UnderstoodQuery:
-    """Typos and completion only for words the index does not hold as typed.
-
-    A word found in titles, authors or subjects is what the patron meant: looking for its
-    neighbours within two edits, or for the 50 words it begins, would cost most of a
-    search at a million works and find what the patron did not type.
-    """
-    words = tuple(
-        dataclasses.replace(w, fuzzy=0, prefix=False)
-        if (w.fuzzy or w.prefix) and searcher.doc_freq("spell", w.word) else w
-        for w in understood.words)
-    return dataclasses.replace(understood, words=words)
 
 
 def _matching(understood: UnderstoodQuery, phase: Phase) -> Query | None:

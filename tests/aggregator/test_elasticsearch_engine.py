@@ -175,11 +175,39 @@ def test_a_wider_step_that_may_not_settle_is_counted_before_it_is_asked_in_full(
     fake, _, reader = loaded
     before = len(fake.bodies("/_search"))
     result = reader.search(SearchQuery(text="laskar pelangy"))
-    sent = fake.bodies("/_search")[before:]
+    sent = [body for body in fake.bodies("/_search")[before:] if body["track_total_hits"]]
     fuzzy = [body for body in sent if "fuzziness" in str(body)]
     assert fuzzy and fuzzy[0]["size"] == 0 and not fuzzy[0]["aggs"], "counted first"
     assert sent[0]["size"] == 20 and sent[0]["aggs"], "the strict step at once, in full"
     assert result.total == len(WORKS) and len(result.hits) == len(WORKS)
+
+
+def test_typos_and_completion_only_for_words_the_index_does_not_hold(loaded):
+    """As in the embedded engine: one request asks which words may match with typos or as
+    a prefix the index holds as typed (``laskar``), and only the others (``pelangy``,
+    ``lask``) are looked for within their typo distance or as a prefix."""
+    fake, _, reader = loaded
+    before = len(fake.bodies("/_search"))
+    reader.search(SearchQuery(text="laskar pelangy"))
+    sent = fake.bodies("/_search")[before:]
+    lookups = [body for body in sent if not body["track_total_hits"]]
+    assert len(lookups) == 1 and lookups[0]["size"] == 0
+    assert [agg["filter"]["term"]["spell"]["value"] for agg in lookups[0]["aggs"].values()] == [
+        "laskar", "pelangy"]
+    steps = [str(body) for body in sent if body["track_total_hits"]]
+    assert all("'value': 'laskar', 'fuzziness'" not in step for step in steps)
+    assert any("'value': 'pelangy', 'fuzziness'" in step for step in steps)
+    for text, prefix, completed in (("pelangy laskar", "laskar", False),
+                                    ("pelangi lask", "lask", True)):
+        before = len(fake.bodies("/_search"))
+        reader.search(SearchQuery(text=text))
+        sent = fake.bodies("/_search")[before:]
+        assert any(f"'prefix': {{'spell': {{'value': '{prefix}'" in str(body)
+                   for body in sent) == completed, text
+    before = len(fake.bodies("/_search"))
+    reader.search(SearchQuery(text="ab 12"))
+    assert all(body["track_total_hits"] for body in fake.bodies("/_search")[before:]), \
+        "no word to ask about, no request"
 
 
 def test_get_count_totals_and_completion(loaded):

@@ -166,6 +166,11 @@ class FakeElasticsearch:
                 counts = Counter(s["year"] // 10 * 10 for s in sources if s["year"])
                 result[name] = {"buckets": [{"key": float(k), "doc_count": c}
                                             for k, c in sorted(counts.items())]}
+            elif "filter" in spec:
+                (field, term), = spec["filter"]["term"].items()
+                word = term["value"]
+                result[name] = {"doc_count": sum(
+                    word in re.findall(r"\w+", str(s.get(field, "")).lower()) for s in sources)}
             elif "sum" in spec:
                 result[name] = {"value": float(sum(s[spec["sum"]["field"]] for s in sources))}
         return result
