@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aggregator.engine.analysis import STOPWORDS, WORD, Analyzer, split
@@ -77,7 +77,8 @@ class UnderstoodQuery:
 
 
 def understand(text: str, analyzer: Analyzer | None = None) -> UnderstoodQuery:
-    """Identifiers and words of a query as typed, noise (titles, degrees, syntax) dropped.
+    """Identifiers and words of a query as typed, noise (titles, degrees, syntax) and
+    repeats dropped.
 
     Without an ``analyzer`` (a backend that stems by itself) a word's stem is the word.
     """
@@ -87,7 +88,7 @@ def understand(text: str, analyzer: Analyzer | None = None) -> UnderstoodQuery:
     words = [w for token in tokens for w in split(token)]
     if identifiers:
         words = [w for w in words if w not in _IDENTIFIER_WORDS]
-    kept = _distinct(_meaningful(words))[:MAX_WORDS]
+    kept = _distinct(_meaningful(words)[:MAX_WORDS])
     completing = bool(kept) and rest.rstrip() == rest and rest[-1:].isalnum()
     found = []
     for position, word in enumerate(kept):
@@ -101,22 +102,22 @@ def understand(text: str, analyzer: Analyzer | None = None) -> UnderstoodQuery:
 
 
 def forgiven_words(understood: UnderstoodQuery) -> list[str]:
-    """Words that may match with typos or as a prefix: ``unknown_only`` looks them up."""
+    """Words that may match with typos or as a prefix: those a backend looks up for
+    ``unknown_only``."""
     return [w.word for w in understood.words if w.fuzzy or w.prefix]
 
 
-def unknown_only(understood: UnderstoodQuery, indexed: Callable[[str], bool] | Collection[str]
+def unknown_only(understood: UnderstoodQuery, indexed: Callable[[str], bool]
                  ) -> UnderstoodQuery:
-    """Typos and completion only for words the index does not hold as typed, in every
-    backend (``indexed``: a lookup, or the words of ``forgiven_words`` the index holds).
+    """Typos and completion only for words the index does not hold as typed (``indexed``
+    says whether it does), in every backend.
 
     A word found in titles, authors or subjects is what the patron meant: looking for its
     neighbours within two edits, or for the 50 words it begins, would cost most of a
     search at a million works and find what the patron did not type.
     """
-    held = indexed if callable(indexed) else indexed.__contains__
     words = tuple(dataclasses.replace(w, fuzzy=0, prefix=False)
-                  if (w.fuzzy or w.prefix) and held(w.word) else w
+                  if (w.fuzzy or w.prefix) and indexed(w.word) else w
                   for w in understood.words)
     return dataclasses.replace(understood, words=words)
 

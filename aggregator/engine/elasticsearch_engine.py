@@ -119,22 +119,26 @@ class ElasticsearchEngine(SearchEngine):
 
     def search(self, query: SearchQuery) -> SearchResult:
         """Run a query up the widening ladder (``relax``), one ``_search`` per step asked,
-        after one asking which words that may match with typos or as a prefix the index
-        holds as typed (``understand.unknown_only``, as the embedded engine does)."""
+        after one (size 0, term lookups only) asking which words that may match with
+        typos or as a prefix the index holds as typed (``understand.unknown_only``, as the
+        embedded engine does); a query with no such word skips it."""
         check_facets(query)
         if query.size < 0 or query.page < 1:
             raise QueryError("page must be at least 1 and size at least 0")
         suggested: dict[str, str | None] = {}
         held: dict[str, bool] = {}
+        understood: dict[str, UnderstoodQuery] = {}
 
         def of(text: str) -> UnderstoodQuery:
             """The text understood, typos and completion kept for unknown words only; each
-            word asked about once (a correction's words are the index's own terms)."""
-            typed = understand(text)
-            asked = [word for word in forgiven_words(typed) if word not in held]
-            found = self._indexed(asked)
-            held.update((word, word in found) for word in asked)
-            return unknown_only(typed, held.__getitem__)
+            word asked about once."""
+            if text not in understood:
+                typed = understand(text)
+                asked = [word for word in forgiven_words(typed) if word not in held]
+                found = self._indexed(asked)
+                held.update((word, word in found) for word in asked)
+                understood[text] = unknown_only(typed, held.__getitem__)
+            return understood[text]
 
         def run(step: SearchQuery, phase: Phase,
                 settles: Callable[[int], bool] | None) -> SearchResult:
@@ -153,8 +157,11 @@ class ElasticsearchEngine(SearchEngine):
             answer = self._call(lambda: self.client.search(index=self.alias, **_kwargs(body)))
             if "suggest" in body and step.text == query.text:
                 suggestion = suggested[query.text] = _suggestion(answer, step)
-                for word in forgiven_words(understand(suggestion or "")):
-                    held.setdefault(word, True)
+                if suggestion:
+                    typed = {w.word for w in of(query.text).words}
+                    for word in forgiven_words(understand(suggestion)):
+                        if word not in typed:  # put in by the suggester: an indexed term
+                            held.setdefault(word, True)
             return _result(answer, step)
 
         return relaxed_search(query, of(query.text), run, lambda text: suggested.get(text))

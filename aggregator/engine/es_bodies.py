@@ -137,7 +137,8 @@ def search_body(query: SearchQuery, phase: Phase = "all",
     """The ``_search`` body of one step of the widening ladder (``relax``): the words as
     ``understood`` (by default as ``understand`` finds them), filters, aggs, sort,
     highlight and (first step) a spelling suggestion."""
-    understood = understood or understand(query.text)
+    if understood is None:
+        understood = understand(query.text)
     matching = match_clause(understood, phase)
     must = [matching] if matching else []
     if query.where is not None:

@@ -70,7 +70,8 @@ def relaxed_search(query: SearchQuery, understood: UnderstoodQuery, run: Run,
     counted) only when ``settles`` says its total ends the ladder, and otherwise only
     counted; the last step is run in full at once. A step that was only counted and then
     answers (no wider one found more) is run again in full. A backend that answers both
-    at once may ignore ``settles``. A query whose words all match costs one search.
+    at once may ignore ``settles``. A query whose words all match costs one search
+    (in Elasticsearch, after one lookup of the words that may be forgiven).
     """
     wider = phases_for(understood)[1:]
     settles = _Settles(lambda total: understood.empty or not wider or total >= FEW)

@@ -24,7 +24,12 @@ from aggregator.engine.fields import check_facets
 from aggregator.engine.highlight import highlight_work
 from aggregator.engine.relax import Phase, relaxed_search
 from aggregator.engine.spelling import closest_word, edit_limit, one_typo_away
-from aggregator.engine.tantivy_facets import facet_aggregations, facet_counts, matched
+from aggregator.engine.tantivy_facets import (
+    counted_apart,
+    facet_aggregations,
+    facet_counts,
+    matched,
+)
 from aggregator.engine.tantivy_order import Loaded, address_key, ordered_hits, resume_offset
 from aggregator.engine.tantivy_query import step_query
 from aggregator.engine.tantivy_schema import (
@@ -191,6 +196,8 @@ class TantivyEngine(SearchEngine):
         follows (its facets, over fewer works than a page, cost next to nothing)."""
         compiled = step_query(understood, query, phase, self._analyzer)
         answer = searcher.aggregate(compiled, facet_aggregations(query))
+        if (apart := counted_apart(answer)) is not None:
+            answer |= searcher.aggregate(compiled, apart)
         total = matched(answer)
         if settles is not None and not settles(total):
             return SearchResult(total=total, hits=[], facets={}, page=query.page, size=query.size)

@@ -31,8 +31,9 @@ ONE_PER_WORK = "material_type"
 """The shared facet every work holds exactly one value of, so its counts add up to the
 total."""
 TOTAL = "matched"
-"""The aggregation counting the matches where the shared column is not counted: values
-of ``holdings``, which every document has exactly one of (``tantivy_schema``)."""
+"""The aggregation counting the matches where the shared column is not counted."""
+COUNT = {"value_count": {"field": "holdings"}}
+"""It counts values of ``holdings``, which every document has exactly one of."""
 
 
 def shared_values(work: Work, values: dict[str, list[str]]) -> list[str]:
@@ -52,15 +53,25 @@ def facet_aggregations(query: SearchQuery) -> dict[str, Any]:
     if any(facet in SHARED_FACETS for facet in query.facets):
         aggs[SHARED_COLUMN] = {"terms": {"field": SHARED_COLUMN, "size": SHARED_LIMIT}}
     else:
-        aggs[TOTAL] = {"value_count": {"field": "holdings"}}
+        aggs[TOTAL] = COUNT
     if "subject" in query.facets:
         aggs["subject"] = {"terms": {"field": "subject", "size": query.facet_size}}
     return aggs
 
 
+def counted_apart(answer: dict[str, Any]) -> dict[str, Any] | None:
+    """The aggregation still to ask for the total: none, unless the shared column had
+    more values than ``SHARED_LIMIT`` (then a material type's bucket may be cut)."""
+    shared = answer.get(SHARED_COLUMN)
+    if shared is None or not shared.get("sum_other_doc_count"):
+        return None
+    return {TOTAL: COUNT}
+
+
 def matched(answer: dict[str, Any]) -> int:
-    """How many works matched, from tantivy's answer to ``facet_aggregations``."""
-    if SHARED_COLUMN not in answer:
+    """How many works matched, from tantivy's answer to ``facet_aggregations`` (and to
+    ``counted_apart``, where it asked for one)."""
+    if TOTAL in answer:
         return int(answer[TOTAL]["value"] or 0)
     head = ONE_PER_WORK + SEPARATOR
     return sum(bucket["doc_count"] for bucket in answer[SHARED_COLUMN]["buckets"]

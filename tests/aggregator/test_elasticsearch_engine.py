@@ -104,6 +104,7 @@ def test_fixed_bodies_are_valid():
     es_spec.check(es_bodies.index_body(), es_spec.CREATE_INDEX)
     es_spec.check(es_bodies.alias_swap("works", "works-2", ["works-1"]), es_spec.ALIASES)
     check_search_body(es_bodies.totals_body())
+    check_search_body(es_bodies.indexed_words_body(["laskar", "pelangy"]))
     es_spec.check(es_bodies.completion_body("lask", 8), es_spec.SEARCH)
 
 

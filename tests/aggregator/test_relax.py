@@ -77,3 +77,10 @@ def test_a_word_typed_twice_is_one_word():
                            text="buku buku sejarah")
     assert [phase for phase, _ in calls] == ["all", "similar", "some"]
     assert result.matching == "some"
+
+
+def test_repeats_are_dropped_after_the_first_words_are_kept():
+    """A pasted paragraph searches its first words, even where it repeats the first one."""
+    filler = " ".join(f"kata{n}" for n in range(40))
+    understood = understand(f"sejarah {filler} sejarah", shared_analyzer(1000))
+    assert "sejarah" in [w.word for w in understood.words]
