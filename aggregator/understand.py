@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from aggregator.engine.analysis import STOPWORDS, WORD, Analyzer, split
@@ -101,25 +101,43 @@ def understand(text: str, analyzer: Analyzer | None = None) -> UnderstoodQuery:
     return UnderstoodQuery(identifiers=tuple(identifiers), words=tuple(found))
 
 
-def forgiven_words(understood: UnderstoodQuery) -> list[str]:
-    """Words that may match with typos or as a prefix: those a backend looks up for
-    ``unknown_only``."""
-    return [w.word for w in understood.words if w.fuzzy or w.prefix]
-
-
-def unknown_only(understood: UnderstoodQuery, indexed: Callable[[str], bool]
-                 ) -> UnderstoodQuery:
-    """Typos and completion only for words the index does not hold as typed (``indexed``
-    says whether it does), in every backend.
+class Understanding:
+    """What each text of one search means, typos and completion kept for the words the
+    index does not hold as typed: each text understood once, each word asked about once,
+    ``indexed(words)`` answering for several words at a time (the same in every backend).
 
     A word found in titles, authors or subjects is what the patron meant: looking for its
     neighbours within two edits, or for the 50 words it begins, would cost most of a
     search at a million works and find what the patron did not type.
     """
-    words = tuple(dataclasses.replace(w, fuzzy=0, prefix=False)
-                  if (w.fuzzy or w.prefix) and indexed(w.word) else w
-                  for w in understood.words)
-    return dataclasses.replace(understood, words=words)
+
+    def __init__(self, indexed: Callable[[list[str]], Collection[str]],
+                 analyzer: Analyzer | None = None) -> None:
+        self._indexed = indexed
+        self._analyzer = analyzer
+        self._held: dict[str, bool] = {}
+        self._texts: dict[str, UnderstoodQuery] = {}
+
+    def __call__(self, text: str) -> UnderstoodQuery:
+        """``text`` understood, forgiving only the words the index does not hold."""
+        if text not in self._texts:
+            typed = understand(text, self._analyzer)
+            asked = [w.word for w in typed.words
+                     if (w.fuzzy or w.prefix) and w.word not in self._held]
+            found = self._indexed(asked) if asked else ()
+            self._held.update((word, word in found) for word in asked)
+            self._texts[text] = dataclasses.replace(typed, words=tuple(
+                dataclasses.replace(w, fuzzy=0, prefix=False)
+                if (w.fuzzy or w.prefix) and self._held[w.word] else w for w in typed.words))
+        return self._texts[text]
+
+    def hold_new_words(self, text: str, correction: str) -> None:
+        """Take the words ``correction`` puts in place of ``text``'s as indexed without
+        asking: a suggester offers the index's own terms."""
+        typed = {w.word for w in self(text).words}
+        for word in understand(correction).words:
+            if word.word not in typed:
+                self._held.setdefault(word.word, True)
 
 
 def condition_words(text: str) -> list[str]:

@@ -30,7 +30,7 @@ from aggregator.engine.fields import check_facets, year_bucket, year_bucket_labe
 from aggregator.engine.relax import Phase, counting, relaxed_search
 from aggregator.model import Work
 from aggregator.query import FacetValue, Hit, SearchQuery, SearchResult
-from aggregator.understand import UnderstoodQuery, forgiven_words, understand, unknown_only
+from aggregator.understand import Understanding
 from config.settings import Settings
 
 BUFFER = 5_000
@@ -120,25 +120,13 @@ class ElasticsearchEngine(SearchEngine):
     def search(self, query: SearchQuery) -> SearchResult:
         """Run a query up the widening ladder (``relax``), one ``_search`` per step asked,
         after one (size 0, term lookups only) asking which words that may match with
-        typos or as a prefix the index holds as typed (``understand.unknown_only``, as the
+        typos or as a prefix the index holds as typed (``understand.Understanding``, as the
         embedded engine does); a query with no such word skips it."""
         check_facets(query)
         if query.size < 0 or query.page < 1:
             raise QueryError("page must be at least 1 and size at least 0")
         suggested: dict[str, str | None] = {}
-        held: dict[str, bool] = {}
-        understood: dict[str, UnderstoodQuery] = {}
-
-        def of(text: str) -> UnderstoodQuery:
-            """The text understood, typos and completion kept for unknown words only; each
-            word asked about once."""
-            if text not in understood:
-                typed = understand(text)
-                asked = [word for word in forgiven_words(typed) if word not in held]
-                found = self._indexed(asked)
-                held.update((word, word in found) for word in asked)
-                understood[text] = unknown_only(typed, held.__getitem__)
-            return understood[text]
+        of = Understanding(self._indexed)
 
         def run(step: SearchQuery, phase: Phase,
                 settles: Callable[[int], bool] | None) -> SearchResult:
@@ -158,19 +146,13 @@ class ElasticsearchEngine(SearchEngine):
             if "suggest" in body and step.text == query.text:
                 suggestion = suggested[query.text] = _suggestion(answer, step)
                 if suggestion:
-                    typed = {w.word for w in of(query.text).words}
-                    for word in forgiven_words(understand(suggestion)):
-                        if word not in typed:  # put in by the suggester: an indexed term
-                            held.setdefault(word, True)
+                    of.hold_new_words(query.text, suggestion)
             return _result(answer, step)
 
         return relaxed_search(query, of(query.text), run, lambda text: suggested.get(text))
 
     def _indexed(self, words: list[str]) -> set[str]:
-        """Which of ``words`` titles, creators and subjects hold as typed: one request,
-        none when there is no word to ask about."""
-        if not words:
-            return set()
+        """Which of ``words`` titles, creators and subjects hold as typed: one request."""
         body = es_bodies.indexed_words_body(words)
         answer = self._call(lambda: self.client.search(index=self.alias, **_kwargs(body)))
         return {word for n, word in enumerate(words)

@@ -169,7 +169,7 @@ def search_body(query: SearchQuery, phase: Phase = "all",
 
 def indexed_words_body(words: list[str]) -> dict[str, Any]:
     """A ``_search`` body asking, in one request, which of ``words`` the index holds as
-    typed in titles, creators and subjects (``understand.unknown_only``): one filter
+    typed in titles, creators and subjects (``understand.Understanding``): one filter
     aggregation ``w0``, ``w1``, ... per word, no hits."""
     return {"size": 0, "track_total_hits": False, "query": {"match_all": {}},
             "aggs": {f"w{n}": {"filter": {"term": {"spell": {"value": word}}}}

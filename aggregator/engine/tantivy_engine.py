@@ -42,7 +42,7 @@ from aggregator.engine.tantivy_schema import (
 from aggregator.engine.writer_lock import WriterLock
 from aggregator.model import Work
 from aggregator.query import Hit, SearchQuery, SearchResult
-from aggregator.understand import UnderstoodQuery, understand, unknown_only
+from aggregator.understand import Understanding, UnderstoodQuery
 from config.settings import Settings
 
 
@@ -176,14 +176,8 @@ class TantivyEngine(SearchEngine):
         if query.size < 0 or query.page < 1:
             raise QueryError("page must be at least 1 and size at least 0")
         searcher = self._searcher()
-        understood: dict[str, UnderstoodQuery] = {}
-
-        def of(text: str) -> UnderstoodQuery:
-            if text not in understood:
-                understood[text] = unknown_only(understand(text, self._analyzer),
-                                                lambda word: bool(searcher.doc_freq("spell", word)))
-            return understood[text]
-
+        of = Understanding(lambda words: {w for w in words if searcher.doc_freq("spell", w)},
+                           self._analyzer)
         return relaxed_search(
             query, of(query.text),
             lambda q, phase, settles: self._run(searcher, q, of(q.text), phase, settles),
